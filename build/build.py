@@ -1,0 +1,227 @@
+"""Build the browser bundles into build/dist/ (run: python build/build.py).
+
+- glance-cobrowse.js: the small loader, generated from the event catalogue and
+  the parameter rules (build/loader.template.js).
+- glance-cobrowse-runtime.js: the pinned brython.js, the visitor SDK
+  precompiled to JS, and a boot that imports it (no Python parsed in the page).
+- GlanceCobrowseInvokeVisitor.js: the same for the chat window's InvokeVisitor.
+- glance-cobrowse.d.ts: TypeScript declarations generated from the catalogue.
+
+Precompiling runs brython.js's own compiler under Node (build/precompile.js).
+The output depends only on the sources (same input, same bytes). The build
+fails when a module imports anything the bundle does not contain.
+"""
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DIST = os.path.join(HERE, "dist")
+CACHE = os.path.join(HERE, ".cache")
+sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+
+from visitor_sdk import catalogue, params  # noqa: E402
+from visitor_sdk.visitor import STORE_KEY  # noqa: E402
+import typings  # noqa: E402  (build/typings.py)
+
+BRYTHON_VERSION = "3.15.0"
+RUNTIME_NAME = "glance-cobrowse-runtime.js"
+LOADER_NAME = "glance-cobrowse.js"
+INVOKE_NAME = "GlanceCobrowseInvokeVisitor.js"
+TYPES_NAME = "glance-cobrowse.d.ts"
+# Modules compiled into brython.js itself; nothing else may be imported.
+BUILTIN_MODULES = {"browser", "javascript", "sys"}
+PACKAGES = ("visitor_sdk", "invoke_visitor")
+SERVER_ONLY = set()  # visitor_sdk modules the browser never needs (none yet)
+
+
+def brython_js():
+    """Path of the pinned brython.js shipped in the brython package."""
+    import brython
+    if getattr(brython, "__version__", BRYTHON_VERSION) not in (BRYTHON_VERSION,):
+        raise SystemExit("brython " + BRYTHON_VERSION + " is required")
+    path = os.path.join(os.path.dirname(brython.__file__), "data", "brython.js")
+    with open(path, encoding="utf-8") as f:
+        head = f.read(200)
+    if "[3, 15, 0" not in head:
+        raise SystemExit("build: brython.js is not version " + BRYTHON_VERSION + ": " + head[:120])
+    return path
+
+
+def node():
+    exe = shutil.which("node") or shutil.which("nodejs")
+    if not exe:
+        raise SystemExit("build: Node.js is needed to precompile (apt-get install -y nodejs); run scripts/setup.sh")
+    return exe
+
+
+def all_modules():
+    """Every module of the browser packages: (dotted name, file, is_package)."""
+    mods = []
+    for pkg in PACKAGES:
+        pdir = os.path.join(ROOT, pkg)
+        if not os.path.exists(os.path.join(pdir, "__init__.py")):
+            continue
+        for fn in sorted(os.listdir(pdir)):
+            if not fn.endswith(".py"):
+                continue
+            if fn == "__init__.py":
+                mods.append((pkg, os.path.join(pdir, fn), True))
+            else:
+                name = pkg + "." + fn[:-3]
+                if name not in SERVER_ONLY:
+                    mods.append((name, os.path.join(pdir, fn), False))
+    return mods
+
+
+def precompile(mods):
+    """Compile `mods` with Brython under Node; cached by the sources' hash."""
+    digest = hashlib.sha256()
+    with open(brython_js(), "rb") as f:
+        digest.update(f.read())
+    with open(os.path.join(HERE, "precompile.js"), "rb") as f:
+        digest.update(f.read())
+    for name, path, pkg in mods:
+        digest.update(name.encode() + b"\0")
+        with open(path, "rb") as f:
+            digest.update(f.read())
+    key = digest.hexdigest()[:32]
+    cached = os.path.join(CACHE, key + ".json")
+    if os.path.exists(cached):
+        with open(cached, encoding="utf-8") as f:
+            return json.load(f)
+    manifest = {"modules": [{"name": n, "file": p, "package": pk} for n, p, pk in mods], "entry": "visitor_sdk"}
+    proc = subprocess.run([node(), os.path.join(HERE, "precompile.js"), brython_js()],
+                          input=json.dumps(manifest).encode(), capture_output=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit("build: precompile failed:\n" + proc.stderr.decode(errors="replace"))
+    result = json.loads(proc.stdout)
+    os.makedirs(CACHE, exist_ok=True)
+    with open(cached, "w", encoding="utf-8") as f:
+        json.dump(result, f)
+    return result
+
+
+def module_imports(name, path, is_package):
+    """Absolute names of the modules `name` imports (read with ast, relative ones resolved)."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    here = name if is_package else name.rsplit(".", 1)[0]
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.extend(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = here.split(".")
+                parts = parts[:len(parts) - (node.level - 1)]
+                target = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                target = node.module
+            out.append(target)
+            for a in node.names:  # `from pkg import submodule`
+                out.append(target + "." + a.name)
+    return out
+
+
+def closure(entry, mods):
+    """The modules `entry` needs, in a stable order; fails on an import the bundle lacks."""
+    info = {n: (p, pk) for n, p, pk in mods}
+    needed, todo = set(), [entry]
+    while todo:
+        name = todo.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        if "." in name:
+            todo.append(name.rsplit(".", 1)[0])
+        path, is_package = info[name]
+        for target in module_imports(name, path, is_package):
+            if target.split(".")[0] in BUILTIN_MODULES:
+                continue
+            if target in info:
+                todo.append(target)
+            elif target.rsplit(".", 1)[0] in info:
+                continue  # `from .module import name`: a name, not a submodule
+            else:
+                raise SystemExit("build: " + name + " imports " + target + ", which is neither a module of "
+                                 + "/".join(PACKAGES) + " nor built into brython.js; the bundle must not need "
+                                 + "brython_stdlib.js")
+    return sorted(needed, key=lambda n: (n.count("."), n))
+
+
+def runtime_bundle(entry, compiled, mods):
+    """brython.js + the precompiled modules `entry` needs + the boot that imports it."""
+    pkg_of = {n: pk for n, _, pk in mods}
+    needed = closure(entry, mods)
+    rows = [[n, compiled[n]["js"], 1 if pkg_of[n] else 0, []] for n in needed]
+    with open(os.path.join(HERE, "boot.template.js"), encoding="utf-8") as f:
+        boot = f.read()
+    main = _MAIN_TEMPLATE.replace("@ENTRY@", entry)
+    boot = boot.replace("@MODULES@", json.dumps(rows, separators=(",", ":"))).replace("@MAIN@", json.dumps(main))
+    with open(brython_js(), encoding="utf-8") as f:
+        runtime = f.read()
+    return runtime + "\n;\n" + boot, needed
+
+
+_MAIN_TEMPLATE = None
+
+
+def loader():
+    """The loader JS, with the catalogue and parameter rules filled in."""
+    rules = {
+        "chars": params.KEY_CHARS, "min": params.KEY_MIN, "max": params.KEY_MAX,
+        "random": params.RANDOM_KEYTYPE, "options": list(params.START_OPTION_KEYS),
+        "limits": params.VISITOR_FIELD_LIMITS, "maxPendingMessages": 100,
+    }
+    with open(os.path.join(HERE, "loader.template.js"), encoding="utf-8") as f:
+        text = f.read()
+    return (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
+                .replace("@RULES@", json.dumps(rules, sort_keys=True))
+                .replace("@RUNTIME@", json.dumps(RUNTIME_NAME))
+                .replace("@STORE@", json.dumps(STORE_KEY)))
+
+
+def write(name, text):
+    path = os.path.join(DIST, name)
+    data = text.encode("utf-8")
+    with open(path, "wb") as f:
+        f.write(data)
+    return path, len(data)
+
+
+def build(verbose=True):
+    """Build every bundle; returns {file name: size in bytes}."""
+    global _MAIN_TEMPLATE
+    os.makedirs(DIST, exist_ok=True)
+    mods = all_modules()
+    result = precompile(mods)
+    compiled = result["modules"]
+    _MAIN_TEMPLATE = result["main"].replace('"visitor_sdk"', '"@ENTRY@"')
+    sizes = {}
+    visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods)
+    sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]
+    invoke_mods = []
+    if "invoke_visitor.main" in compiled:
+        invoke_js, invoke_mods = runtime_bundle("invoke_visitor.main", compiled, mods)
+        sizes[INVOKE_NAME] = write(INVOKE_NAME, invoke_js)[1]
+    sizes[LOADER_NAME] = write(LOADER_NAME, loader())[1]
+    sizes[TYPES_NAME] = write(TYPES_NAME, typings.declarations())[1]
+    with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:
+        json.dump({"brython": BRYTHON_VERSION, "runtime_modules": visitor_mods, "invoke_modules": invoke_mods,
+                   "sizes": sizes}, f, indent=1, sort_keys=True)
+    if verbose:
+        for name, size in sorted(sizes.items()):
+            print("build/dist/%-34s %9d bytes" % (name, size))
+    return sizes
+
+
+if __name__ == "__main__":
+    build()

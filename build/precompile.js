@@ -1,0 +1,56 @@
+// Precompile Python modules to Brython JS at build time (run by build/build.py).
+// Usage: node precompile.js <brython.js>  < manifest.json  > result.json
+// manifest: {"modules": [{"name", "file", "package"}], "entry": "pkg.module"}
+// result:   {"modules": {name: {"js", "imports"}}, "main": js}
+"use strict";
+const fs = require("fs");
+const vm = require("vm");
+
+// Browser globals brython.js touches while loading.
+globalThis.window = globalThis;
+globalThis.self = globalThis;
+globalThis.module = {exports: {}};
+globalThis.document = {
+  currentScript: {src: "http://build.invalid/brython.js"},
+  getElementsByTagName() { return []; },
+  querySelectorAll() { return []; },
+  addEventListener() {},
+  createElement() { return {style: {}}; },
+};
+globalThis.location = {href: "http://build.invalid/", origin: "http://build.invalid", pathname: "/"};
+globalThis.navigator = {userAgent: "node", language: "en"};
+globalThis.addEventListener = () => {};
+globalThis.HTMLElement = class {};
+globalThis.customElements = {define() {}};
+globalThis.MutationObserver = class { observe() {} disconnect() {} };
+// brython.js's own polyfill for Set.prototype.difference has the wrong signature.
+if (!Object.hasOwn(Set.prototype, "difference")) {
+  Object.defineProperty(Set.prototype, "difference", {
+    value: function (other) { const r = new Set(); for (const x of this) if (!other.has(x)) r.add(x); return r; },
+  });
+}
+
+vm.runInThisContext(fs.readFileSync(process.argv[2], "utf8"), {filename: "brython.js"});
+const B = globalThis.__BRYTHON__;
+globalThis.$B = B;
+
+const manifest = JSON.parse(fs.readFileSync(0, "utf8"));
+const out = {modules: {}, main: null};
+for (const m of manifest.modules) {
+  const src = fs.readFileSync(m.file, "utf8");
+  const filename = "VFS." + m.name + (m.package ? "/__init__.py" : ".py");
+  B.url2name[filename] = m.name;
+  let root;
+  try {
+    root = B.py2js({src, filename, imported: true}, m.name, m.name, B.builtins_scope);
+  } catch (err) {
+    const e = err.$py_exc || err;
+    console.error(`precompile: cannot compile ${m.file}: ${e.args ? e.args[0] : e} (line ${e.lineno || "?"})`);
+    process.exit(1);
+  }
+  out.modules[m.name] = {js: root.to_js(), imports: Object.keys(root.imports || {}).sort()};
+}
+const mainFile = "glance-main";
+B.url2name[mainFile] = "__main__";
+out.main = B.py2js({src: "import " + manifest.entry + "\n", filename: mainFile}, "__main__", "__main__").to_js();
+process.stdout.write(JSON.stringify(out));

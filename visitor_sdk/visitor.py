@@ -1,0 +1,229 @@
+"""The Visitor API core behind GLANCE.Cobrowse.Visitor.
+
+Pure Python: everything the browser provides is injected (an emitter, a tab
+store, a random source, a session connector), so the whole API runs under
+CPython in unit tests with fakes and in the bundle with the browser shell
+(`runtime.py`). Call the public methods from the shell when a page script, a
+replayed loader call or a glance_invoke message asks for them; call the
+`on_*` methods from the session connector when the service answers.
+"""
+
+from . import states
+from .catalogue import validate_payload
+from .config import groups_of
+from .params import ParamError, parse_start_params, parse_terms_params, parse_state_type
+
+STORE_KEY = "glance_cobrowse_session"
+
+
+class Visitor:
+    """One page's visitor-side cobrowse API.
+
+    `emitter` is an emitter.Emitter; `store` a dict-like tab store
+    (sessionStorage in the browser); `connect(visitor, session)` opens a
+    session connection and returns an object with `close(reason)`,
+    `toggle_video()` and `send(type, payload)`, or None; `rand()` returns
+    a float in [0, 1); `check_payloads` makes emit() raise on a payload the
+    catalogue does not allow (tests turn it on).
+    """
+
+    def __init__(self, config, emitter, store, connect=None, rand=None, check_payloads=False, ui=None):
+        self.config = config
+        self.emitter = emitter
+        self.store = store
+        self._connect = connect
+        self._rand = rand
+        self._check = check_payloads
+        self.ui = ui
+        self.state = states.IDLE
+        self.session = None      # {"key", "random", "groupid", "options"}
+        self.session_state = {}  # what the service sent for this page
+        self.paused = False
+        self.page_masked = False
+        self.conn = None
+
+    # --- events -----------------------------------------------------------
+    def emit(self, name, payload=None):
+        """Fire `name` on the page; payloads are checked against the catalogue in tests."""
+        if self._check:
+            problems = validate_payload(name, payload)
+            if problems:
+                raise AssertionError("invalid payload for " + name + ": " + "; ".join(problems))
+        return self.emitter.emit(name, payload)
+
+    def fail(self, code, msg, params=None):
+        """Fire an `error` event (codes from the catalogue)."""
+        payload = {"code": code, "msg": msg}
+        if params is not None:
+            payload["params"] = params
+        self.emit("error", payload)
+
+    # --- public API ---------------------------------------------------------
+    def start_session(self, params=None):
+        """startSession(params): validate, then start (sessionstarting, then sessionstart or error)."""
+        groups = groups_of(self.config)
+        if not groups:
+            msg = "cannot start a session: data-groupid on the cobrowse script tag is missing or invalid"
+            self.fail("service", msg)
+            raise ParamError(msg)
+        visitorid = self.config.get("visitor", {}).get("visitorid")
+        parsed = parse_start_params(params, visitorid=visitorid, groups=groups, rand=self._rand)
+        if self.state in states.IN_SESSION:
+            if self.session and parsed["key"] == self.session["key"]:
+                return None
+            raise states.StateError("startSession", self.state,
+                                    "a session with key " + self.session["key"] + " is running; call stopSession() first")
+        self.session = parsed
+        self.state = states.STARTING
+        self._save()
+        self.emit("sessionstarting")
+        self._open(resume=False)
+
+    def resume(self, record):
+        """Resume a session stored in this tab (after a navigation or reload)."""
+        self.session = {"key": record["key"], "random": record.get("random", False),
+                        "groupid": record.get("groupid"), "options": record.get("options", {}),
+                        "resume": record.get("resume")}
+        self.paused = bool(record.get("paused"))
+        self.state = states.STARTING
+        self._open(resume=True)
+
+    def _open(self, resume):
+        if self._connect is None:
+            self._service_failed("no session service is configured (data-ws)")
+            return
+        try:
+            self.conn = self._connect(self, self.session, resume)
+        except Exception as exc:
+            self.conn = None
+            self._service_failed("could not reach the cobrowse service: " + str(exc))
+
+    def _service_failed(self, msg):
+        self.state = states.IDLE
+        self.session = None
+        self._clear()
+        self.fail("service", msg)
+
+    def stop_session(self):
+        """stopSession(): end the session from the visitor side (leavesession, sessionend visitor)."""
+        if self.state not in states.IN_SESSION:
+            return
+        conn = self.conn
+        self.conn = None
+        if conn is not None:
+            conn.close("visitor")
+        self.emit("leavesession")
+        self._ended("visitor")
+
+    def in_session(self):
+        """inSession(): True while a session is starting, running or reconnecting in this tab."""
+        return self.state in states.IN_SESSION
+
+    def get_key(self):
+        """getKey(): the session key, or None outside a session."""
+        return self.session["key"] if self.session and self.in_session() else None
+
+    def is_random_key(self):
+        """isRandomKey(): whether the session key was generated (GLANCE_KEYTYPE_RANDOM)."""
+        return bool(self.session and self.in_session() and self.session.get("random"))
+
+    def get_session_state(self, kind=None):
+        """getSessionState(type): the session state the service sent for this page."""
+        kind = parse_state_type(kind)
+        if not self.in_session():
+            return None
+        if kind is None:
+            return dict(self.session_state)
+        return self.session_state.get(kind)
+
+    def ready_state(self):
+        """readyState: one of states.ALL."""
+        return self.state
+
+    def is_session_paused(self):
+        """isSessionPaused(): whether an agent paused the session."""
+        return bool(self.paused and self.in_session())
+
+    def is_page_masked(self):
+        """isPageMasked(): whether the whole page is masked from agents."""
+        return bool(self.page_masked)
+
+    def toggle_video(self):
+        """toggleVideo(): pause or resume visitor video; needs a session."""
+        if not self.in_session():
+            raise states.StateError("toggleVideo", self.state, "start a session first")
+        if self.conn is not None and hasattr(self.conn, "toggle_video"):
+            return self.conn.toggle_video()
+        return False
+
+    def show_terms(self, params=None):
+        """showTerms(params): show the terms dialog; accepting it starts the session."""
+        parsed = parse_terms_params(params)
+        if self.ui is not None:
+            self.ui.show_terms(lambda: self.start_session(parsed.get("sessionKey")), lambda: None)
+        else:
+            self.start_session(parsed.get("sessionKey"))
+
+    # --- from the session connector ------------------------------------------
+    def on_started(self, info):
+        """The service confirmed the session (first start or resume)."""
+        was_starting = self.state == states.STARTING
+        self.state = states.ACTIVE
+        if info:
+            self.session["resume"] = info.get("resume")
+        self._save()
+        if was_starting and not self.session.get("resumed"):
+            self.session["resumed"] = True
+            self._save()
+            self.emit("sessionstart")
+        self.emit("sessioncontinue")
+
+    def on_state(self, state):
+        """The session state for this page arrived (statereceived)."""
+        self.session_state = dict(state or {})
+        if "paused" in self.session_state:
+            self.paused = bool(self.session_state["paused"])
+        self.emit("statereceived")
+
+    def on_connection(self, status):
+        """The connection dropped ('reconnecting') or recovered ('ok')."""
+        self.state = states.RECONNECTING if status == "reconnecting" else states.ACTIVE
+        self.emit("connection", {"status": status})
+
+    def on_error(self, code, msg):
+        """The service refused or lost the session (service, dupkey, conndrop)."""
+        started = self.state in (states.ACTIVE, states.RECONNECTING)
+        self.conn = None
+        self.fail(code, msg)
+        if started or code == "conndrop":
+            self._ended("error")
+        else:
+            self.state = states.IDLE
+            self.session = None
+            self._clear()
+
+    def on_end(self, reason):
+        """The service ended the session (an agent, or a fatal error)."""
+        if self.state not in states.IN_SESSION:
+            return
+        self.conn = None
+        self._ended(reason if reason in ("agent", "visitor", "error") else "error")
+
+    def _ended(self, reason):
+        self.state = states.IDLE
+        self.session = None
+        self.session_state = {}
+        self.paused = False
+        self._clear()
+        self.emit("sessionend", {"reason": reason})
+
+    # --- tab store ------------------------------------------------------------
+    def _save(self):
+        s = self.session
+        self.store[STORE_KEY] = {"key": s["key"], "random": s["random"], "groupid": s["groupid"],
+                                 "options": s.get("options", {}), "resume": s.get("resume"),
+                                 "resumed": s.get("resumed", False), "paused": self.paused}
+
+    def _clear(self):
+        if STORE_KEY in self.store:
+            del self.store[STORE_KEY]
