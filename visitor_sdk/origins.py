@@ -339,6 +339,8 @@ def target_origin(value):
         raise OriginError("origin must be a string such as \"https://shop.example.com\" or \"*\"")
     if value == "*":
         return "*"
+    if value.strip().lower() == "null":
+        raise OriginError("origin 'null' cannot be targeted; pass the visitor page's origin or \"*\"")
     if "://" in value:
         return normalize_origin(value)
     try:
