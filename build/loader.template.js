@@ -188,6 +188,7 @@
   // The runtime calls attach() once it is live: its functions replace the queue.
   C._loader = {
     config: config,
+    call: function (name, args) { if (!impl || !impl[name]) throw new Error("GLANCE: " + name + " is not available"); return run(name, args || []); },
     checkPayloads: !!(tag && tag.hasAttribute("data-check-payloads")),
     attach: function (functions, onMessage) {
       impl = functions;

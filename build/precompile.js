@@ -30,13 +30,28 @@ if (!Object.hasOwn(Set.prototype, "difference")) {
   });
 }
 
+// The compiler names functions with Math.random(): seed it so builds are reproducible.
+let seed = 0x9e3779b9;
+Math.random = function () {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
 vm.runInThisContext(fs.readFileSync(process.argv[2], "utf8"), {filename: "brython.js"});
 const B = globalThis.__BRYTHON__;
 globalThis.$B = B;
 
 const manifest = JSON.parse(fs.readFileSync(0, "utf8"));
 const out = {modules: {}, main: null};
+function reseed(name) {  // each module's output depends on its own source only
+  seed = 0x9e3779b9;
+  for (let i = 0; i < name.length; i++) seed = Math.imul(seed ^ name.charCodeAt(i), 0x01000193);
+  B.$py_UUID = 1000;
+}
 for (const m of manifest.modules) {
+  reseed(m.name);
   const src = fs.readFileSync(m.file, "utf8");
   const filename = "VFS." + m.name + (m.package ? "/__init__.py" : ".py");
   B.url2name[filename] = m.name;
@@ -50,6 +65,7 @@ for (const m of manifest.modules) {
   }
   out.modules[m.name] = {js: root.to_js(), imports: Object.keys(root.imports || {}).sort()};
 }
+reseed("__main__");
 const mainFile = "glance-main";
 B.url2name[mainFile] = "__main__";
 out.main = B.py2js({src: "import " + manifest.entry + "\n", filename: mainFile}, "__main__", "__main__").to_js();

@@ -294,3 +294,26 @@ def closest_event(name):
         if best_d is None or d < best_d:
             best, best_d = candidate, d
     return best
+
+
+def _sample_value(spec, make_callback):
+    if spec["values"]:
+        return spec["values"][0]
+    t = spec["type"]
+    if t == "object":
+        return {f["name"]: _sample_value(f, make_callback) for f in (spec["fields"] or ())}
+    if t == "array":
+        return [_sample_value(spec["items"], make_callback)] if spec["items"] else []
+    if t == "function":
+        return make_callback(spec["name"])
+    return {"string": "sample", "number": 1, "boolean": True, "any": None}[t]
+
+
+def sample_payload(name, make_callback=None):
+    """A valid payload for event `name` with every field filled (docs and tests).
+
+    `make_callback(field_name)` supplies the callables of accept/decline fields.
+    """
+    if make_callback is None:
+        make_callback = lambda field: (lambda *args: None)  # noqa: E731
+    return {f["name"]: _sample_value(f, make_callback) for f in event(name)["fields"]}

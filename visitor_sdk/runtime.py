@@ -10,6 +10,7 @@ session stored in this tab. Nothing here decides behaviour; the core does.
 import javascript
 from browser import window
 
+from .catalogue import sample_payload
 from .config import parse_config
 from .emitter import Emitter
 from .jsconv import exported, from_js, to_js
@@ -69,6 +70,18 @@ def _random():
     return window.Math.random()
 
 
+def _emit_sample(visitor, name):
+    """Test seam (only with data-check-payloads): fire `name` with the catalogue's
+    sample payload through the real emitter; callbacks record their calls."""
+    def make_callback(field):
+        def callback(*args):
+            window.__glanceSampleCalls.push(name + "." + field)
+        return callback
+    if not hasattr(window, "__glanceSampleCalls"):
+        window.__glanceSampleCalls = window.Array.new()
+    return visitor.emit(name, sample_payload(name, make_callback))
+
+
 def start():
     """Build the Visitor for this page and attach it to the loader."""
     loader = window.GLANCE.Cobrowse._loader
@@ -105,6 +118,8 @@ def start():
         "toggleVideo": exported(visitor.toggle_video),
         "showTerms": exported(visitor.show_terms),
     }
+    if check:
+        impl["_emitSample"] = exported(lambda name: _emit_sample(visitor, name))
     receiver = invoke_receiver.Receiver(visitor, config)
     loader.attach(to_js(impl), receiver.on_message)
     if visitor.ui is not None:

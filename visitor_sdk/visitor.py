@@ -83,7 +83,7 @@ class Visitor:
         """Resume a session stored in this tab (after a navigation or reload)."""
         self.session = {"key": record["key"], "random": record.get("random", False),
                         "groupid": record.get("groupid"), "options": record.get("options", {}),
-                        "resume": record.get("resume")}
+                        "resume": record.get("resume"), "resumed": bool(record.get("resumed"))}
         self.paused = bool(record.get("paused"))
         self.state = states.STARTING
         self._open(resume=True)

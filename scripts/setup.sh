@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install what the project needs on a Debian machine with Python 3.11, then build.
+#   setup.sh demo|build   Node.js (to precompile), the virtualenv, the bundles
+#   setup.sh test|bench   the same plus Chromium, redis-server, npm and tsc
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-build}"
+apt_pkgs=()
+command -v node >/dev/null 2>&1 || command -v nodejs >/dev/null 2>&1 || apt_pkgs+=(nodejs)
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || apt_pkgs+=(python3-venv)
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then apt_pkgs+=(chromium); fi
+  command -v redis-server >/dev/null 2>&1 || apt_pkgs+=(redis-server)
+  command -v npm >/dev/null 2>&1 || apt_pkgs+=(npm)
+fi
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  echo "setup: installing ${apt_pkgs[*]} with apt-get"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+fi
+
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -e "$stamp" ]; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/python -m pip install -q -e '.[test]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  tsc_dir="build/.tools/tsc"
+  if [ ! -x "$tsc_dir/node_modules/.bin/tsc" ]; then
+    mkdir -p "$tsc_dir"
+    npm install --silent --no-audit --no-fund --prefix "$tsc_dir" typescript@5 >/dev/null
+  fi
+fi
+
+.venv/bin/python build/build.py

@@ -1,0 +1,116 @@
+"""Configuration errors and session key validation, as a page script sees them."""
+import pytest
+
+from tests.browser.test_sdk_surface import load_runtime, open_page
+from visitor_sdk.params import ParamError, parse_start_params
+
+_F = object()  # a JS function argument: no Python counterpart needed
+# (JS expression for the argument, the same value in Python, accepted?)
+START_CASES = [
+    ("'9999'", "9999", True), ("'abc_DEF-1'", "abc_DEF-1", True), ("'" + "a" * 50 + "'", "a" * 50, True),
+    ("1234", 1234, True), ("{sessionKey: '9999'}", {"sessionKey": "9999"}, True),
+    ("{sessionKey: '9999', groupid: 72937}", {"sessionKey": "9999", "groupid": 72937}, True),
+    ("{sessionKey: '9999', groupid: '72937'}", {"sessionKey": "9999", "groupid": "72937"}, True),
+    ("'GLANCE_KEYTYPE_RANDOM'", "GLANCE_KEYTYPE_RANDOM", True), ("undefined", None, True), ("{}", {}, True),
+    ("{name: 'Ann', email: 'a@b.c', phone: 5551234}", {"name": "Ann", "email": "a@b.c", "phone": 5551234}, True),
+    ("''", "", False), ("'" + "a" * 51 + "'", "a" * 51, False), ("'a b'", "a b", False),
+    ("'ключ'", "ключ", False), ("'<x>'", "<x>", False), ("1.5", 1.5, False), ("-1", -1, False),
+    ("true", True, False), ("[]", [], False), ("['1']", ["1"], False), ("() => 1", _F, False),
+    ("{sessionKey: 'a b'}", {"sessionKey": "a b"}, False), ("{sessionKey: 12.5}", {"sessionKey": 12.5}, False),
+    ("{sessionkey: '1'}", {"sessionkey": "1"}, False),
+    ("{sessionKey: '1', groupid: 5}", {"sessionKey": "1", "groupid": 5}, False),
+    ("{sessionKey: '1', groupid: 'x'}", {"sessionKey": "1", "groupid": "x"}, False),
+    ("{sessionKey: '1', name: 'x'.repeat(63)}", {"sessionKey": "1", "name": "x" * 63}, False),
+    ("{sessionKey: '1', email: 5}", {"sessionKey": "1", "email": 5}, False),
+]
+
+
+def try_start(page, expr):
+    return page.evaluate("""(expr) => {
+        const arg = eval('(' + expr + ')');
+        try { GLANCE.Cobrowse.Visitor.startSession(arg); GLANCE.Cobrowse.Visitor.stopSession(); return null; }
+        catch (e) { return {isError: e instanceof Error, message: e.message}; } }""", expr)
+
+
+@pytest.mark.parametrize("runtime_first", [False, True], ids=["loader", "runtime"])
+def test_start_session_argument_validation_from_js(page, server, runtime_first):
+    open_page(page, server)
+    if runtime_first:
+        load_runtime(page)
+    for expr, _, ok in START_CASES:
+        result = try_start(page, expr)
+        if ok:
+            assert result is None, (expr, result)
+        else:
+            assert result is not None and result["isError"], (expr, result)
+            assert len(result["message"]) > 10 and "undefined" not in result["message"], (expr, result)
+    assert page.console.errors == []
+
+
+def test_loader_and_core_agree_on_every_case():
+    """The loader's synchronous check mirrors params.parse_start_params."""
+    for expr, value, ok in START_CASES:
+        if value is _F:
+            continue
+        try:
+            parse_start_params(value, groups=[72937], rand=lambda: 0.3)
+            accepted = True
+        except ParamError:
+            accepted = False
+        assert accepted == ok, expr
+
+
+def test_key_errors_name_the_problem(page, server):
+    open_page(page, server)
+    r = try_start(page, "'a b'")
+    assert "session key" in r["message"] and "A-Z" in r["message"]
+
+
+@pytest.mark.parametrize("groupid", ["-", "abc", "0", "-5", "1.5"])
+def test_invalid_groupid_console_error_and_error_event_no_crash(page, server, groupid):
+    page.add_init_script("""window.__early = [];
+        document.addEventListener('DOMContentLoaded', () => {
+            const tag = document.getElementById('glance-cobrowse');
+            tag.addEventListener('load', () => GLANCE.Cobrowse.Visitor.addEventListener('error', (p) => __early.push(p)));
+        });""")
+    page.goto(server.url + "/blank?check=1&groupid=" + groupid)
+    page.wait_for_function("window.demoAttached === true && window.__early.length >= 1")
+    payload = page.evaluate("__early[0]")
+    assert payload["code"] == "service" and "data-groupid" in payload["msg"]
+    assert any("data-groupid" in e for e in page.console.of("error"))
+    r = try_start(page, "'1234'")
+    assert r["isError"] and "data-groupid" in r["message"]
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
+    assert page.evaluate("document.getElementById('welcome') === null && document.title.length > 0")
+    assert page.console.errors == []
+
+
+def test_visitorid_from_glance_cobrowse_is_the_default_key(page, server):
+    page.add_init_script("window.GLANCE_COBROWSE = {visitorid: 'visitor-42', name: 'Ann'};")
+    open_page(page, server)
+    page.evaluate("""window.keys = []; GLANCE.Cobrowse.Visitor.addEventListener('sessionstarting',
+                     () => keys.push(GLANCE.Cobrowse.Visitor.getKey())); GLANCE.Cobrowse.Visitor.startSession();""")
+    page.wait_for_function("keys.length === 1")
+    assert page.evaluate("keys") == ["visitor-42"]
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.isRandomKey()") in (False,)
+
+
+def test_random_key(page, server):
+    open_page(page, server)
+    page.evaluate("""window.keys = []; GLANCE.Cobrowse.Visitor.addEventListener('sessionstarting',
+                     () => keys.push([GLANCE.Cobrowse.Visitor.getKey(), GLANCE.Cobrowse.Visitor.isRandomKey()]));
+                     GLANCE.Cobrowse.Visitor.startSession('GLANCE_KEYTYPE_RANDOM');""")
+    page.wait_for_function("keys.length === 1")
+    key, random = page.evaluate("keys[0]")
+    assert random is True and key.isdigit() and len(key) == 6
+
+
+def test_runtime_that_cannot_load_gives_script_not_loaded(page, server):
+    page.route("**/glance-cobrowse-runtime.js", lambda route: route.abort())
+    open_page(page, server)
+    page.evaluate("window.errs = []; GLANCE.Cobrowse.Visitor.addEventListener('error', (p) => errs.push(p));"
+                  "GLANCE.Cobrowse.Visitor.startSession('1234')")
+    page.wait_for_function("errs.length === 1")
+    err = page.evaluate("errs[0]")
+    assert err["code"] == "SCRIPT_NOT_LOADED" and err["params"]["script"] == "glance-cobrowse-runtime.js"
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False

@@ -1,0 +1,108 @@
+"""The build: reproducible bundles, nothing from brython_stdlib.js, a small loader, valid TypeScript."""
+import gzip
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DIST = os.path.join(ROOT, "build", "dist")
+sys.path.insert(0, os.path.join(ROOT, "build"))
+import importlib.util  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("cobrowse_build", os.path.join(ROOT, "build", "build.py"))
+cobrowse_build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cobrowse_build)
+
+
+def digests():
+    out = {}
+    for name in sorted(os.listdir(DIST)):
+        path = os.path.join(DIST, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def run_build():
+    subprocess.run([sys.executable, os.path.join(ROOT, "build", "build.py")], check=True, cwd=ROOT,
+                   capture_output=True)
+
+
+def test_build_is_reproducible():
+    run_build()
+    first = digests()
+    shutil.rmtree(os.path.join(ROOT, "build", ".cache"), ignore_errors=True)
+    run_build()
+    assert digests() == first
+    for name in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "GlanceCobrowseInvokeVisitor.js",
+                 "glance-cobrowse.d.ts"):
+        assert name in first
+
+
+def test_a_module_that_needs_the_stdlib_fails_the_build(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "ok.py").write_text("from browser import window\nfrom . import helper\n")
+    (pkg / "helper.py").write_text("import javascript\n")
+    (pkg / "bad.py").write_text("import json\n")
+    mods = [("pkg", str(pkg / "__init__.py"), True), ("pkg.ok", str(pkg / "ok.py"), False),
+            ("pkg.helper", str(pkg / "helper.py"), False), ("pkg.bad", str(pkg / "bad.py"), False)]
+    assert cobrowse_build.closure("pkg.ok", mods) == ["pkg", "pkg.helper", "pkg.ok"]
+    with pytest.raises(SystemExit, match="brython_stdlib"):
+        cobrowse_build.closure("pkg.bad", mods)
+
+
+def test_the_runtime_bundle_is_brython_plus_precompiled_modules():
+    with open(os.path.join(DIST, "glance-cobrowse-runtime.js"), encoding="utf-8") as f:
+        text = f.read()
+    with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
+        brython = f.read()
+    assert text.startswith(brython)
+    boot = text[len(brython):]
+    assert "B.precompiled[m[0]]" in boot and "visitor_sdk.runtime" in boot
+    assert "brython_stdlib" not in boot
+
+
+def test_loader_is_small():
+    with open(os.path.join(DIST, "glance-cobrowse.js"), "rb") as f:
+        data = f.read()
+    assert len(gzip.compress(data, 9, mtime=0)) <= 5 * 1024
+
+
+def test_typescript_declarations_compile_with_a_typed_example(tmp_path):
+    tsc = os.path.join(ROOT, "build", ".tools", "tsc", "node_modules", ".bin", "tsc")
+    if not os.path.exists(tsc):
+        pytest.fail("tsc is missing: scripts/setup.sh test installs it from the npm registry")
+    shutil.copy(os.path.join(DIST, "glance-cobrowse.d.ts"), tmp_path / "glance-cobrowse.d.ts")
+    (tmp_path / "usage.ts").write_text("""
+import type { VisitorEventMap } from "./glance-cobrowse";
+const V = window.GLANCE.Cobrowse.Visitor;
+V.addEventListener("sessionend", (p) => { const r: "agent" | "visitor" | "error" = p.reason; console.log(r); });
+V.addEventListener("agents", (p) => { p.agentlist.forEach((a) => console.log(a.role, a.num)); });
+V.addEventListener("rcrequested", (p) => { p.accept(); p.decline(); });
+V.addEventListener("screenshare", (p) => { if (p.state === "ended") console.log(p.params.type); });
+V.startSession({ sessionKey: "9999" });
+V.startSession("GLANCE_KEYTYPE_RANDOM");
+const k: string | null = V.getKey();
+const rs: string = V.readyState;
+window.GLANCE.Cobrowse.InvokeVisitor?.invoke("startSession", { sessionKey: "1" });
+const e: VisitorEventMap["error"] = { code: "dupkey", msg: "x" };
+console.log(k, rs, e);
+""")
+    (tmp_path / "bad.ts").write_text("""
+const V2 = window.GLANCE.Cobrowse.Visitor;
+V2.addEventListener("sessionend", (p) => { const r: number = p.reason; console.log(r); });
+export {};
+""")
+    base = [tsc, "--noEmit", "--strict", "--lib", "es2020,dom", "--target", "es2020", "--module", "es2020"]
+    ok = subprocess.run(base + [str(tmp_path / "usage.ts")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = subprocess.run(base + [str(tmp_path / "bad.ts"), str(tmp_path / "glance-cobrowse.d.ts")],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "not assignable" in bad.stdout

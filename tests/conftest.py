@@ -1,0 +1,131 @@
+"""Shared fixtures: the real session service on a free loopback port, and Chromium.
+
+The browser is Debian's /usr/bin/chromium (or CHROMIUM_PATH), falling back to
+Playwright's own build where one is installed. Servers are real processes,
+started here and stopped after.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
+                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=20.0, proc=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("server exited with " + str(proc.returncode))
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError("server did not answer at " + url)
+
+
+class Server:
+    """A session service process on a free loopback port."""
+
+    def __init__(self, extra_args=(), env=None, port=None):
+        self.port = port or free_port()
+        self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    @property
+    def alt_url(self):
+        """The same server on a second origin (localhost instead of 127.0.0.1)."""
+        return "http://localhost:%d" % self.port
+
+    def start(self):
+        cmd = [sys.executable, "-m", "session_server", "--host", "127.0.0.1", "--port", str(self.port)] + self.extra_args
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_http(self.url + "/healthz", proc=self.proc)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server():
+    s = Server().start()
+    yield s
+    s.stop()
+
+
+def chromium_executable():
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    exe = chromium_executable()
+    kwargs = {"args": CHROMIUM_ARGS}
+    if exe:
+        kwargs["executable_path"] = exe
+    b = playwright_instance.chromium.launch(**kwargs)
+    yield b
+    b.close()
+
+
+class Console:
+    """Console messages and uncaught errors of one page."""
+
+    def __init__(self, page):
+        self.messages = []
+        self.errors = []
+        page.on("console", lambda m: self.messages.append((m.type, m.text)))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def of(self, kind):
+        return [t for k, t in self.messages if k == kind]
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    p = context.new_page()
+    p.console = Console(p)
+    p.set_default_timeout(10000)
+    return p
