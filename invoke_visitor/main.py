@@ -1,0 +1,200 @@
+"""GLANCE.Cobrowse.InvokeVisitor: drive the visitor's session from a chat window.
+
+Importing this module in the browser (the GlanceCobrowseInvokeVisitor.js
+bundle does) defines `window.GLANCE.Cobrowse.InvokeVisitor`, a plain JS object
+with two plain JS functions, keeping any GLANCE / GLANCE.Cobrowse objects the
+page already has:
+
+    GLANCE.Cobrowse.InvokeVisitor.init(wnd, groupid, origin)
+    GLANCE.Cobrowse.InvokeVisitor.invoke(func, args)
+
+`init` remembers the visitor's window, the group id (a positive integer or a
+string of digits, as in the visitor page's data-groupid) and the target
+origin; call it once the visitor window exists, and again if it changes.
+`origin` is the visitor page's origin ("https://shop.example.com"), "*" to
+post to whatever page the window shows, or a bare hostname as the reference
+documentation suggests ("shop.example.com"), which is taken as
+"https://shop.example.com" (pass a full "http://..." origin to target an
+http page). `invoke` posts `{glance_invoke: {func, args, groupid}}` to the
+window with that target origin; `func` must be one of the methods the visitor
+page accepts from another window (invoke_rules.ALLOWED_FUNCS) and `args` are
+checked by the same rules the visitor page applies, so mistakes surface here
+as errors instead of as a console warning in another window.
+
+Every mistake (invoke before init, a closed window, a func that is not a
+string or not allowed, bad args, a bad origin or group id) throws a real JS
+Error (TypeError for wrong types) with a message naming the problem. The
+visitor page runs its own checks regardless (its trusted origins decide).
+
+How it is wired, and why: a Python exception raised into JS reaches JS as a
+Brython object, not an Error, and Brython's conversion of a JS argument reads
+properties (`constructor`) that a cross-origin window refuses with a
+SecurityError. So the visitor's window never enters Python: a small JS object
+(`_JS_API` below) keeps the window, checks it and posts to it, and calls two
+Python functions that validate and build the message and that return a marker
+{__glance_error__: message, type} instead of raising, which the JS turns into
+`throw new Error(message)`.
+"""
+
+from visitor_sdk.invoke_rules import ALLOWED_FUNCS, ARG_CHECKS, NAMESPACE, _plain_problem, size_problem
+from visitor_sdk.origins import OriginError, target_origin
+from visitor_sdk.params import ParamError, positive_int
+
+API = "GLANCE.Cobrowse.InvokeVisitor"
+
+
+class InvokeError(ValueError):
+    """A mistake in a call to InvokeVisitor; the message is shown to the integrator."""
+
+
+# --- pure part (CPython-testable) ------------------------------------------------
+
+def prepare_init(groupid, origin):
+    """Validate init's groupid and origin: {"groupid": int, "target": origin or "*"}.
+
+    Raises TypeError or InvokeError with a message for the integrator.
+    """
+    if groupid is None:
+        raise TypeError(API + ".init(wnd, groupid, origin): groupid is missing; pass the data-groupid "
+                        "of the visitor page's cobrowse script tag")
+    try:
+        gid = positive_int(groupid, API + ".init: groupid")
+    except ParamError as exc:
+        raise InvokeError(str(exc))
+    if origin is None:
+        raise TypeError(API + ".init(wnd, groupid, origin): origin is missing; pass the visitor page's "
+                        "origin such as \"https://shop.example.com\", or \"*\"")
+    if not isinstance(origin, str):
+        raise TypeError(API + ".init: origin must be a string such as \"https://shop.example.com\" or \"*\"")
+    try:
+        target = target_origin(origin)
+    except OriginError as exc:
+        raise InvokeError(API + ".init: " + str(exc))
+    return {"groupid": gid, "target": target}
+
+
+def prepare_message(groupid, func, args=None):
+    """The message invoke(func, args) posts: {"glance_invoke": {"func", "args", "groupid"}}.
+
+    `groupid` comes from init; `func` and `args` are plain Python (args None
+    when not given). Raises TypeError or InvokeError with a message for the
+    integrator when the visitor page would refuse the call.
+    """
+    if groupid is None:
+        raise InvokeError(API + ".invoke: call " + API + ".init(wnd, groupid, origin) first")
+    if not isinstance(func, str):
+        raise TypeError(API + ".invoke(func, args): func must be the name of a Visitor method as a string, "
+                        "such as \"startSession\"")
+    if func not in ALLOWED_FUNCS:
+        shown = func if len(func) <= 60 else func[:60] + "..."
+        raise InvokeError(API + ".invoke: " + repr(shown) + " cannot be invoked from another window; use one of "
+                          + ", ".join(ALLOWED_FUNCS))
+    problem = size_problem(args) or _plain_problem(args)
+    if problem:
+        raise InvokeError(API + ".invoke(" + repr(func) + "): args: " + problem)
+    try:
+        # The visitor page knows its additional group ids and visitorid; here
+        # only the shape of the arguments can be checked.
+        ARG_CHECKS[func](args, None, (), None)
+    except ParamError as exc:
+        raise InvokeError(API + ".invoke: " + str(exc))
+    return {NAMESPACE: {"func": func, "args": args, "groupid": groupid}}
+
+
+# --- browser part ---------------------------------------------------------------------
+
+# The JS side: keeps the visitor's window out of Python (see the module
+# docstring), throws real Errors for the markers the Python side returns, and
+# installs the API without replacing existing GLANCE objects.
+_JS_API = """
+var api = {}, wnd = null, target = null;
+function fail(r) {
+  var C = r.type === "TypeError" ? TypeError : Error;
+  throw new C(String(r.__glance_error__));
+}
+function isMarker(r) {
+  return r !== null && typeof r === "object" && typeof r.__glance_error__ === "string";
+}
+api.init = function init(w, groupid, origin) {
+  wnd = null; target = null;
+  var usable = false;
+  try { usable = w !== null && w !== undefined && typeof w.postMessage === "function"; } catch (e) { usable = false; }
+  if (!usable) {
+    throw new TypeError("GLANCE.Cobrowse.InvokeVisitor.init(wnd, groupid, origin): wnd must be the visitor's " +
+      "window, such as the result of window.open() or an iframe's contentWindow");
+  }
+  var r = prepInit(groupid === undefined ? null : groupid, origin === undefined ? null : origin);
+  if (isMarker(r)) fail(r);
+  wnd = w; target = r.target;
+};
+api.invoke = function invoke(func, args) {
+  if (wnd === null) {
+    throw new Error("GLANCE.Cobrowse.InvokeVisitor.invoke: call GLANCE.Cobrowse.InvokeVisitor.init(wnd, groupid, origin) first");
+  }
+  var closed = true;
+  try { closed = !!wnd.closed; } catch (e) { closed = true; }
+  if (closed) {
+    throw new Error("GLANCE.Cobrowse.InvokeVisitor.invoke: the visitor window is closed; open it again and call init");
+  }
+  var msg = prepInvoke(func === undefined ? null : func, args === undefined ? null : args);
+  if (isMarker(msg)) fail(msg);
+  try {
+    wnd.postMessage(msg, target);
+  } catch (e) {
+    throw new Error("GLANCE.Cobrowse.InvokeVisitor.invoke: postMessage failed: " + (e && e.message ? e.message : e));
+  }
+};
+var G = window.GLANCE;
+if (G === null || (typeof G !== "object" && typeof G !== "function")) { G = window.GLANCE = {}; }
+if (G.Cobrowse === null || (typeof G.Cobrowse !== "object" && typeof G.Cobrowse !== "function")) { G.Cobrowse = {}; }
+G.Cobrowse.InvokeVisitor = api;
+return api;
+"""
+
+try:
+    from browser import window
+except ImportError:  # CPython: only the pure part above is used
+    window = None
+else:
+    from visitor_sdk.jsconv import from_js, to_js
+
+
+def _marker(exc):
+    kind = "TypeError" if isinstance(exc, TypeError) else "Error"
+    if isinstance(exc, (TypeError, ValueError)):
+        message = str(exc)
+    else:
+        message = API + ": internal error: " + str(exc)
+    return to_js({"__glance_error__": message, "type": kind})
+
+
+_state = {"groupid": None}
+
+
+def _py_init(groupid=None, origin=None, *rest):
+    """Called by the JS init with plain values; returns {target} or an error marker (never raises)."""
+    try:
+        _state["groupid"] = None
+        ready = prepare_init(from_js(groupid), from_js(origin))
+        _state["groupid"] = ready["groupid"]
+        return to_js(ready)
+    except Exception as exc:
+        return _marker(exc)
+
+
+def _py_invoke(func=None, args=None, *rest):
+    """Called by the JS invoke; returns the message as a plain JS object or an error marker (never raises)."""
+    try:
+        return to_js(prepare_message(_state["groupid"], from_js(func), from_js(args)))
+    except Exception as exc:
+        return _marker(exc)
+
+
+def install():
+    """Define window.GLANCE.Cobrowse.InvokeVisitor (browser only); returns the JS object."""
+    factory = window.Function.new("prepInit", "prepInvoke", _JS_API)
+    return factory(_py_init, _py_invoke)
+
+
+if window is not None:
+    install()
