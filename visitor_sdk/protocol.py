@@ -1,0 +1,299 @@
+"""The session-service message schema, shared by the server and the Brython client.
+
+Pure Python with no stdlib import (it runs inside the Brython bundle, which
+ships no stdlib): plain dicts, tuples and functions. JSON encoding and
+decoding happen in the shells (the asyncio server, the browser WebSocket
+shell, the Python agent client); this module only sees decoded dicts.
+
+Every frame is a JSON object {"v": PROTOCOL_VERSION, "type": ..., "seq": n,
+...}. `seq` is 0 on control frames (hello, join, started, joined, error, ack,
+ping, pong) and 1, 2, 3 ... on reliable frames, counted per connection
+direction; the receiver acknowledges reliable frames with an `ack` frame (or
+an "ack" field on any frame) and drops a reliable frame it has already seen.
+reliability.py holds the sans-I/O Outbox/Inbox pair that does this.
+
+Use:
+  * `validate(frame, direction_or_role)` on every decoded frame: (ok, error).
+  * `frame(type, seq=0, **fields)` / `error_frame(code, msg)` to build frames.
+  * MESSAGES (type -> spec) and docs/protocol.md describe every frame.
+"""
+
+from .params import key_problem, VISITOR_FIELD_LIMITS
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 256 * 1024   # encoded frame size limit, in bytes (UTF-8)
+MAX_NAME_LEN = 64              # agent_action / visitor_event names
+MAX_TAB_LEN = 64
+MAX_TOKEN_LEN = 512
+
+# Directions. A frame type may be valid in several directions.
+V2S = "visitor->server"
+S2V = "server->visitor"
+A2S = "agent->server"
+S2A = "server->agent"
+DIRECTIONS = (V2S, S2V, A2S, S2A)
+ROLE_DIRECTIONS = {"visitor": V2S, "agent": A2S}   # the sender's role, seen by the server
+
+END_REASONS = ("visitor", "agent", "error")
+AGENT_ROLES = ("agent", "guest")
+PRESENCE = ("connected", "reconnecting", "gone")
+
+# error codes carried by `error` frames: code -> when it is sent
+ERROR_CODES = {
+    "service": "the service cannot serve this request (internal failure, shutting down)",
+    "dupkey": "a session with this key is running and the group forbids duplicate keys",
+    "conndrop": "the session was lost: the resume token is unknown, expired or the reconnect window passed",
+    "bad_frame": "the frame is not valid JSON, not an object, or its fields do not match the schema",
+    "too_large": "the frame exceeds MAX_FRAME_BYTES",
+    "unknown_type": "the frame type is not part of the protocol",
+    "forbidden": "the frame type may not be sent on this connection (e.g. a visitor sending agent frames)",
+    "bad_version": "the frame's v field is not a supported protocol version",
+    "bad_group": "the group id is malformed or not configured on this service",
+    "bad_key": "the session key is malformed",
+    "unauthorized": "agent credentials are wrong, or the agent belongs to another group",
+    "nosession": "no live session with this group and key",
+    "out_of_order": "the frame came before hello/join, after the session ended, or with a sequence gap",
+}
+FATAL_ERRORS = ("service", "dupkey", "conndrop", "bad_group", "bad_key", "unauthorized", "nosession", "bad_version")
+
+
+def F(kind, required=True, doc=""):
+    """One field spec: kind is str, int, bool, num, dict, list, any; "?" in kind allows null."""
+    return (kind, required, doc)
+
+
+_AGENT = F("dict", False, "the acting agent: {username, puid, num}")
+_STATE_PATCH = F("dict", False, "shallow patch merged into the session state (sent to everyone as `state`)")
+
+# type -> {"dirs": directions, "reliable": bool, "fields": {name: spec}, "doc": text}
+MESSAGES = {
+    "hello": {"dirs": (V2S,), "reliable": False, "doc": "Start a session, resume it after a reconnect or navigation, or join it from another tab.",
+              "fields": {"group": F("int", True, "group id"), "key": F("str", True, "session key"),
+                         "tab": F("str", True, "tab id, kept in sessionStorage"),
+                         "visitor": F("dict", False, "{name, email, phone, visitorid}"),
+                         "page": F("dict", False, "{url, title} of the page"),
+                         "resume": F("str?", False, "resume token from `started`; absent to start"),
+                         "last_seq": F("int", False, "highest server seq this tab has applied"),
+                         "acked": F("int", False, "highest own seq the server acknowledged")}},
+    "started": {"dirs": (S2V,), "reliable": False, "doc": "The session is running for this tab (first start or resume).",
+                "fields": {"session": F("str"), "resume": F("str", True, "token for hello.resume"),
+                           "group": F("int"), "key": F("str"), "tab": F("str"), "focused": F("bool"),
+                           "resumed": F("bool", True, "true when an existing session was resumed or joined"),
+                           "exact": F("bool", True, "true when the server still had this tab's streams: "
+                                      "seq counting continues; false: reset the inbox, resend everything unacked"),
+                           "ack": F("int", True, "highest seq of this tab the server has received"),
+                           "window": F("num", True, "reconnect window in seconds")}},
+    "join": {"dirs": (A2S,), "reliable": False, "doc": "An agent joins the session with group + key, authenticated by group credentials.",
+             "fields": {"group": F("int"), "key": F("str"), "username": F("str"), "password": F("str"),
+                        "resume": F("str?", False, "token from `joined` to rejoin as the same participant"),
+                        "last_seq": F("int", False), "acked": F("int", False)}},
+    "joined": {"dirs": (S2A,), "reliable": False, "doc": "The agent is in the session.",
+               "fields": {"session": F("str"), "resume": F("str"), "group": F("int"), "key": F("str"),
+                          "num": F("int"), "visitor": F("dict"), "exact": F("bool"), "ack": F("int"),
+                          "window": F("num")}},
+    "agents": {"dirs": (S2V, S2A), "reliable": True, "doc": "Participant list after any join or leave; payload of the `agents` event.",
+               "fields": {"count": F("int"), "agentlist": F("list", True, "[{username, partnerid, partneruserid, name, title, "
+                                                                          "role agent|guest, guestid, num, agentrole}]")}},
+    "state": {"dirs": (S2V, S2A), "reliable": True, "doc": "The session state (for statereceived / getSessionState).",
+              "fields": {"state": F("dict")}},
+    "agent_action": {"dirs": (A2S, S2V), "reliable": True,
+                     "doc": "Anything an agent asks of the visitor: rc request, pause, navigation, gestures, guests, documents, "
+                            "reverse, screenshare signalling. The server relays it to the focused tab with `agent` added.",
+                     "fields": {"name": F("str"), "payload": F("any", False), "agent": _AGENT, "state": _STATE_PATCH,
+                                "id": F("str", False, "client-chosen id, echoed back in answering visitor_event.ref")}},
+    "visitor_event": {"dirs": (V2S, S2A), "reliable": True, "doc": "The visitor's answer or report back to the agents (rcaccepted, ...).",
+                      "fields": {"name": F("str"), "payload": F("any", False), "ref": F("str", False, "agent_action.id answered"),
+                                 "tab": F("str", False, "set by the server"), "state": _STATE_PATCH}},
+    "focus": {"dirs": (V2S, S2V), "reliable": True, "doc": "visitor->server: this tab got focus. server->visitor: you are the session window.",
+              "fields": {}},
+    "blur": {"dirs": (S2V,), "reliable": True, "doc": "Another tab of the session took focus.", "fields": {}},
+    "presence": {"dirs": (S2A,), "reliable": True, "doc": "The visitor's connection status.",
+                 "fields": {"status": F("str", True, "connected | reconnecting | gone"), "tabs": F("int")}},
+    "leave": {"dirs": (A2S,), "reliable": True, "doc": "The agent leaves; the session goes on.", "fields": {}},
+    "end": {"dirs": (V2S, A2S, S2V, S2A), "reliable": True, "doc": "The session ends for everyone.",
+            "fields": {"reason": F("str", True, "visitor | agent | error"), "msg": F("str", False)}},
+    "error": {"dirs": (S2V, S2A), "reliable": False, "doc": "A frame was refused (and dropped) or the session failed.",
+              "fields": {"code": F("str"), "msg": F("str"), "fatal": F("bool", True, "the server closes the socket after it"),
+                         "ref_type": F("str?", False), "ref_seq": F("int?", False)}},
+    "ack": {"dirs": DIRECTIONS, "reliable": False, "doc": "Acknowledges every reliable frame up to `ack`.",
+            "fields": {"ack": F("int")}},
+    "ping": {"dirs": DIRECTIONS, "reliable": False, "doc": "Keep-alive; answered with pong.", "fields": {"t": F("num", False)}},
+    "pong": {"dirs": DIRECTIONS, "reliable": False, "doc": "Answer to ping, echoing t.", "fields": {"t": F("num", False)}},
+}
+
+ENVELOPE = {"v": F("int", True, "PROTOCOL_VERSION"), "type": F("str"), "seq": F("int", True, "0 control, >=1 reliable"),
+            "ack": F("int", False, "piggy-backed acknowledgement")}
+
+
+def _kind_ok(kind, value):
+    if kind.endswith("?"):
+        if value is None:
+            return True
+        kind = kind[:-1]
+    if kind == "any":
+        return True
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "num":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "dict":
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, (list, tuple))
+    return False
+
+
+def is_reliable(type_):
+    """True when frames of this type are sequenced, acked and resent."""
+    spec = MESSAGES.get(type_)
+    return bool(spec and spec["reliable"])
+
+
+def group_problem(group):
+    """Why `group` is not a well-formed group id (positive int), or None."""
+    if not (isinstance(group, int) and not isinstance(group, bool)) or group <= 0 or group > 999999999999999:
+        return "group must be a positive integer"
+    return None
+
+
+def validate(msg, direction):
+    """Check a decoded frame: returns (ok, error_text); never raises.
+
+    `direction` is one of DIRECTIONS, or a sender role "visitor"/"agent"
+    (frames arriving at the server). Unknown keys are allowed (forward
+    compatibility); wrong types, missing fields and frames not allowed in
+    this direction are not.
+    """
+    code, text = check(msg, direction)
+    return code is None, text
+
+
+def check(msg, direction):
+    """Like validate, but returns (error_code, error_text); (None, None) when valid.
+
+    The code is one of ERROR_CODES: bad_frame, bad_version, unknown_type,
+    forbidden, bad_group, bad_key; the server puts it in its `error` frame.
+    """
+    direction = ROLE_DIRECTIONS.get(direction, direction)
+    if not isinstance(msg, dict):
+        return "bad_frame", "a frame must be a JSON object"
+    for name in ENVELOPE:
+        kind, required, _ = ENVELOPE[name]
+        if name not in msg:
+            if required:
+                return "bad_frame", "missing field " + name
+        elif not _kind_ok(kind, msg[name]):
+            return "bad_frame", "field " + name + " must be " + kind
+    if msg["v"] != PROTOCOL_VERSION:
+        return "bad_version", "unsupported protocol version " + str(msg["v"]) + " (this service speaks " + str(PROTOCOL_VERSION) + ")"
+    type_ = msg["type"]
+    spec = MESSAGES.get(type_)
+    if spec is None:
+        return "unknown_type", "unknown frame type " + repr(type_)[:80]
+    if direction not in spec["dirs"]:
+        return "forbidden", type_ + " frames may not be sent " + direction
+    seq = msg["seq"]
+    if spec["reliable"] and seq < 1:
+        return "bad_frame", type_ + " frames need seq >= 1"
+    if not spec["reliable"] and seq != 0:
+        return "bad_frame", type_ + " frames carry seq 0"
+    fields = spec["fields"]
+    for name in fields:
+        kind, required, _ = fields[name]
+        if name not in msg:
+            if required:
+                return "bad_frame", type_ + ": missing field " + name
+        elif not _kind_ok(kind, msg[name]):
+            return "bad_frame", type_ + ": field " + name + " must be " + kind
+    return _check_values(type_, msg)
+
+
+def _check_values(type_, msg):
+    if type_ in ("hello", "join"):
+        p = group_problem(msg["group"])
+        if p:
+            return "bad_group", p
+        p = key_problem(msg["key"])
+        if p:
+            return "bad_key", p
+    if type_ == "hello":
+        tab = msg["tab"]
+        if not tab or len(tab) > MAX_TAB_LEN:
+            return "bad_frame", "tab must be 1-" + str(MAX_TAB_LEN) + " characters"
+        visitor = msg.get("visitor") or {}
+        for k in visitor:
+            if k not in VISITOR_FIELD_LIMITS:
+                return "bad_frame", "unknown visitor field " + repr(k)[:40]
+            v = visitor[k]
+            if v is not None and (not isinstance(v, str) or len(v) > VISITOR_FIELD_LIMITS[k]):
+                return "bad_frame", "visitor." + k + " must be a string of at most " + str(VISITOR_FIELD_LIMITS[k]) + " characters"
+    if type_ in ("hello", "join") and msg.get("resume") is not None and len(msg["resume"]) > MAX_TOKEN_LEN:
+        return "bad_frame", "resume token too long"
+    for k in ("last_seq", "acked", "ack"):
+        if k in msg and msg[k] < 0:
+            return "bad_frame", k + " must be >= 0"
+    if type_ in ("agent_action", "visitor_event"):
+        name = msg["name"]
+        if not name or len(name) > MAX_NAME_LEN:
+            return "bad_frame", type_ + ": name must be 1-" + str(MAX_NAME_LEN) + " characters"
+    if type_ == "end" and msg["reason"] not in END_REASONS:
+        return "bad_frame", "end: reason must be one of " + ", ".join(END_REASONS)
+    if type_ == "presence" and msg["status"] not in PRESENCE:
+        return "bad_frame", "presence: bad status"
+    return None, None
+
+
+def frame(type_, seq=0, **fields):
+    """Build a frame dict: frame("agent_action", 3, name="pause", payload={...})."""
+    out = {"v": PROTOCOL_VERSION, "type": type_, "seq": seq}
+    for k in fields:
+        out[k] = fields[k]
+    return out
+
+
+def error_frame(code, msg, fatal=None, ref_type=None, ref_seq=None):
+    """An `error` frame; `fatal` defaults from FATAL_ERRORS."""
+    if fatal is None:
+        fatal = code in FATAL_ERRORS
+    out = frame("error", 0, code=code, msg=msg, fatal=fatal)
+    if ref_type is not None:
+        out["ref_type"] = ref_type
+    if ref_seq is not None:
+        out["ref_seq"] = ref_seq
+    return out
+
+
+def hello(group, key, tab, visitor=None, page=None, resume=None, last_seq=0, acked=0):
+    """The visitor's first frame on every socket (start, resume, or another tab)."""
+    out = frame("hello", 0, group=group, key=key, tab=tab, last_seq=last_seq, acked=acked)
+    if visitor:
+        out["visitor"] = visitor
+    if page:
+        out["page"] = page
+    if resume:
+        out["resume"] = resume
+    return out
+
+
+def join(group, key, username, password, resume=None, last_seq=0, acked=0):
+    """The agent's first frame on every socket."""
+    out = frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq, acked=acked)
+    if resume:
+        out["resume"] = resume
+    return out
+
+
+def agent_entry(username, partnerid, partneruserid, name, title, role, guestid, num, agentrole):
+    """One element of agents.agentlist (the seed's shape)."""
+    return {"username": username, "partnerid": partnerid, "partneruserid": partneruserid, "name": name,
+            "title": title, "role": role, "guestid": guestid, "num": num, "agentrole": agentrole}
+
+
+def agents_payload(entries):
+    """The `agents` event payload {count, agentlist} for a list of agent entries, ordered by num."""
+    lst = sorted(entries, key=lambda e: e.get("num", 0))
+    return {"count": len(lst), "agentlist": lst}

@@ -1,0 +1,94 @@
+"""Sequence numbers and acknowledgements, sans I/O: nothing lost, nothing applied twice.
+
+Pure Python, no imports; used by the server (per tab and per agent), the
+Python agent client and the Brython visitor client.
+
+Sender side, `Outbox`: `push(frame)` stamps the next seq on a reliable
+frame and keeps it until `ack(n)` confirms every seq <= n; after a
+reconnect, `pending()` gives the frames to send again, in order.
+
+Receiver side, `Inbox`: `receive(seq)` answers NEW (apply the frame),
+DUP (already applied: drop it, but acknowledge again) or GAP (a frame is
+missing: drop it and report out_of_order). `last` is what to acknowledge.
+
+Reconnect handshake (see docs/protocol.md): the reconnecting side sends
+`last_seq` (= its Inbox.last) and `acked` (its Outbox.acked); the other side
+calls outbox.ack(last_seq) then resends outbox.pending(), and answers with
+its own Inbox.last so the reconnecting side can do the same. When the other
+side lost its state (a restarted server), it answers exact=false: it calls
+`Inbox.resync(acked)` with the `acked` it was told and numbers its new
+Outbox from `last_seq + 1` (Outbox(first_seq=...)), so the reconnecting
+side's Inbox simply continues and it resends everything pending.
+"""
+
+NEW = "new"
+DUP = "dup"
+GAP = "gap"
+
+
+class OutboxFull(Exception):
+    """More than `limit` frames are waiting for an acknowledgement."""
+
+
+class Outbox:
+    """Reliable frames sent but not yet acknowledged, oldest first."""
+
+    def __init__(self, limit=10000, first_seq=1):
+        self.limit = limit
+        self.next_seq = first_seq
+        self.acked = first_seq - 1
+        self._frames = []
+
+    def push(self, frame):
+        """Stamp `frame["seq"]` (mutates and returns it) and keep it for resend."""
+        if len(self._frames) >= self.limit:
+            raise OutboxFull("more than " + str(self.limit) + " frames are unacknowledged")
+        frame["seq"] = self.next_seq
+        self.next_seq += 1
+        self._frames.append(frame)
+        return frame
+
+    def ack(self, n):
+        """The peer has every frame up to seq `n`: forget them. Returns how many were dropped."""
+        if n is None or n <= self.acked:
+            return 0
+        if n >= self.next_seq:
+            n = self.next_seq - 1
+        self.acked = n
+        i = 0
+        while i < len(self._frames) and self._frames[i]["seq"] <= n:
+            i += 1
+        if i:
+            self._frames = self._frames[i:]
+        return i
+
+    def pending(self):
+        """Frames still unacknowledged, in seq order (resend them after a reconnect)."""
+        return list(self._frames)
+
+    def __len__(self):
+        return len(self._frames)
+
+
+class Inbox:
+    """Which reliable frames from the peer have been applied."""
+
+    def __init__(self, last=0):
+        self.last = last
+
+    def receive(self, seq):
+        """NEW when `seq` is the next frame (and records it), DUP when seen, GAP when one is missing."""
+        if seq <= self.last:
+            return DUP
+        if seq != self.last + 1:
+            return GAP
+        self.last = seq
+        return NEW
+
+    def resync(self, last):
+        """Continue after `last` (a fresh peer told us what it had acknowledged)."""
+        self.last = last
+
+    def reset(self):
+        """Forget the numbering (the peer restarted and counts from 1 again)."""
+        self.last = 0
