@@ -1,0 +1,42 @@
+"""`python -m session_server [--host H] [--port P] [--redis-url URL] [--groups FILE] [--reconnect-window S]`.
+
+Environment: PORT, REDIS_URL, COBROWSE_GROUPS, COBROWSE_RECONNECT_WINDOW,
+COBROWSE_SECRET (flags win over the environment).
+"""
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from visitor_sdk.protocol import MAX_FRAME_BYTES
+
+from .app import create_app
+from .config import ConfigError, Settings
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m session_server", description="cobrowse session service")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    ap.add_argument("--redis-url", default=None, help="default: $REDIS_URL; without it, one process, no Redis")
+    ap.add_argument("--groups", default=None, help="group TOML file; default: $COBROWSE_GROUPS or the demo file")
+    ap.add_argument("--reconnect-window", type=float, default=None, help="seconds; default 30")
+    ap.add_argument("--log-level", default="warning")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper())
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, redis_url=args.redis_url,
+                                     groups_path=args.groups, reconnect_window=args.reconnect_window)
+    except (ConfigError, ValueError) as exc:
+        print("session_server: " + str(exc), file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
+                ws_max_size=4 * MAX_FRAME_BYTES, lifespan="on")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""A Python agent for the session service (asyncio, `websockets` library).
+
+Used by the tests, the benchmark and the agent console. Example::
+
+    from session_server.agent_client import AgentClient
+
+    async with AgentClient("http://127.0.0.1:8000", 72937, "1234",
+                           "janet.glance.net", "demo-agent") as agent:
+        print(agent.visitor, agent.agents)          # after join
+        await agent.action("rcrequest")             # any agent action
+        ev = await agent.next_event("rcaccepted")   # the visitor's answer
+        await agent.end()                           # visitor gets sessionend {reason: 'agent'}
+
+`AgentClient.join()` raises `AgentError(code, msg)` when the service refuses
+(unauthorized, nosession, bad_group, bad_key). Frames are sequenced and
+acknowledged (visitor_sdk.reliability): if the socket drops, the client
+reconnects with its resume token for up to the server's reconnect window
+and resends what the server had not acknowledged; actions sent while
+disconnected are queued and delivered after the reconnect.
+"""
+
+import asyncio
+import json
+import logging
+
+import websockets
+
+from visitor_sdk import protocol as P
+from visitor_sdk.reliability import NEW, Inbox, Outbox
+
+log = logging.getLogger("session_server.agent_client")
+
+# Agent action names the visitor SDK understands (payload shapes: docs/protocol.md).
+AGENT_ACTIONS = {
+    "rcrequest": "ask the visitor for remote control (visitor answers rcaccepted / rcdeclined)",
+    "rcend": "stop remote control",
+    "rcevent": "a remote-control action {type: click|agenttyping|inputchange, path, value}",
+    "pause": "pause or unpause the session {paused: bool}",
+    "navigate": "navigate the visitor {url} or {direction: back|forward}",
+    "outline": "gesture on the page {x, y, w, h} or {path}",
+    "addguest": "ask the visitor to admit a guest {name} (visitor answers addguestaccepted / addguestdeclined)",
+    "docshare": "share a document {name, url}",
+    "docsharerequest": "ask the visitor to share a document",
+    "reverse": "ask the visitor to join a reverse session (reverseconfirm)",
+    "reverseend": "end the reverse session",
+    "screenshare": "screenshare signalling {screenshareView, state, paused, params}",
+    "screensharepause": "pause the agent's screenshare {screenshareView}",
+    "screenshareresume": "resume the agent's screenshare {screenshareView}",
+    "visitorscreensharerequest": "ask the visitor to share their screen",
+    "pausevisitorscreenshare": "stop the visitor's screenshare",
+    "videorequest": "ask the visitor to add video",
+    "pauseparticipantvideo": "pause a participant's video",
+    "mask": "mask the whole page {masked: bool}",
+}
+
+
+class AgentError(Exception):
+    """The service refused the agent: `code` is a protocol error code."""
+
+    def __init__(self, code, msg):
+        Exception.__init__(self, code + ": " + msg)
+        self.code = code
+        self.msg = msg
+
+
+def ws_url(base, path="/ws/agent"):
+    """http(s)://host:port -> ws(s)://host:port/ws/agent."""
+    if base.startswith("http"):
+        base = "ws" + base[4:]
+    return base.rstrip("/") + path
+
+
+class AgentClient:
+    """One agent in one session. Use `async with` or call join() / close()."""
+
+    def __init__(self, base_url, group, key, username, password, reconnect=True, open_timeout=5.0):
+        self.url = ws_url(base_url)
+        self.group, self.key = group, key
+        self.username, self.password = username, password
+        self.reconnect = reconnect
+        self.open_timeout = open_timeout
+        self.outbox = Outbox()
+        self.inbox = Inbox()
+        self.resume = None
+        self.window = 30.0
+        self.session = None
+        self.num = None
+        self.visitor = {}
+        self.agents = None       # last agents payload {count, agentlist}
+        self.state = {}          # last session state
+        self.presence = None     # last visitor presence status
+        self.ended = None        # end reason once the session is over
+        self.errors = []         # non-fatal error frames received
+        self.frames = asyncio.Queue()   # every new reliable frame, in order
+        self._events = []        # visitor_event frames not yet taken by next_event
+        self._event_cond = asyncio.Condition()
+        self._ws = None
+        self._reader = None
+        self._closing = False
+        self._connected = asyncio.Event()
+
+    async def __aenter__(self):
+        await self.join()
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()
+
+    # -------------------------------------------------------------- connection
+    async def _open(self):
+        ws = await websockets.connect(self.url, open_timeout=self.open_timeout, max_size=4 * P.MAX_FRAME_BYTES)
+        await ws.send(json.dumps(P.join(self.group, self.key, self.username, self.password, resume=self.resume,
+                                        last_seq=self.inbox.last, acked=self.outbox.acked)))
+        while True:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), self.open_timeout))
+            if msg["type"] == "error":
+                await ws.close()
+                raise AgentError(msg["code"], msg["msg"])
+            if msg["type"] == "joined":
+                break
+        self.session, self.num, self.resume = msg["session"], msg["num"], msg["resume"]
+        self.visitor, self.window = msg.get("visitor", {}), msg.get("window", self.window)
+        self.outbox.ack(msg["ack"])
+        self._ws = ws
+        for f in self.outbox.pending():
+            await ws.send(json.dumps(f))
+        self._connected.set()
+        return msg
+
+    async def join(self):
+        """Join the session (group + key, credentials); returns the `joined` frame."""
+        msg = await self._open()
+        self._reader = asyncio.create_task(self._read_loop())
+        return msg
+
+    async def _read_loop(self):
+        while not self._closing:
+            ws = self._ws
+            try:
+                async for text in ws:
+                    self._handle(json.loads(text))
+            except websockets.ConnectionClosed:
+                pass
+            except Exception:
+                log.exception("agent client reader failed")
+            self._connected.clear()
+            self._ws = None
+            if self._closing or self.ended or not self.reconnect:
+                break
+            if not await self._reconnect():
+                self.ended = self.ended or "error"
+                break
+        await self._notify()
+
+    async def _reconnect(self):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.window
+        delay = 0.05
+        while loop.time() < deadline and not self._closing:
+            try:
+                await self._open()
+                return True
+            except AgentError as exc:
+                log.warning("agent rejoin refused: %s", exc)
+                return False
+            except (OSError, asyncio.TimeoutError, websockets.WebSocketException):
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        return False
+
+    def _handle(self, msg):
+        if "ack" in msg:
+            self.outbox.ack(msg["ack"])
+        t = msg["type"]
+        if t == "error":
+            self.errors.append(msg)
+            return
+        if t == "ping" and self._ws is not None:
+            asyncio.ensure_future(self._send_raw(P.frame("pong", 0, t=msg.get("t", 0))))
+        if not P.is_reliable(t):
+            return
+        if self.inbox.receive(msg["seq"]) != NEW:
+            asyncio.ensure_future(self._send_raw(P.frame("ack", 0, ack=self.inbox.last)))
+            return
+        asyncio.ensure_future(self._send_raw(P.frame("ack", 0, ack=self.inbox.last)))
+        if t == "agents":
+            self.agents = {"count": msg["count"], "agentlist": msg["agentlist"]}
+        elif t == "state":
+            self.state = msg["state"]
+        elif t == "presence":
+            self.presence = msg["status"]
+        elif t == "end":
+            self.ended = msg["reason"]
+        self.frames.put_nowait(msg)
+        if t == "visitor_event":
+            self._events.append(msg)
+        asyncio.ensure_future(self._notify())
+
+    async def _notify(self):
+        async with self._event_cond:
+            self._event_cond.notify_all()
+
+    async def _send_raw(self, frame):
+        ws = self._ws
+        if ws is not None:
+            try:
+                await ws.send(json.dumps(frame))
+            except websockets.ConnectionClosed:
+                pass
+
+    async def send(self, type_, **fields):
+        """Send a reliable frame; queued (and resent after a reconnect) until acknowledged."""
+        if self.ended:
+            raise AgentError("out_of_order", "the session has ended (" + self.ended + ")")
+        f = self.outbox.push(P.frame(type_, 0, **fields))
+        await self._send_raw(f)
+        return f["seq"]
+
+    # ---------------------------------------------------------------- actions
+    async def action(self, name, payload=None, state=None, id=None):
+        """Send agent_action `name` (see AGENT_ACTIONS) to the visitor's focused tab.
+
+        `state` is merged into the session state (everyone gets a `state` frame);
+        `id` is echoed by the visitor in the answering visitor_event's `ref`.
+        """
+        fields = {"name": name}
+        if payload is not None:
+            fields["payload"] = payload
+        if state is not None:
+            fields["state"] = state
+        if id is not None:
+            fields["id"] = id
+        return await self.send("agent_action", **fields)
+
+    def __getattr__(self, name):
+        # agent.rcrequest(), agent.pause({"paused": True}), ... for every AGENT_ACTIONS name
+        if name in AGENT_ACTIONS:
+            async def call(payload=None, state=None, id=None):
+                return await self.action(name, payload, state, id)
+            return call
+        raise AttributeError(name)
+
+    async def next_event(self, name=None, timeout=5.0):
+        """The oldest visitor_event (optionally with this name) not yet returned; waits for it."""
+        async def find():
+            async with self._event_cond:
+                while True:
+                    for i, ev in enumerate(self._events):
+                        if name is None or ev["name"] == name:
+                            return self._events.pop(i)
+                    if self.ended and name != "__end__":
+                        raise AgentError("out_of_order", "the session ended (" + self.ended + ")")
+                    await self._event_cond.wait()
+        return await asyncio.wait_for(find(), timeout)
+
+    async def wait_until(self, predicate, timeout=5.0):
+        """Wait until predicate(self) is true (e.g. lambda a: a.agents["count"] == 2)."""
+        async def loop():
+            async with self._event_cond:
+                while not predicate(self):
+                    await self._event_cond.wait()
+        await asyncio.wait_for(loop(), timeout)
+
+    async def leave(self):
+        """Leave the session; it goes on for the visitor and other agents."""
+        await self.send("leave")
+        await asyncio.sleep(0)
+        await self.close()
+
+    async def end(self, msg=None):
+        """End the session for everyone (the visitor gets sessionend {reason: 'agent'})."""
+        fields = {"reason": "agent"}
+        if msg:
+            fields["msg"] = msg
+        await self.send("end", **fields)
+        try:
+            await self.wait_until(lambda a: a.ended is not None, timeout=5.0)
+        except asyncio.TimeoutError:
+            pass
+
+    async def close(self):
+        """Close the socket without leaving (the server keeps the seat for the window)."""
+        self._closing = True
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            try:
+                await asyncio.wait_for(self._reader, 2)
+            except (asyncio.TimeoutError, Exception):
+                self._reader.cancel()

@@ -1,0 +1,102 @@
+"""The Starlette application: HTTP routes (web.py), the WebSocket endpoints and the group API.
+
+`create_app(settings)` returns the ASGI app; `settings` is a config.Settings
+(default: from the environment). Endpoints:
+
+  /ws/visitor                      visitor sockets (protocol: docs/protocol.md)
+  /ws/agent                        agent sockets
+  GET /api/groups/{id}/public      the group's public settings, CORS *
+  GET /api/groups/{id}/sessions    live sessions, HTTP Basic auth with agent credentials
+  GET /api/stats                   relayed-frame counters (benchmarks)
+"""
+
+import base64
+import logging
+import os
+import uuid
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from .backplane import LocalBackplane, RedisBackplane
+from .config import Settings
+from .hub import Hub
+
+log = logging.getLogger("session_server")
+CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"}
+
+
+def _group_or_404(settings, request):
+    raw = request.path_params["groupid"]
+    if not raw.isdigit() or int(raw) not in settings.groups:
+        return None
+    return settings.groups[int(raw)]
+
+
+def create_app(settings=None):
+    settings = settings or Settings.from_env()
+    if settings.redis_url:
+        bp = RedisBackplane(settings.redis_url, uuid.uuid4().hex[:12])
+    else:
+        bp = LocalBackplane()
+    hub = Hub(settings, bp)
+
+    async def public(request):
+        g = _group_or_404(settings, request)
+        if g is None:
+            return JSONResponse({"error": "unknown group"}, status_code=404, headers=CORS)
+        return JSONResponse(g.public(), headers=CORS)
+
+    async def sessions(request):
+        g = _group_or_404(settings, request)
+        if g is None:
+            return JSONResponse({"error": "unknown group"}, status_code=404)
+        auth = request.headers.get("authorization", "")
+        user = pw = None
+        if auth.lower().startswith("basic "):
+            try:
+                user, _, pw = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
+            except Exception:
+                pass
+        if g.check_agent(user, pw) is None:
+            return JSONResponse({"error": "agent credentials for this group are required (HTTP Basic)"},
+                                status_code=401, headers={"WWW-Authenticate": 'Basic realm="cobrowse"'})
+        return JSONResponse({"groupid": g.groupid, "sessions": await hub.live_sessions(g.groupid)})
+
+    async def stats(request):
+        return JSONResponse({"sessions": len(hub.sessions), **hub.stats, "pid": os.getpid()})
+
+    async def ws_visitor(ws):
+        await hub.serve_visitor(ws)
+
+    async def ws_agent(ws):
+        await hub.serve_agent(ws)
+
+    routes = [
+        WebSocketRoute("/ws/visitor", ws_visitor),
+        WebSocketRoute("/ws/agent", ws_agent),
+        Route("/api/groups/{groupid}/public", public),
+        Route("/api/groups/{groupid}/sessions", sessions),
+        Route("/api/stats", stats),
+    ]
+    try:
+        from . import web
+    except ImportError as exc:  # the HTTP side is optional for the session service
+        log.warning("demo site routes unavailable: %s", exc)
+    else:
+        routes += list(web.routes(settings))
+
+    @asynccontextmanager
+    async def lifespan(app):
+        await bp.start()
+        try:
+            yield
+        finally:
+            await bp.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.hub = hub
+    app.state.settings = settings
+    return app

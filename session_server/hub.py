@@ -1,0 +1,523 @@
+"""The session hub: visitor tabs and agents of every session on this node.
+
+One `Hub` per server process. The WebSocket endpoints call
+`serve_visitor(ws)` / `serve_agent(ws)` with a Starlette WebSocket; the hub
+validates every frame against visitor_sdk.protocol, keeps one Outbox/Inbox
+pair per participant (so a participant that reconnects within the window
+gets what it missed and nothing twice) and moves everything that concerns
+other participants through the backplane (local, or Redis for several
+nodes). Participants outlive their sockets for `reconnect_window` seconds.
+"""
+
+import asyncio
+import collections
+import json
+import logging
+import secrets
+import time
+
+from starlette.websockets import WebSocketDisconnect
+
+from visitor_sdk import protocol as P
+from visitor_sdk.reliability import DUP, GAP, Inbox, Outbox, OutboxFull
+
+from . import tokens
+
+log = logging.getLogger("session_server.hub")
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+class Conn:
+    """One WebSocket with an ordered writer task; `send(frame)` never blocks."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.queue = collections.deque()
+        self.wake = asyncio.Event()
+        self.ack_due = 0
+        self.ack_sent = 0
+        self.closing = False
+        self.closed = False
+        self.task = asyncio.create_task(self._writer())
+
+    def send(self, frame):
+        if not self.closed:
+            self.queue.append(_dumps(frame))
+            self.wake.set()
+
+    def ack(self, n):
+        self.ack_due = n
+        self.wake.set()
+
+    def close_soon(self):
+        """Flush what is queued, then close the socket."""
+        self.closing = True
+        self.wake.set()
+
+    async def _writer(self):
+        ws = self.ws
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.queue:
+                    await ws.send_text(self.queue.popleft())
+                if self.ack_due > self.ack_sent:
+                    self.ack_sent = self.ack_due
+                    await ws.send_text(_dumps(P.frame("ack", 0, ack=self.ack_sent)))
+                if self.closing:
+                    self.closed = True
+                    await ws.close()
+                    return
+        except Exception:
+            self.closed = True
+
+
+class Participant:
+    """A visitor tab or an agent: its streams survive reconnects."""
+
+    def __init__(self, sid, pid, outbox, inbox):
+        self.sid = sid
+        self.pid = pid
+        self.outbox = outbox
+        self.inbox = inbox
+        self.conn = None
+        self.timer = None
+        self.focused = False
+        self.info = None   # agent: {"entry", "profile"}
+
+    def deliver(self, frame):
+        """Queue a reliable frame (seq stamped here); sent now if connected, else on resume."""
+        try:
+            self.outbox.push(frame)
+        except OutboxFull:
+            if self.conn:
+                self.conn.send(P.error_frame("service", "too many unacknowledged frames", fatal=True))
+                self.conn.close_soon()
+            return
+        if self.conn is not None:
+            self.conn.send(frame)
+
+
+class LocalSession:
+    """This node's view of one session: its local tabs and agents."""
+
+    def __init__(self, sid, meta):
+        self.sid = sid
+        self.meta = meta
+        self.tabs = {}
+        self.agents = {}
+        self.focus = None
+        self.ended = False
+
+
+class Hub:
+    def __init__(self, settings, backplane):
+        self.settings = settings
+        self.bp = backplane
+        self.sessions = {}   # sid -> LocalSession
+        self.window = settings.reconnect_window
+        self.stats = {"relayed": 0, "errors": 0}
+
+    # ------------------------------------------------------------------ helpers
+    def _token(self, data):
+        return tokens.sign(self.settings.secret, data)
+
+    def _untoken(self, text):
+        return tokens.verify(self.settings.secret, text) if text else None
+
+    async def _local(self, sid, meta):
+        s = self.sessions.get(sid)
+        if s is None:
+            s = LocalSession(sid, meta)
+            self.sessions[sid] = s
+            s.focus = await self.bp.get_focus(sid)
+            await self.bp.subscribe(sid, lambda ev, sid=sid: self._on_event(sid, ev))
+        return s
+
+    async def _forget_if_empty(self, s):
+        if not s.tabs and not s.agents and self.sessions.get(s.sid) is s:
+            del self.sessions[s.sid]
+            await self.bp.unsubscribe(s.sid)
+
+    def _fail(self, conn, code, msg, msg_in=None):
+        self.stats["errors"] += 1
+        ref_type = msg_in.get("type") if isinstance(msg_in, dict) and isinstance(msg_in.get("type"), str) else None
+        ref_seq = msg_in.get("seq") if isinstance(msg_in, dict) and isinstance(msg_in.get("seq"), int) else None
+        f = P.error_frame(code, msg, ref_type=ref_type, ref_seq=ref_seq)
+        conn.send(f)
+        if f["fatal"]:
+            conn.close_soon()
+        return f["fatal"]
+
+    # ------------------------------------------------------------- bus events
+    def _on_event(self, sid, ev):
+        s = self.sessions.get(sid)
+        if s is None or s.ended:
+            return
+        t = ev["t"]
+        if t == "action":
+            tab = s.tabs.get(s.focus)
+            if tab is not None:
+                self.stats["relayed"] += 1
+                tab.deliver(dict(ev["frame"]))
+        elif t == "event":
+            for a in s.agents.values():
+                self.stats["relayed"] += 1
+                a.deliver(dict(ev["frame"]))
+        elif t == "agents":
+            for p in list(s.tabs.values()) + list(s.agents.values()):
+                p.deliver(P.frame("agents", 0, **ev["payload"]))
+        elif t == "state":
+            for p in list(s.tabs.values()) + list(s.agents.values()):
+                p.deliver(P.frame("state", 0, state=ev["state"]))
+        elif t == "presence":
+            for a in s.agents.values():
+                a.deliver(P.frame("presence", 0, status=ev["status"], tabs=ev["tabs"]))
+        elif t == "focus":
+            s.focus = ev["tab"]
+            for tab in s.tabs.values():
+                if tab.pid == s.focus and not tab.focused:
+                    tab.focused = True
+                    tab.deliver(P.frame("focus", 0))
+                elif tab.pid != s.focus and tab.focused:
+                    tab.focused = False
+                    tab.deliver(P.frame("blur", 0))
+        elif t == "end":
+            s.ended = True
+            for p in list(s.tabs.values()) + list(s.agents.values()):
+                p.deliver(P.frame("end", 0, reason=ev["reason"], msg=ev.get("msg") or ""))
+                if p.timer:
+                    p.timer.cancel()
+                if p.conn:
+                    p.conn.close_soon()
+            self.sessions.pop(sid, None)
+            asyncio.create_task(self.bp.unsubscribe(sid))
+
+    async def end_session(self, sid, reason, msg=""):
+        """End the session for everyone (any node); idempotent."""
+        if await self.bp.end_session(sid):
+            await self.bp.publish(sid, {"t": "end", "reason": reason, "msg": msg})
+        else:
+            s = self.sessions.get(sid)
+            if s is not None and not s.ended:
+                self._on_event(sid, {"t": "end", "reason": reason, "msg": msg})
+
+    async def _publish_agents(self, sid):
+        await self.bp.publish(sid, {"t": "agents", "payload": P.agents_payload(await self.bp.agents(sid))})
+
+    async def _presence(self, sid):
+        tabs = await self.bp.tabs(sid)
+        n = sum(1 for v in tabs.values() if v)
+        await self.bp.publish(sid, {"t": "presence", "status": "connected" if n else ("reconnecting" if tabs else "gone"),
+                                    "tabs": n})
+
+    # --------------------------------------------------------------- sockets
+    async def _frames(self, ws, conn, role):
+        """Decoded, schema-checked frames from one socket; bad ones get an error frame."""
+        while True:
+            m = await ws.receive()
+            if m["type"] == "websocket.disconnect":
+                return
+            text = m.get("text")
+            if text is None:
+                self._fail(conn, "bad_frame", "frames must be JSON text, not binary")
+                continue
+            if len(text) > P.MAX_FRAME_BYTES // 4 and len(text.encode("utf-8")) > P.MAX_FRAME_BYTES:
+                self._fail(conn, "too_large", "frame of %d bytes exceeds the %d byte limit"
+                           % (len(text.encode("utf-8")), P.MAX_FRAME_BYTES))
+                continue
+            try:
+                msg = json.loads(text)
+            except ValueError as exc:
+                self._fail(conn, "bad_frame", "not valid JSON: " + str(exc)[:120])
+                continue
+            code, err = P.check(msg, role)
+            if code is not None:
+                if code in ("bad_group", "bad_key") and msg.get("type") in ("hello", "join"):
+                    self._fail(conn, code, err, msg)
+                    return
+                self._fail(conn, code, err, msg)
+                continue
+            yield msg
+
+    async def _run(self, ws, role, on_hello, on_frame, on_close):
+        await ws.accept()
+        conn = Conn(ws)
+        part = None
+        try:
+            async for msg in self._frames(ws, conn, role):
+                t = msg["type"]
+                if "ack" in msg and part is not None:
+                    part.outbox.ack(msg["ack"])
+                if t == "ping":
+                    conn.send(P.frame("pong", 0, t=msg.get("t", 0)))
+                    continue
+                if t == "pong":
+                    continue
+                if part is None:
+                    if t not in ("hello", "join"):
+                        self._fail(conn, "out_of_order", "send %s first" % ("hello" if role == "visitor" else "join"), msg)
+                        continue
+                    part = await on_hello(conn, msg)
+                    if part is None:
+                        break
+                    continue
+                if t in ("hello", "join"):
+                    self._fail(conn, "out_of_order", t + " was already sent on this socket", msg)
+                    continue
+                if part.conn is not conn or self.sessions.get(part.sid) is None:
+                    self._fail(conn, "out_of_order", "the session is over on this socket", msg)
+                    continue
+                if t == "ack":
+                    continue
+                r = part.inbox.receive(msg["seq"])
+                if r == DUP:
+                    conn.ack(part.inbox.last)
+                    continue
+                if r == GAP:
+                    self._fail(conn, "out_of_order", "seq %d after %d: a frame is missing; resend from %d"
+                               % (msg["seq"], part.inbox.last, part.inbox.last + 1), msg)
+                    continue
+                conn.ack(part.inbox.last)
+                await on_frame(part, msg)
+        except WebSocketDisconnect:
+            pass
+        except Exception:
+            log.exception("%s socket failed", role)
+            try:
+                self._fail(conn, "service", "internal error")
+            except Exception:
+                pass
+        finally:
+            conn.closed = True
+            conn.task.cancel()
+            if part is not None and part.conn is conn:
+                part.conn = None
+                await on_close(part)
+
+    # --------------------------------------------------------------- visitors
+    async def serve_visitor(self, ws):
+        await self._run(ws, "visitor", self._visitor_hello, self._visitor_frame, self._visitor_closed)
+
+    async def _visitor_hello(self, conn, msg):
+        group = self.settings.groups.get(msg["group"])
+        if group is None:
+            self._fail(conn, "bad_group", "group %d is not configured on this service" % msg["group"], msg)
+            return None
+        key, tab_id = msg["key"], msg["tab"]
+        resumed = False
+        if msg.get("resume"):
+            tok = self._untoken(msg["resume"])
+            if not tok or tok.get("r") != "v" or tok.get("g") != msg["group"] or tok.get("k") != key:
+                self._fail(conn, "conndrop", "the resume token is not valid for this group and key", msg)
+                return None
+            sid = tok["s"]
+            meta = await self.bp.get_session(sid)
+            if meta is None:
+                if await self.bp.is_ended(sid):
+                    self._fail(conn, "conndrop", "the session has ended", msg)
+                    return None
+                # a restarted (or other) node: take the session back from the token
+                if await self.bp.claim_key(msg["group"], key, sid, group.allow_duplicate_keys):
+                    self._fail(conn, "conndrop", "the session key was taken by another session", msg)
+                    return None
+                meta = {"session": sid, "group": msg["group"], "key": key, "visitor": msg.get("visitor") or {},
+                        "created": tok.get("t", time.time())}
+                await self.bp.put_session(sid, meta)
+            resumed = True
+        else:
+            sid = secrets.token_urlsafe(12)
+            other = await self.bp.claim_key(msg["group"], key, sid, group.allow_duplicate_keys)
+            if other:
+                self._fail(conn, "dupkey", "a session with key %s is already running in group %d" % (key, msg["group"]), msg)
+                return None
+            meta = {"session": sid, "group": msg["group"], "key": key, "visitor": msg.get("visitor") or {},
+                    "created": time.time()}
+            await self.bp.put_session(sid, meta)
+        s = await self._local(sid, meta)
+        known_tabs = await self.bp.tabs(sid)
+        tab = s.tabs.get(tab_id)
+        exact = tab is not None
+        if exact:
+            if tab.timer:
+                tab.timer.cancel()
+                tab.timer = None
+            if tab.conn is not None:
+                tab.conn.send(P.error_frame("conndrop", "this tab reconnected on another socket", fatal=True))
+                tab.conn.close_soon()
+            tab.outbox.ack(msg.get("last_seq", 0))
+        else:
+            tab = Participant(sid, tab_id, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+            s.tabs[tab_id] = tab
+        tab.conn = conn
+        tab.page = msg.get("page")
+        await self.bp.set_tab(sid, tab_id, True)
+        take_focus = tab_id not in known_tabs or s.focus is None
+        if take_focus:
+            await self.bp.set_focus(sid, tab_id)
+            s.focus = tab_id
+        tab.focused = s.focus == tab_id
+        conn.send(P.frame("started", 0, session=sid, group=msg["group"], key=key, tab=tab_id, focused=tab.focused,
+                          resume=self._token({"r": "v", "s": sid, "g": msg["group"], "k": key, "t": meta["created"]}),
+                          resumed=resumed, exact=exact, ack=tab.inbox.last, window=self.window))
+        for f in tab.outbox.pending():
+            conn.send(f)
+        tab.deliver(P.frame("agents", 0, **P.agents_payload(await self.bp.agents(sid))))
+        tab.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
+        if take_focus:
+            await self.bp.publish(sid, {"t": "focus", "tab": tab_id})
+        await self._presence(sid)
+        return tab
+
+    async def _visitor_frame(self, tab, msg):
+        t = msg["type"]
+        sid = tab.sid
+        if t == "visitor_event":
+            if msg.get("state"):
+                await self.bp.publish(sid, {"t": "state", "state": await self.bp.merge_state(sid, msg["state"])})
+            f = P.frame("visitor_event", 0, name=msg["name"], payload=msg.get("payload"), tab=tab.pid)
+            if msg.get("ref") is not None:
+                f["ref"] = msg["ref"]
+            await self.bp.publish(sid, {"t": "event", "frame": f})
+        elif t == "focus":
+            await self.bp.set_focus(sid, tab.pid)
+            await self.bp.publish(sid, {"t": "focus", "tab": tab.pid})
+        elif t == "end":
+            await self.end_session(sid, "visitor", msg.get("msg") or "the visitor ended the session")
+
+    async def _visitor_closed(self, tab):
+        s = self.sessions.get(tab.sid)
+        if s is None or s.ended:
+            return
+        await self.bp.set_tab(tab.sid, tab.pid, False)
+        await self._presence(tab.sid)
+        loop = asyncio.get_running_loop()
+        tab.timer = loop.call_later(self.window, lambda: asyncio.create_task(self._tab_expired(tab)))
+
+    async def _tab_expired(self, tab):
+        s = self.sessions.get(tab.sid)
+        tab.timer = None
+        if s is None or s.ended or tab.conn is not None or s.tabs.get(tab.pid) is not tab:
+            return
+        del s.tabs[tab.pid]
+        tabs = await self.bp.set_tab(tab.sid, tab.pid, None)
+        if not tabs:
+            await self.end_session(tab.sid, "error", "the visitor did not reconnect within %g s" % self.window)
+            return
+        if s.focus == tab.pid:
+            nxt = next((t for t, up in tabs.items() if up), next(iter(tabs)))
+            await self.bp.set_focus(tab.sid, nxt)
+            await self.bp.publish(tab.sid, {"t": "focus", "tab": nxt})
+        await self._presence(tab.sid)
+        await self._forget_if_empty(s)
+
+    # ----------------------------------------------------------------- agents
+    async def serve_agent(self, ws):
+        await self._run(ws, "agent", self._agent_join, self._agent_frame, self._agent_closed)
+
+    async def _agent_join(self, conn, msg):
+        group = self.settings.groups.get(msg["group"])
+        if group is None:
+            self._fail(conn, "bad_group", "group %d is not configured on this service" % msg["group"], msg)
+            return None
+        profile = group.check_agent(msg["username"], msg["password"])
+        if profile is None:
+            self._fail(conn, "unauthorized", "wrong username or password for group %d" % msg["group"], msg)
+            return None
+        sid = await self.bp.find_key(msg["group"], msg["key"])
+        meta = await self.bp.get_session(sid) if sid else None
+        if meta is None or meta["group"] != msg["group"]:
+            self._fail(conn, "nosession", "no live session with key %s in group %d" % (msg["key"], msg["group"]), msg)
+            return None
+        tok = self._untoken(msg.get("resume"))
+        if msg.get("resume") and (not tok or tok.get("r") != "a" or tok.get("g") != msg["group"]
+                                  or tok.get("u") != msg["username"]):
+            self._fail(conn, "unauthorized", "the agent resume token is not valid for this agent and group", msg)
+            return None
+        s = await self._local(sid, meta)
+        agent = None
+        if tok and tok.get("s") == sid:
+            aid, num = tok["a"], tok["n"]
+            agent = s.agents.get(aid)
+        else:
+            aid, num = secrets.token_urlsafe(9), await self.bp.next_num(sid)
+        exact = agent is not None
+        if exact:
+            if agent.timer:
+                agent.timer.cancel()
+                agent.timer = None
+            if agent.conn is not None:
+                agent.conn.send(P.error_frame("conndrop", "this agent reconnected on another socket", fatal=True))
+                agent.conn.close_soon()
+            agent.outbox.ack(msg.get("last_seq", 0))
+        else:
+            agent = Participant(sid, aid, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+            entry = P.agent_entry(profile["username"], profile["partnerid"], profile["partneruserid"], profile["name"],
+                                  profile["title"], "agent", 1000000 + secrets.randbelow(9000000), num,
+                                  profile["agentrole"])
+            agent.info = {"entry": entry, "ref": {"username": profile["username"],
+                                                  "puid": profile["partneruserid"], "num": num}}
+            s.agents[aid] = agent
+        agent.conn = conn
+        conn.send(P.frame("joined", 0, session=sid, group=msg["group"], key=msg["key"], num=num,
+                          visitor=meta.get("visitor") or {}, exact=exact, ack=agent.inbox.last, window=self.window,
+                          resume=self._token({"r": "a", "s": sid, "g": msg["group"], "u": msg["username"],
+                                              "a": aid, "n": num})))
+        for f in agent.outbox.pending():
+            conn.send(f)
+        agent.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
+        await self.bp.set_agent(sid, aid, agent.info["entry"])
+        await self._publish_agents(sid)
+        await self._presence(sid)
+        return agent
+
+    async def _agent_frame(self, agent, msg):
+        t = msg["type"]
+        sid = agent.sid
+        if t == "agent_action":
+            if msg.get("state"):
+                await self.bp.publish(sid, {"t": "state", "state": await self.bp.merge_state(sid, msg["state"])})
+            f = P.frame("agent_action", 0, name=msg["name"], payload=msg.get("payload"), agent=agent.info["ref"])
+            if msg.get("id") is not None:
+                f["id"] = msg["id"]
+            await self.bp.publish(sid, {"t": "action", "frame": f})
+        elif t == "leave":
+            await self._remove_agent(agent)
+            if agent.conn:
+                agent.conn.close_soon()
+        elif t == "end":
+            await self.end_session(sid, "agent", msg.get("msg") or "the agent ended the session")
+
+    async def _remove_agent(self, agent):
+        s = self.sessions.get(agent.sid)
+        if s is None or s.agents.get(agent.pid) is not agent:
+            return
+        del s.agents[agent.pid]
+        if agent.timer:
+            agent.timer.cancel()
+        await self.bp.set_agent(agent.sid, agent.pid, None)
+        if not s.ended:
+            await self._publish_agents(agent.sid)
+        await self._forget_if_empty(s)
+
+    async def _agent_closed(self, agent):
+        s = self.sessions.get(agent.sid)
+        if s is None or s.ended or s.agents.get(agent.pid) is not agent:
+            return
+        loop = asyncio.get_running_loop()
+        agent.timer = loop.call_later(self.window, lambda: asyncio.create_task(self._agent_expired(agent)))
+
+    async def _agent_expired(self, agent):
+        agent.timer = None
+        if agent.conn is None:
+            await self._remove_agent(agent)
+
+    # ------------------------------------------------------------------ HTTP
+    async def live_sessions(self, group):
+        out = []
+        for m in await self.bp.list_sessions(group):
+            out.append({"session": m["session"], "key": m["key"], "visitor": m.get("visitor") or {},
+                        "created": m.get("created"), "agents": m.get("agents", 0), "tabs": m.get("tabs", 0)})
+        out.sort(key=lambda m: m["created"] or 0)
+        return out
