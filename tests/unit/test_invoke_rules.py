@@ -389,3 +389,51 @@ def test_fuzz_never_raises_and_only_valid_messages_pass(data, origin):
     "https://a.support.example.net", "http://localhost:8001"]))
 def test_fuzz_valid_messages_pass(func, groupid, origin):
     assert check(msg(func, groupid=groupid), origin=origin)["ok"]
+
+
+# --- the chat window's side (invoke_visitor.main, pure part) ----------------------------
+
+from invoke_visitor import main as invoke_main  # noqa: E402  (imports without a browser under CPython)
+
+
+@pytest.mark.parametrize("groupid, origin, expected", [
+    (72937, "*", {"groupid": 72937, "target": "*"}),
+    ("72937", "https://Shop.Example.com:443", {"groupid": 72937, "target": "https://shop.example.com"}),
+    (555, "shop.example.com", {"groupid": 555, "target": "https://shop.example.com"}),
+    (555, "http://localhost:8000", {"groupid": 555, "target": "http://localhost:8000"}),
+])
+def test_prepare_init(groupid, origin, expected):
+    assert invoke_main.prepare_init(groupid, origin) == expected
+
+
+@pytest.mark.parametrize("groupid, origin, error", [
+    (None, "*", TypeError), (72937, None, TypeError), (72937, 5, TypeError), ("abc", "*", ValueError),
+    (0, "*", ValueError), (True, "*", ValueError), (72937, "https://shop.example.com/", ValueError),
+    (72937, "null", ValueError), (72937, "https://*.example.com", ValueError), (72937, "", ValueError),
+])
+def test_prepare_init_refuses(groupid, origin, error):
+    with pytest.raises(error) as info:
+        invoke_main.prepare_init(groupid, origin)
+    assert "InvokeVisitor.init" in str(info.value)
+
+
+def test_prepare_message_builds_what_the_receiver_accepts():
+    for func, args in (("startSession", {"sessionKey": "9999"}), ("startSession", None), ("stopSession", None),
+                       ("showTerms", {"sessionKey": "12121212"}), ("toggleVideo", {})):
+        data = invoke_main.prepare_message(72937, func, args)
+        assert data == {"glance_invoke": {"func": func, "args": args, "groupid": 72937}}
+        assert check(data)["ok"], (func, args)
+
+
+@pytest.mark.parametrize("groupid, func, args, error", [
+    (None, "stopSession", None, ValueError),            # invoke before init
+    (72937, 5, None, TypeError), (72937, None, None, TypeError), (72937, ["startSession"], None, TypeError),
+    (72937, "addEventListener", None, ValueError), (72937, "constructor", None, ValueError),
+    (72937, "startSession", "a b", ValueError), (72937, "stopSession", "9999", ValueError),
+    (72937, "startSession", "k" * 1_000_000, ValueError), (72937, "startSession", {"videoParams": Placeholder()}, ValueError),
+    (72937, "showTerms", "1", ValueError),
+])
+def test_prepare_message_refuses(groupid, func, args, error):
+    with pytest.raises(error) as info:
+        invoke_main.prepare_message(groupid, func, args)
+    assert "InvokeVisitor" in str(info.value)
