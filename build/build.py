@@ -81,13 +81,47 @@ def all_modules():
     return mods
 
 
+def strip_docstrings(source, path):
+    """The source with docstrings blanked (line numbers kept): they would only
+    weigh down the bundle, since nothing in the page reads __doc__."""
+    tree = ast.parse(source, path)
+    lines = source.split("\n")
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                start, end = first.lineno - 1, first.end_lineno - 1
+                indent = lines[start][:len(lines[start]) - len(lines[start].lstrip())]
+                lines[start] = indent + "pass"
+                for i in range(start + 1, end + 1):
+                    lines[i] = ""
+    return "\n".join(lines)
+
+
+def compact_js(js):
+    """Drop the compiler's indentation (not inside continued string literals) and
+    its column tables (`frame.positions`, read only to draw carets under a
+    traceback's source line; line numbers stay)."""
+    out, prev = [], ""
+    for line in js.split("\n"):
+        if prev.endswith("\\"):
+            out.append(line)
+        else:
+            line = line.lstrip()
+            if not line.startswith("frame.positions = "):
+                out.append(line)
+        prev = line
+    return "\n".join(out)
+
+
 def precompile(mods):
     """Compile `mods` with Brython under Node; cached by the sources' hash."""
     digest = hashlib.sha256()
     with open(brython_js(), "rb") as f:
         digest.update(f.read())
-    with open(os.path.join(HERE, "precompile.js"), "rb") as f:
-        digest.update(f.read())
+    for tool in ("precompile.js", "build.py"):
+        with open(os.path.join(HERE, tool), "rb") as f:
+            digest.update(f.read())
     for name, path, pkg in mods:
         digest.update(name.encode() + b"\0")
         with open(path, "rb") as f:
@@ -97,13 +131,23 @@ def precompile(mods):
     if os.path.exists(cached):
         with open(cached, encoding="utf-8") as f:
             return json.load(f)
-    manifest = {"modules": [{"name": n, "file": p, "package": pk} for n, p, pk in mods], "entry": "visitor_sdk"}
+    os.makedirs(CACHE, exist_ok=True)
+    stripped = []
+    for name, path, pkg in mods:
+        with open(path, encoding="utf-8") as f:
+            text = strip_docstrings(f.read(), path)
+        tmp = os.path.join(CACHE, "src." + name + ".py")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        stripped.append((name, tmp, pkg))
+    manifest = {"modules": [{"name": n, "file": p, "package": pk} for n, p, pk in stripped], "entry": "visitor_sdk"}
     proc = subprocess.run([node(), os.path.join(HERE, "precompile.js"), brython_js()],
                           input=json.dumps(manifest).encode(), capture_output=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit("build: precompile failed:\n" + proc.stderr.decode(errors="replace"))
     result = json.loads(proc.stdout)
-    os.makedirs(CACHE, exist_ok=True)
+    for m in result["modules"].values():
+        m["js"] = compact_js(m["js"])
     with open(cached, "w", encoding="utf-8") as f:
         json.dump(result, f)
     return result

@@ -73,9 +73,22 @@ class Server:
                 self.proc.wait()
 
 
+class External(Server):
+    """A server that is already running (COBROWSE_TEST_SERVER=http://127.0.0.1:PORT)."""
+
+    def start(self):
+        wait_http(self.url + "/healthz")
+        return self
+
+    def stop(self):
+        pass
+
+
 @pytest.fixture(scope="session")
 def server():
-    s = Server().start()
+    external = os.environ.get("COBROWSE_TEST_SERVER")
+    s = External(port=int(external.rsplit(":", 1)[1])) if external else Server()
+    s.start()
     yield s
     s.stop()
 
