@@ -257,6 +257,8 @@ def check_invoke(data, origin, trusted_origins, groups, visitorid=None, rand=Non
         except Exception:
             return _fail(check, "glance_invoke.groupid must be a positive integer or a string of digits, got "
                          + (_short(gid) if isinstance(gid, str) else _kind(gid)))
+        if gid > 999999999999999:
+            return _fail(check, "glance_invoke.groupid is too large to be a group id")
         if gid not in ids:
             return _fail(check, "glance_invoke.groupid " + str(gid)
                          + " is not this page's data-groupid or one of its data-additionalgroupids")

@@ -162,6 +162,7 @@ REJECTIONS = [
     ("group list", msg("stopSession", groupid=[72937]), GOOD_ORIGIN, "groupid"),
     ("group object", msg("stopSession", groupid={"id": 72937}), GOOD_ORIGIN, "groupid"),
     ("huge group", msg("stopSession", groupid=10 ** 400), GOOD_ORIGIN, "groupid"),
+    ("enormous group", msg("stopSession", groupid=10 ** 5000), GOOD_ORIGIN, "groupid"),
     ("bad group with forbidden func", msg("constructor", groupid=1), GOOD_ORIGIN, "groupid"),
     # func
     *[("forbidden " + f, msg(f), GOOD_ORIGIN, "func") for f in (
