@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -57,7 +58,17 @@ class Server:
         """The same server on a second origin (localhost instead of 127.0.0.1)."""
         return "http://localhost:%d" % self.port
 
+    def write_groups(self):
+        """The shipped demo groups with this server's own origins trusted for glance_invoke."""
+        with open(os.path.join(ROOT, "session_server", "groups.toml"), encoding="utf-8") as f:
+            text = f.read().replace(":8000", ":%d" % self.port)
+        path = os.path.join(tempfile.mkdtemp(prefix="cobrowse-groups-"), "groups.toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.env.setdefault("COBROWSE_GROUPS", path)
+
     def start(self):
+        self.write_groups()
         cmd = [sys.executable, "-m", "session_server", "--host", "127.0.0.1", "--port", str(self.port)] + self.extra_args
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_http(self.url + "/healthz", proc=self.proc)
