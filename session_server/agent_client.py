@@ -161,11 +161,16 @@ class AgentClient:
                 await self._open()
                 return True
             except AgentError as exc:
-                log.warning("agent rejoin refused: %s", exc)
-                return False
+                # After a server restart the session exists again only once the
+                # visitor has resumed it: keep trying until the window passes.
+                if exc.code not in ("nosession", "service"):
+                    log.warning("agent rejoin refused: %s", exc)
+                    return False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
             except (OSError, asyncio.TimeoutError, websockets.WebSocketException):
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                delay = min(delay * 2, 0.5)
         return False
 
     def _handle(self, msg):

@@ -290,6 +290,11 @@ class Hub:
             except Exception:
                 pass
         finally:
+            if conn.closing and not conn.task.done():
+                try:   # let a fatal error frame reach the peer before the socket closes
+                    await asyncio.wait_for(asyncio.shield(conn.task), 2)
+                except Exception:
+                    pass
             conn.closed = True
             conn.task.cancel()
             if part is not None and part.conn is conn:

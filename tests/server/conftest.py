@@ -1,0 +1,152 @@
+"""Fixtures: the real session service in a subprocess on a free loopback port, and redis-server."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+GROUPS_TOML = """
+[groups.72937]
+trusted_origins = ["http://localhost:8000", "http://127.0.0.1:8000", "https://*.shop.test"]
+allow_duplicate_keys = false
+masking_selectors = [".secret"]
+
+[[groups.72937.agents]]
+username = "janet.glance.net"
+password = "pw-janet"
+partnerid = 72937
+partneruserid = "janet@example.com"
+name = "Janet Wills"
+title = "Senior Representative"
+agentrole = "Account Support"
+
+[[groups.72937.agents]]
+username = "mary.glance.net"
+password = "pw-mary"
+partnerid = 72937
+partneruserid = "mary@example.com"
+name = "Mary Supervisor"
+title = "Supervisor"
+agentrole = "Supervisor"
+
+[groups.12345]
+trusted_origins = []
+allow_duplicate_keys = true
+
+[[groups.12345.agents]]
+username = "bob.other"
+password = "pw-bob"
+partnerid = 12345
+name = "Bob Other"
+"""
+
+JANET = ("janet.glance.net", "pw-janet")
+MARY = ("mary.glance.net", "pw-mary")
+BOB = ("bob.other", "pw-bob")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port, proc, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("process exited with %s" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("port %d did not open" % port)
+
+
+class Server:
+    """`python -m session_server` on 127.0.0.1:port; kill() and start() again on the same port."""
+
+    def __init__(self, groups_path, window=30.0, redis_url=None, port=None):
+        self.port = port or free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.env = dict(os.environ, COBROWSE_GROUPS=groups_path, COBROWSE_RECONNECT_WINDOW=str(window),
+                        COBROWSE_SECRET="test-secret", PYTHONPATH=ROOT)
+        self.env.pop("REDIS_URL", None)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([sys.executable, "-m", "session_server", "--host", "127.0.0.1",
+                                      "--port", str(self.port)], cwd=ROOT, env=self.env)
+        _wait_port(self.port, self.proc)
+        return self
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(5)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def get(self, path, **kw):
+        return httpx.get(self.base + path, timeout=5, **kw)
+
+
+@pytest.fixture(scope="session")
+def groups_file(tmp_path_factory):
+    p = tmp_path_factory.mktemp("cfg") / "groups.toml"
+    p.write_text(GROUPS_TOML)
+    return str(p)
+
+
+@pytest.fixture(scope="session")
+def server(groups_file):
+    """One shared server for the tests that do not kill it (reconnect window 30 s)."""
+    s = Server(groups_file).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def make_server(groups_file):
+    """Start private servers: make_server(window=1.0, redis_url=None, port=None)."""
+    started = []
+
+    def make(**kw):
+        s = Server(groups_file, **kw).start()
+        started.append(s)
+        return s
+    yield make
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    exe = shutil.which("redis-server") or ("/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+    if exe is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server); the two-node tests need it")
+    port = free_port()
+    d = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(d)], stdout=subprocess.DEVNULL)
+    _wait_port(port, proc)
+    yield "redis://127.0.0.1:%d/0" % port
+    proc.terminate()
+    proc.wait(5)
