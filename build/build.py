@@ -28,7 +28,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 from visitor_sdk import catalogue, params  # noqa: E402
-from visitor_sdk.visitor import STORE_KEY  # noqa: E402
+from visitor_sdk.visitor import SHARED_KEY, STORE_KEY  # noqa: E402
 import typings  # noqa: E402  (build/typings.py)
 
 BRYTHON_VERSION = "3.15.0"
@@ -230,7 +230,8 @@ def loader():
     return (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
                 .replace("@RULES@", json.dumps(rules, sort_keys=True))
                 .replace("@RUNTIME@", json.dumps(RUNTIME_NAME))
-                .replace("@STORE@", json.dumps(STORE_KEY)))
+                .replace("@STORE@", json.dumps(STORE_KEY))
+                .replace("@SHARED@", json.dumps(SHARED_KEY)))
 
 
 def write(name, text):

@@ -6,7 +6,7 @@
    message arrives. */
 (function (W, D) {
   "use strict";
-  var EVENTS = @EVENTS@, RULES = @RULES@, RUNTIME = @RUNTIME@, STORE = @STORE@;
+  var EVENTS = @EVENTS@, RULES = @RULES@, RUNTIME = @RUNTIME@, STORE = @STORE@, SHARED = @SHARED@;
   var G = W.GLANCE = W.GLANCE || {}, C = G.Cobrowse = G.Cobrowse || {};
   if (C._loader) { console.warn("GLANCE: glance-cobrowse.js is included twice; the second copy is ignored"); return; }
   var tag = D.currentScript, src = (tag && tag.src) || "";
@@ -87,6 +87,9 @@
   }
   function stored() {
     try { var s = W.sessionStorage.getItem(STORE); return s ? JSON.parse(s) : null; } catch (e) { return null; }
+  }
+  function shared() {  // a session another tab of this site is in (the runtime joins it)
+    try { var s = JSON.parse(W.localStorage.getItem(SHARED) || "null"); return s && Date.now() - s.seen < 60000 ? s : null; } catch (e) { return null; }
   }
   function run(name, args) {
     var r = impl[name].apply(null, args);
@@ -220,7 +223,7 @@
     console.error("GLANCE: " + why + "; cobrowse is disabled on this page");
     var fire = function () { setTimeout(function () { loaderError("service", why); }, 0); };
     if (D.readyState === "complete") fire(); else W.addEventListener("load", fire);
-  } else if (stored()) {
+  } else if (stored() || shared()) {
     load();
   }
 })(window, document);

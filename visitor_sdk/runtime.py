@@ -11,11 +11,14 @@ import javascript
 from browser import window
 
 from .catalogue import sample_payload
-from .config import parse_config
+from .config import groups_of, parse_config
 from .emitter import Emitter
 from .jsconv import exported, from_js, to_js
 from .visitor import STORE_KEY, Visitor
 from . import connection, invoke_receiver, ui
+
+
+SHARED_MAX_AGE_MS = 60000  # a shared session record older than this is stale (heartbeat: 10 s)
 
 
 def _report_handler_error(name, handler, exc):
@@ -125,8 +128,15 @@ def start():
     if visitor.ui is not None:
         visitor.ui.bind(visitor)
     record = store.get(STORE_KEY)
-    if isinstance(record, dict) and record.get("key") and visitor.state == "idle":
-        visitor.resume(record)
+    if visitor.state == "idle" and config["groupid"] is not None:
+        if isinstance(record, dict) and record.get("key"):
+            visitor.resume(record)
+        else:
+            shared = connection.shared_session(SHARED_MAX_AGE_MS)
+            if shared is not None and shared.get("groupid") in groups_of(config):
+                # Another tab of this site is in a session: join it as this tab.
+                visitor.resume({"key": shared["key"], "groupid": shared["groupid"], "random": shared.get("random"),
+                                "resume": shared["resume"], "resumed": True})
     return visitor
 
 

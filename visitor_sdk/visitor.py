@@ -13,7 +13,8 @@ from .catalogue import validate_payload
 from .config import groups_of
 from .params import ParamError, parse_start_params, parse_terms_params, parse_state_type
 
-STORE_KEY = "glance_cobrowse_session"
+STORE_KEY = "glance_cobrowse_session"   # sessionStorage: the session of this tab
+SHARED_KEY = "glance_cobrowse_shared"   # localStorage: the session other tabs of the site may join
 
 
 class Visitor:
@@ -40,6 +41,7 @@ class Visitor:
         self.session_state = {}  # what the service sent for this page
         self.paused = False
         self.page_masked = False
+        self.focused = False     # this tab is the session window
         self.conn = None
 
     # --- events -----------------------------------------------------------
@@ -171,6 +173,7 @@ class Visitor:
         self.state = states.ACTIVE
         if info:
             self.session["resume"] = info.get("resume")
+            self.focused = bool(info.get("focused"))
         self._save()
         if was_starting and not self.session.get("resumed"):
             self.session["resumed"] = True
