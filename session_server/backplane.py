@@ -16,6 +16,7 @@ import logging
 import time
 
 log = logging.getLogger("session_server.backplane")
+PARK_LIMIT = 1000
 
 
 class LocalBackplane:
@@ -30,6 +31,7 @@ class LocalBackplane:
         self.focus = {}       # sid -> tab
         self.nums = {}        # sid -> last participant num
         self.ended = {}       # sid -> time ended
+        self.parked = {}      # sid -> [visitor_event frames no agent has seen]
         self.handlers = {}    # sid -> handler(event)
 
     async def start(self):
@@ -71,7 +73,7 @@ class LocalBackplane:
             lst.remove(sid)
         if not lst:
             self.keys.pop((meta["group"], meta["key"]), None)
-        for d in (self.state, self.agents_, self.tabs_, self.focus, self.nums):
+        for d in (self.state, self.agents_, self.tabs_, self.focus, self.nums, self.parked):
             d.pop(sid, None)
         self.ended[sid] = time.time()
         if len(self.ended) > 100000:
@@ -91,6 +93,18 @@ class LocalBackplane:
 
     async def agents(self, sid):
         return list(self.agents_.get(sid, {}).values())
+
+    async def agent_count(self, sid):
+        return len(self.agents_.get(sid, ()))
+
+    async def park(self, sid, frame):
+        """Keep a visitor_event for the next agent that joins (no agent is in the session)."""
+        lst = self.parked.setdefault(sid, [])
+        lst.append(frame)
+        del lst[:-PARK_LIMIT]
+
+    async def unpark(self, sid):
+        return self.parked.pop(sid, [])
 
     async def next_num(self, sid):
         self.nums[sid] = self.nums.get(sid, 0) + 1
@@ -247,7 +261,7 @@ class RedisBackplane:
         if meta:
             p.lrem("cb:key:%s:%s" % (meta["group"], meta["key"]), 0, sid)
             p.srem("cb:g:%s" % meta["group"], sid)
-        p.delete("cb:s:" + sid, "cb:a:" + sid, "cb:t:" + sid)
+        p.delete("cb:s:" + sid, "cb:a:" + sid, "cb:t:" + sid, "cb:p:" + sid)
         await p.execute()
         return True
 
@@ -263,6 +277,23 @@ class RedisBackplane:
 
     async def agents(self, sid):
         return [json.loads(v) for v in (await self.redis.hgetall("cb:a:" + sid)).values()]
+
+    async def agent_count(self, sid):
+        return await self.redis.hlen("cb:a:" + sid)
+
+    async def park(self, sid, frame):
+        p = self.redis.pipeline()
+        p.rpush("cb:p:" + sid, json.dumps(frame))
+        p.ltrim("cb:p:" + sid, -PARK_LIMIT, -1)
+        p.expire("cb:p:" + sid, TTL)
+        await p.execute()
+
+    async def unpark(self, sid):
+        p = self.redis.pipeline()
+        p.lrange("cb:p:" + sid, 0, -1)
+        p.delete("cb:p:" + sid)
+        raw, _ = await p.execute()
+        return [json.loads(x) for x in raw]
 
     async def next_num(self, sid):
         return await self.redis.hincrby("cb:s:" + sid, "num", 1)

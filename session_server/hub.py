@@ -384,7 +384,10 @@ class Hub:
             f = P.frame("visitor_event", 0, name=msg["name"], payload=msg.get("payload"), tab=tab.pid)
             if msg.get("ref") is not None:
                 f["ref"] = msg["ref"]
-            await self.bp.publish(sid, {"t": "event", "frame": f})
+            if await self.bp.agent_count(sid):
+                await self.bp.publish(sid, {"t": "event", "frame": f})
+            else:   # no agent right now (e.g. agents rejoining after a server restart)
+                await self.bp.park(sid, f)
         elif t == "focus":
             await self.bp.set_focus(sid, tab.pid)
             await self.bp.publish(sid, {"t": "focus", "tab": tab.pid})
@@ -473,6 +476,8 @@ class Hub:
             conn.send(f)
         agent.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
         await self.bp.set_agent(sid, aid, agent.info["entry"])
+        for f in await self.bp.unpark(sid):
+            agent.deliver(f)
         await self._publish_agents(sid)
         await self._presence(sid)
         return agent
