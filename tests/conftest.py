@@ -153,3 +153,43 @@ def page(context):
     p.console = Console(p)
     p.set_default_timeout(10000)
     return p
+
+
+@pytest.fixture
+def agents():
+    from tests.browser.agents import AgentRunner
+    runner = AgentRunner()
+    yield runner
+    runner.close()
+
+
+def _wait_port(port, proc, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("process exited with " + str(proc.returncode))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on port %d" % port)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server on a free loopback port (scripts/setup.sh test installs it)."""
+    exe = shutil.which("redis-server") or ("/usr/sbin/redis-server" if os.path.exists("/usr/sbin/redis-server") else None)
+    if exe is None:
+        message = "redis-server is not installed (apt-get install redis-server); the several-node tests need it"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = free_port()
+    d = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(d)], stdout=subprocess.DEVNULL)
+    _wait_port(port, proc)
+    yield "redis://127.0.0.1:%d/0" % port
+    proc.terminate()
+    proc.wait(5)

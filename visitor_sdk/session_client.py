@@ -203,9 +203,11 @@ class SessionClient:
         self.visitor.on_state(msg["state"])
 
     def _on_focus(self, msg):
+        self.visitor.focused = True
         self.visitor.emit("focus")
 
     def _on_blur(self, msg):
+        self.visitor.focused = False
         self.visitor.emit("blur")
 
     def _on_end(self, msg):
