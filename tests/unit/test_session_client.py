@@ -1,0 +1,149 @@
+"""The visitor's sans-I/O session client: frames in, frames out, Visitor core callbacks."""
+from hypothesis import given, strategies as st
+
+from visitor_sdk import protocol as P
+from visitor_sdk.config import parse_config
+from visitor_sdk.emitter import Emitter
+from visitor_sdk.session_client import ReconnectPolicy, SessionClient
+from visitor_sdk.visitor import Visitor
+
+
+def make(saved=None):
+    cfg, _ = parse_config({"groupid": "72937"})
+    events = []
+    em = Emitter()
+    for n in ("sessionstarting", "sessionstart", "sessioncontinue", "sessionend", "error", "connection", "agents",
+              "statereceived", "focus", "blur"):
+        em.on(n, lambda p, n=n: events.append((n, p)))
+    holder = {}
+
+    def connect(v, s, r):
+        holder["client"] = SessionClient(v, s, "tab-1", saved, warn=holder.setdefault("warnings", []).append)
+        return holder["client"]
+    v = Visitor(cfg, em, {}, connect=connect, rand=lambda: 0.5, check_payloads=True)
+    v.start_session("k1")
+    return v, holder["client"], events, holder["warnings"]
+
+
+def started(**kw):
+    f = P.frame("started", 0, session="s1", resume="tok", group=72937, key="k1", tab="tab-1", focused=True,
+                resumed=False, exact=True, ack=0, window=30)
+    f.update(kw)
+    return f
+
+
+def test_hello_then_started_then_state():
+    v, c, events, _ = make()
+    c.opened()
+    hello = c.data_to_send()[0]
+    assert hello["type"] == "hello" and hello["group"] == 72937 and hello["key"] == "k1" and "resume" not in hello
+    assert P.validate(hello, "visitor")[0]
+    c.receive(started())
+    c.receive(P.frame("agents", 1, count=0, agentlist=[]))
+    c.receive(P.frame("state", 2, state={"paused": False}))
+    assert [e[0] for e in events] == ["sessionstarting", "sessionstart", "sessioncontinue", "agents", "statereceived"]
+    assert c.data_to_send()[-1] == P.frame("ack", 0, ack=2)
+    assert v.focused is True and v.ready_state() == "active"
+
+
+def test_duplicates_are_dropped_and_gaps_wait():
+    v, c, events, warnings = make()
+    c.opened()
+    c.receive(started())
+    c.receive(P.frame("focus", 1))
+    c.receive(P.frame("focus", 1))
+    c.receive(P.frame("blur", 3))
+    assert [e[0] for e in events].count("focus") == 1
+    assert "blur" not in [e[0] for e in events]
+    assert any("missing" in w for w in warnings)
+    c.receive(P.frame("blur", 2))
+    assert [e[0] for e in events][-1] == "blur" and v.focused is False
+
+
+def test_bad_frames_are_dropped_with_a_warning():
+    v, c, events, warnings = make()
+    c.opened()
+    for bad in ({"type": "started"}, P.frame("nonsense", 0), P.frame("hello", 0, group=1), "text", None,
+                P.frame("agents", 0, count=1, agentlist=[])):
+        c.receive(bad)
+    assert len(warnings) == 6 and [e[0] for e in events] == ["sessionstarting"]
+
+
+def test_reconnect_within_window_then_ok_and_resend():
+    v, c, events, _ = make()
+    c.opened()
+    c.receive(started())
+    c.send_event("rcaccepted")
+    c.data_to_send()
+    assert c.closed(100.0) == 0.25
+    assert events[-1] == ("connection", {"status": "reconnecting"}) and v.ready_state() == "reconnecting"
+    assert c.closed(100.3) == 0.5   # a failed attempt: longer delay, no second event
+    assert [e[0] for e in events].count("connection") == 1
+    c.opened()
+    hello = c.data_to_send()[0]
+    assert hello["resume"] == "tok" and hello["acked"] == 0
+    c.receive(started(resumed=True, ack=0))
+    out = c.data_to_send()
+    assert [f["type"] for f in out] == ["visitor_event"] and out[0]["seq"] == 1
+    assert events[-1] == ("connection", {"status": "ok"}) and v.ready_state() == "active"
+    assert [e[0] for e in events].count("sessionstart") == 1
+
+
+def test_conndrop_after_window():
+    v, c, events, _ = make()
+    c.opened()
+    c.receive(started(window=2))
+    assert c.closed(10.0) is not None
+    assert c.closed(12.5) is None
+    assert events[-2:] == [("error", {"code": "conndrop", "msg": events[-2][1]["msg"]}), ("sessionend", {"reason": "error"})]
+    assert not v.in_session()
+
+
+def test_never_started_is_a_service_error_and_dupkey_is_reported():
+    v, c, events, _ = make()
+    c.opened()
+    assert c.closed(1.0) is None
+    assert events[-1][0] == "error" and events[-1][1]["code"] == "service"
+    v, c, events, _ = make()
+    c.opened()
+    c.receive(P.error_frame("dupkey", "key in use"))
+    assert events[-1] == ("error", {"code": "dupkey", "msg": "key in use"})
+    assert not v.in_session()
+
+
+def test_saved_state_continues_the_streams_on_the_next_page():
+    v, c, events, _ = make()
+    c.opened()
+    c.receive(started())
+    c.receive(P.frame("agents", 1, count=0, agentlist=[]))
+    c.send_event("x")
+    saved = c.saved()
+    assert saved["last_seq"] == 1 and saved["next_seq"] == 2 and len(saved["pending"]) == 1
+    c2 = SessionClient(v, v.session, "tab-1", saved)
+    c2.opened()
+    hello = c2.data_to_send()[0]
+    assert hello["last_seq"] == 1 and hello["resume"] == "tok"
+    c2.receive(P.frame("agents", 1, count=0, agentlist=[]))   # a resend: dropped
+    assert [e[0] for e in events].count("agents") == 1
+
+
+def test_agent_actions_route_to_handlers():
+    v, c, events, warnings = make()
+    c.opened()
+    c.receive(started())
+    got = []
+    c.on_action("pause", lambda payload, frame: got.append(payload))
+    c.receive(P.frame("agent_action", 1, name="pause", payload={"paused": True}))
+    c.receive(P.frame("agent_action", 2, name="unknown"))
+    assert got == [{"paused": True}] and any("unknown" in w for w in warnings)
+
+
+@given(st.floats(0.1, 120), st.lists(st.floats(0, 200), max_size=20))
+def test_policy_never_waits_past_the_window(window, times):
+    p = ReconnectPolicy(window)
+    for i, t in enumerate(sorted(times)):
+        d = p.next_retry(t, i)
+        if t >= window:
+            assert d is None
+        else:
+            assert d is not None and 0 < d <= max(0.05, window - t) + 1e-9 and d <= p.longest
