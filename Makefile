@@ -2,7 +2,7 @@
 PORT ?= 8000
 export PORT
 
-.PHONY: demo test build bench
+.PHONY: demo test build bench docs
 demo:
 	bash scripts/run.sh demo
 test:
@@ -11,3 +11,5 @@ build:
 	bash scripts/run.sh build
 bench:
 	bash scripts/run.sh bench
+docs:
+	python3 scripts/gen_docs.py
