@@ -1,0 +1,817 @@
+/* Agent console for the cobrowse demo (plain JS, no build step).
+ *
+ * Speaks the session service's agent protocol (docs/protocol.md) the way the
+ * Python reference client does (session_server/agent_client.py):
+ *   - `join` {group, key, username, password, resume?, last_seq, acked} -> `joined`;
+ *   - reliable frames carry seq >= 1 from an Outbox, are kept until the server
+ *     acks them and are resent after a reconnect;
+ *   - reliable frames received go through an Inbox: new ones are applied and
+ *     acked, duplicates are acked and dropped, a gap forces a reconnect so the
+ *     server resends what is missing;
+ *   - pings are answered with pongs; a dropped socket is rejoined with the
+ *     resume token from `joined` until its `window` (seconds) has passed.
+ *
+ * window.agentConsole is the page's scripting surface (used by the Playwright
+ * tests): login(group, user, pass), join(group, key, user, pass),
+ * action(name, payload), leave(), end(), frames (every frame received),
+ * sent (every frame sent), status, agents, state, presence.
+ */
+(function () {
+  "use strict";
+
+  var PROTOCOL_VERSION = 1;
+  var RELIABLE = {agents: 1, state: 1, agent_action: 1, visitor_event: 1, focus: 1, blur: 1,
+                  presence: 1, leave: 1, end: 1};
+  var RETRY_WHILE_RECONNECTING = {nosession: 1, service: 1};   // a restarted server: the visitor resumes first
+  var DOC_TYPES = ["pdf", "xlsx", "xls", "csv"];
+  var POLL_MS = 2000;
+  var PING_MS = 15000;
+  var MAX_LOG_ITEMS = 400;
+  var MAX_FRAMES = 5000;
+
+  var root = document.getElementById("console");
+  var BASE = (root && root.getAttribute("data-base")) || location.origin;
+
+  function $(id) { return document.getElementById(id); }
+
+  function consoleError(code, msg) {
+    var e = new Error(code + ": " + msg);
+    e.code = code;
+    e.msg = msg;
+    return e;
+  }
+
+  function wsUrl(base) {
+    return base.replace(/^http/, "ws").replace(/\/+$/, "") + "/ws/agent";
+  }
+
+  function base64(text) {
+    var bytes = new TextEncoder().encode(text), bin = "";
+    for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin);
+  }
+
+  function json(value) {
+    try { return JSON.stringify(value); } catch (e) { return String(value); }
+  }
+
+  function frame(type, fields) {
+    var out = {v: PROTOCOL_VERSION, type: type, seq: 0};
+    for (var k in fields) if (Object.prototype.hasOwnProperty.call(fields, k)) out[k] = fields[k];
+    return out;
+  }
+
+  // ------------------------------------------------------------ reliability
+  /** Reliable frames sent and not yet acknowledged, oldest first (visitor_sdk/reliability.py). */
+  function Outbox(firstSeq) {
+    this.nextSeq = firstSeq || 1;
+    this.acked = this.nextSeq - 1;
+    this.frames = [];
+  }
+  Outbox.prototype.push = function (f) {
+    f.seq = this.nextSeq++;
+    this.frames.push(f);
+    return f;
+  };
+  Outbox.prototype.ack = function (n) {
+    if (typeof n !== "number" || n <= this.acked) return 0;
+    if (n >= this.nextSeq) n = this.nextSeq - 1;
+    this.acked = n;
+    var i = 0;
+    while (i < this.frames.length && this.frames[i].seq <= n) i++;
+    this.frames = this.frames.slice(i);
+    return i;
+  };
+  Outbox.prototype.pending = function () { return this.frames.slice(); };
+
+  /** Which reliable frames from the server have been applied. */
+  function Inbox(last) { this.last = last || 0; }
+  Inbox.prototype.receive = function (seq) {
+    if (seq <= this.last) return "dup";
+    if (seq !== this.last + 1) return "gap";
+    this.last = seq;
+    return "new";
+  };
+
+  // ---------------------------------------------------------------- session
+  /**
+   * One agent seat in one session. Call join() once; it resolves with the
+   * `joined` frame or rejects with an Error whose `code` is the protocol
+   * error code (unauthorized, nosession, bad_group, bad_key, service).
+   */
+  function Session(group, key, username, password, hooks) {
+    this.group = group;
+    this.key = key;
+    this.username = username;
+    this.password = password;
+    this.hooks = hooks;
+    this.outbox = new Outbox();
+    this.inbox = new Inbox();
+    this.resume = null;
+    this.window = 30;
+    this.num = null;
+    this.visitor = {};
+    this.agents = null;
+    this.state = {};
+    this.presence = null;
+    this.status = "idle";     // joining, joined, reconnecting, ended, left, failed
+    this.endReason = null;
+    this.ws = null;
+    this.closing = false;
+    this.ackTimer = null;
+    this.pingTimer = null;
+    this.retryTimer = null;
+    this.lastHeard = 0;
+    this.actionCount = 0;
+    this.endWaiters = [];
+  }
+
+  Session.prototype.setStatus = function (status, detail) {
+    this.status = status;
+    this.hooks.status(this, status, detail || "");
+  };
+
+  Session.prototype.join = function () {
+    var self = this;
+    this.setStatus("joining");
+    return this.open().then(function (joined) {
+      self.setStatus("joined");
+      self.startPing();
+      return joined;
+    }, function (err) {
+      self.setStatus("failed", err.message);
+      throw err;
+    });
+  };
+
+  /** Open a socket, send `join` and wait for `joined` (or the refusal). */
+  Session.prototype.open = function () {
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      var ws, settled = false;
+      function fail(err) {
+        if (settled) return;
+        settled = true;
+        try { ws.close(); } catch (e) { /* already closed */ }
+        reject(err);
+      }
+      try {
+        ws = new WebSocket(wsUrl(BASE));
+      } catch (e) {
+        reject(consoleError("service", "cannot open a WebSocket to " + wsUrl(BASE)));
+        return;
+      }
+      var timer = setTimeout(function () { fail(consoleError("service", "the session service did not answer in time")); }, 8000);
+      ws.onopen = function () {
+        var j = frame("join", {group: self.group, key: self.key, username: self.username, password: self.password,
+                               last_seq: self.inbox.last, acked: self.outbox.acked});
+        if (self.resume) j.resume = self.resume;
+        self.rawSend(ws, j, true);
+      };
+      ws.onmessage = function (ev) {
+        var msg;
+        try { msg = JSON.parse(ev.data); } catch (e) { return; }
+        if (!settled) {
+          self.hooks.received(msg);
+          if (msg.type === "error") {
+            clearTimeout(timer);
+            fail(consoleError(msg.code, msg.msg));
+            return;
+          }
+          if (msg.type === "joined") {
+            clearTimeout(timer);
+            settled = true;
+            self.ws = ws;
+            self.onJoined(msg);
+            resolve(msg);
+          }
+          return;   // nothing else comes before `joined`
+        }
+        if (ws === self.ws) self.handle(msg);
+      };
+      ws.onclose = function () {
+        clearTimeout(timer);
+        if (!settled) {
+          fail(consoleError("service", "the session service closed the connection"));
+          return;
+        }
+        if (ws === self.ws) self.onSocketClosed();
+      };
+    });
+  };
+
+  Session.prototype.onJoined = function (msg) {
+    this.resume = msg.resume;
+    this.num = msg.num;
+    this.visitor = msg.visitor || {};
+    if (typeof msg.window === "number") this.window = msg.window;
+    this.lastHeard = Date.now();
+    this.outbox.ack(msg.ack);
+    var pending = this.outbox.pending();
+    for (var i = 0; i < pending.length; i++) this.rawSend(this.ws, pending[i]);
+    this.hooks.joined(this, msg);
+  };
+
+  Session.prototype.rawSend = function (ws, f, force) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    if (!force && ws !== this.ws) return false;
+    ws.send(JSON.stringify(f));
+    this.hooks.sent(f);
+    return true;
+  };
+
+  /** Send a reliable frame: stamped from the outbox, resent after a reconnect until acked. */
+  Session.prototype.send = function (type, fields) {
+    if (this.status === "ended" || this.status === "left" || this.status === "failed") {
+      throw consoleError("out_of_order", "the session is over (" + this.status + ")");
+    }
+    var f = this.outbox.push(frame(type, fields));
+    this.rawSend(this.ws, f);
+    return f.seq;
+  };
+
+  Session.prototype.scheduleAck = function () {
+    var self = this;
+    if (this.ackTimer) return;
+    this.ackTimer = setTimeout(function () {
+      self.ackTimer = null;
+      self.rawSend(self.ws, frame("ack", {ack: self.inbox.last}));
+    }, 0);
+  };
+
+  Session.prototype.handle = function (msg) {
+    this.lastHeard = Date.now();
+    this.hooks.received(msg);
+    if (typeof msg.ack === "number") this.outbox.ack(msg.ack);
+    var t = msg.type;
+    if (t === "error") {
+      this.hooks.error(this, msg);
+      if (msg.fatal) {
+        this.closing = true;
+        this.stopTimers();
+        this.setStatus("failed", msg.code + ": " + msg.msg);
+      }
+      return;
+    }
+    if (t === "ping") { this.rawSend(this.ws, frame("pong", {t: msg.t || 0})); return; }
+    if (!RELIABLE[t] || typeof msg.seq !== "number") return;
+    var r = this.inbox.receive(msg.seq);
+    if (r === "dup") { this.hooks.duplicate(msg); this.scheduleAck(); return; }
+    if (r === "gap") {
+      // A frame is missing: rejoin, and the server resends everything after inbox.last.
+      this.hooks.note("frame " + msg.seq + " arrived after " + this.inbox.last + ": reconnecting to recover the gap");
+      try { this.ws.close(); } catch (e) { /* closed */ }
+      return;
+    }
+    this.scheduleAck();
+    if (t === "agents") this.agents = {count: msg.count, agentlist: msg.agentlist};
+    else if (t === "state") this.state = msg.state || {};
+    else if (t === "presence") this.presence = {status: msg.status, tabs: msg.tabs};
+    else if (t === "end") {
+      this.endReason = msg.reason;
+      this.closing = true;
+      this.stopTimers();
+      this.setStatus("ended", msg.reason);
+      this.endWaiters.splice(0).forEach(function (w) { w(); });
+    }
+    this.hooks.frame(this, msg);
+  };
+
+  Session.prototype.startPing = function () {
+    var self = this;
+    if (this.pingTimer) return;
+    this.pingTimer = setInterval(function () {
+      if (!self.ws || self.status !== "joined") return;
+      if (Date.now() - self.lastHeard > 2 * PING_MS) {   // silent socket: treat as dropped
+        try { self.ws.close(); } catch (e) { /* closed */ }
+        return;
+      }
+      self.rawSend(self.ws, frame("ping", {t: Date.now()}));
+    }, PING_MS);
+  };
+
+  Session.prototype.stopTimers = function () {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.retryTimer);
+    this.pingTimer = this.retryTimer = null;
+  };
+
+  Session.prototype.onSocketClosed = function () {
+    this.ws = null;
+    if (this.closing || this.status !== "joined") return;
+    this.setStatus("reconnecting");
+    this.reconnect(Date.now() + this.window * 1000, 100);
+  };
+
+  Session.prototype.reconnect = function (deadline, delay) {
+    var self = this;
+    if (this.closing) return;
+    if (Date.now() >= deadline) {
+      this.stopTimers();
+      this.setStatus("failed", "conndrop: the session could not be rejoined within " + this.window + " s");
+      return;
+    }
+    this.open().then(function () {
+      if (self.closing) return;
+      self.setStatus("joined");
+    }, function (err) {
+      if (self.closing) return;
+      if (err.code && !RETRY_WHILE_RECONNECTING[err.code]) {
+        self.stopTimers();
+        self.setStatus("failed", err.message);
+        return;
+      }
+      self.retryTimer = setTimeout(function () { self.reconnect(deadline, Math.min(delay * 2, 1000)); }, delay);
+    });
+  };
+
+  /** Send agent_action `name` with `payload`; returns its seq. Visitor answers carry ref = the action id. */
+  Session.prototype.action = function (name, payload, extra) {
+    var fields = {name: name, id: "a" + (++this.actionCount)};
+    if (payload !== undefined && payload !== null) fields.payload = payload;
+    if (extra && extra.state) fields.state = extra.state;
+    return this.send("agent_action", fields);
+  };
+
+  /** Leave the session (it goes on for the visitor); resolves once the socket is closed. */
+  Session.prototype.leave = function () {
+    var self = this, ws = this.ws;
+    if (this.status === "ended" || this.status === "left" || this.status === "failed") return Promise.resolve();
+    this.send("leave", {});
+    this.closing = true;
+    this.stopTimers();
+    this.setStatus("left");
+    return new Promise(function (resolve) {
+      if (!ws || ws.readyState !== WebSocket.OPEN) { resolve(); return; }
+      var done = false;
+      function finish() { if (!done) { done = true; resolve(); } }
+      ws.addEventListener("close", finish);
+      setTimeout(function () { try { ws.close(); } catch (e) { /* closed */ } finish(); }, 2000);
+      void self;
+    });
+  };
+
+  /** End the session for everyone; resolves when the server confirms with `end`. */
+  Session.prototype.end = function () {
+    var self = this;
+    if (this.status === "ended") return Promise.resolve(this.endReason);
+    this.send("end", {reason: "agent"});
+    return new Promise(function (resolve) {
+      var timer = setTimeout(function () { resolve(self.endReason); }, 5000);
+      self.endWaiters.push(function () { clearTimeout(timer); resolve(self.endReason); });
+    });
+  };
+
+  /** Drop the socket without leaving (the server keeps the seat for the window). */
+  Session.prototype.close = function () {
+    this.closing = true;
+    this.stopTimers();
+    if (this.ws) { try { this.ws.close(); } catch (e) { /* closed */ } }
+  };
+
+  // ---------------------------------------------------------------- UI
+  var api = {
+    frames: [],          // every frame received, in order
+    sent: [],            // every frame sent, in order
+    session: null,
+    credentials: null,   // {group, username, password} after a successful login
+    Outbox: Outbox,
+    Inbox: Inbox
+  };
+  var pollTimer = null;
+  var paused = false;
+
+  function say(text) { $("status").textContent = text; }
+
+  function pushCapped(list, item) {
+    list.push(item);
+    if (list.length > MAX_FRAMES) list.splice(0, list.length - MAX_FRAMES);
+  }
+
+  function logLine(dir, f, cls) {
+    var li = document.createElement("li");
+    li.className = "log-" + (cls || f.type) + " dir-" + dir;
+    var time = new Date().toLocaleTimeString();
+    var text = (dir === "in" ? "\u2190 " : dir === "out" ? "\u2192 " : "\u2022 ") + time + " " + (f.type || "");
+    if (f.seq) text += " #" + f.seq;
+    if (f.name) text += " " + f.name;
+    if (f.type === "visitor_event" || f.type === "agent_action") {
+      if (f.payload !== undefined && f.payload !== null) text += " " + json(f.payload);
+      if (f.ref) text += " (ref " + f.ref + ")";
+    } else if (f.type === "agents") {
+      text += " count=" + f.count;
+    } else if (f.type === "state") {
+      text += " " + json(f.state);
+    } else if (f.type === "presence") {
+      text += " " + f.status + " tabs=" + f.tabs;
+    } else if (f.type === "end") {
+      text += " reason=" + f.reason + (f.msg ? " (" + f.msg + ")" : "");
+    } else if (f.type === "error") {
+      text += " " + f.code + ": " + f.msg;
+    } else if (f.type === "ack") {
+      text += " " + f.ack;
+    } else if (f.note) {
+      text += f.note;
+    }
+    li.textContent = text;
+    var log = $("log");
+    log.appendChild(li);
+    while (log.childNodes.length > MAX_LOG_ITEMS) log.removeChild(log.firstChild);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function renderParticipants(s) {
+    var ul = $("participants");
+    ul.textContent = "";
+    var list = (s.agents && s.agents.agentlist) || [];
+    if (!list.length) {
+      var none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = "No agents yet.";
+      ul.appendChild(none);
+      return;
+    }
+    list.forEach(function (a) {
+      var li = document.createElement("li");
+      li.className = "participant";
+      li.setAttribute("data-username", a.username || "");
+      var who = (a.name || a.username) + " (" + a.username + ")";
+      var bits = [a.role || "agent"];
+      if (a.title) bits.push(a.title);
+      if (a.agentrole) bits.push(a.agentrole);
+      bits.push("#" + a.num);
+      li.textContent = who + " \u2014 " + bits.join(", ") + (a.num === s.num ? " \u00b7 you" : "");
+      ul.appendChild(li);
+    });
+  }
+
+  function renderVisitor(s) {
+    var dl = $("visitor-info");
+    dl.textContent = "";
+    var v = s.visitor || {};
+    Object.keys(v).forEach(function (k) {
+      if (v[k] === null || v[k] === undefined || v[k] === "") return;
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = k;
+      dd.textContent = String(v[k]);
+      dl.appendChild(dt);
+      dl.appendChild(dd);
+    });
+  }
+
+  function setActionsEnabled(on) {
+    var buttons = $("actions").querySelectorAll("button");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = !on;
+  }
+
+  var STATUS_TEXT = {joining: "joining\u2026", joined: "connected", reconnecting: "reconnecting\u2026",
+                     ended: "session ended", left: "left the session", failed: "disconnected", idle: "not connected"};
+
+  var hooks = {
+    status: function (s, status, detail) {
+      if (s !== api.session) return;
+      $("conn-status").textContent = STATUS_TEXT[status] + (detail && status !== "joined" ? " (" + detail + ")" : "");
+      setActionsEnabled(status === "joined" || status === "reconnecting");
+      if (status === "ended") {
+        say("The session ended (" + detail + ").");
+        $("presence").textContent = "gone";
+      } else if (status === "failed" && detail) {
+        $("session-error").textContent = "Disconnected: " + detail;
+        say("Disconnected from the session.");
+      } else if (status === "reconnecting") {
+        say("Connection lost, reconnecting.");
+      } else if (status === "left") {
+        say("You left the session.");
+      }
+      refreshSessions();
+    },
+    joined: function (s, msg) {
+      if (s !== api.session) return;
+      renderVisitor(s);
+      $("session-key").textContent = s.key;
+    },
+    received: function (f) {
+      pushCapped(api.frames, f);
+      if (f.type !== "ack" && f.type !== "pong") logLine("in", f);
+    },
+    sent: function (f) {
+      if (f.type === "join") {   // never keep or show the password
+        f = frame("join", {group: f.group, key: f.key, username: f.username, resume: f.resume || null,
+                           last_seq: f.last_seq, acked: f.acked});
+      }
+      pushCapped(api.sent, f);
+      if (f.type !== "ack" && f.type !== "ping") logLine("out", f);
+    },
+    duplicate: function (f) { logLine("note", {type: "duplicate", note: " seq " + f.seq + " dropped"}, "note"); },
+    note: function (text) { logLine("note", {type: "", note: text}, "note"); },
+    error: function (s, msg) {
+      if (s === api.session) $("session-error").textContent = msg.code + ": " + msg.msg;
+    },
+    frame: function (s, f) {
+      if (s !== api.session) return;
+      if (f.type === "agents") renderParticipants(s);
+      else if (f.type === "state") $("session-state").textContent = JSON.stringify(s.state, null, 2);
+      else if (f.type === "presence") {
+        $("presence").textContent = f.status + (f.tabs ? " (" + f.tabs + " tab" + (f.tabs === 1 ? "" : "s") + ")" : "");
+      } else if (f.type === "visitor_event") {
+        var li = document.createElement("li");
+        li.className = "answer answer-" + f.name;
+        li.textContent = f.name + (f.payload !== undefined && f.payload !== null ? " " + json(f.payload) : "");
+        var ul = $("answers");
+        ul.insertBefore(li, ul.firstChild);
+        while (ul.childNodes.length > 50) ul.removeChild(ul.lastChild);
+        if (f.name === "sessionpaused" && f.payload && typeof f.payload.paused === "boolean") setPaused(f.payload.paused);
+      }
+    }
+  };
+
+  // ------------------------------------------------------------- login + list
+  function sessionsUrl(group) { return BASE + "/api/groups/" + encodeURIComponent(group) + "/sessions"; }
+
+  function fetchSessions(creds) {
+    return fetch(sessionsUrl(creds.group), {
+      headers: {"Authorization": "Basic " + base64(creds.username + ":" + creds.password)},
+      cache: "no-store",
+      // "omit": a 401 then comes back to this code instead of Chromium holding the
+      // request for a login prompt (the API answers WWW-Authenticate: Basic).
+      credentials: "omit"
+    }).then(function (r) {
+      if (r.status === 401) throw consoleError("unauthorized", "Wrong username or password for group " + creds.group + ".");
+      if (r.status === 404) throw consoleError("bad_group", "Group " + creds.group + " is not configured on this service.");
+      if (!r.ok) throw consoleError("service", "The session service answered " + r.status + ".");
+      return r.json();
+    }, function () {
+      throw consoleError("service", "The session service at " + BASE + " cannot be reached.");
+    });
+  }
+
+  function parseGroup(text) {
+    text = String(text).trim();
+    if (!/^[1-9][0-9]{0,14}$/.test(text)) return null;
+    return parseInt(text, 10);
+  }
+
+  /** Check the credentials against the group's session list; on success show the list and poll it. */
+  api.login = function (group, username, password) {
+    var g = parseGroup(group);
+    $("login-error").textContent = "";
+    if (g === null) {
+      var e = consoleError("bad_group", "The group id must be a positive number.");
+      $("login-error").textContent = e.msg;
+      $("login-group").setAttribute("aria-invalid", "true");
+      return Promise.reject(e);
+    }
+    $("login-group").removeAttribute("aria-invalid");
+    if (!username || !password) {
+      var e2 = consoleError("unauthorized", "Enter a username and a password.");
+      $("login-error").textContent = e2.msg;
+      return Promise.reject(e2);
+    }
+    var creds = {group: g, username: username, password: password};
+    $("login-submit").disabled = true;
+    return fetchSessions(creds).then(function (data) {
+      $("login-submit").disabled = false;
+      api.credentials = creds;
+      $("login-panel").hidden = true;
+      $("sessions-panel").hidden = false;
+      $("signout").hidden = false;
+      $("whoami").textContent = "Signed in as " + username + " \u00b7 group " + g;
+      say("Signed in. " + data.sessions.length + " live session" + (data.sessions.length === 1 ? "" : "s") + ".");
+      renderSessions(data.sessions);
+      startPolling();
+      return data.sessions;
+    }, function (err) {
+      $("login-submit").disabled = false;
+      $("login-error").textContent = err.msg;
+      throw err;
+    });
+  };
+
+  api.logout = function () {
+    stopPolling();
+    if (api.session) api.session.close();
+    api.credentials = null;
+    $("sessions-panel").hidden = true;
+    $("signout").hidden = true;
+    $("login-panel").hidden = false;
+    $("whoami").textContent = "";
+    $("login-password").focus();
+  };
+
+  function startPolling() {
+    stopPolling();
+    pollTimer = setInterval(refreshSessions, POLL_MS);
+  }
+  function stopPolling() { clearInterval(pollTimer); pollTimer = null; }
+
+  function refreshSessions() {
+    var creds = api.credentials;
+    if (!creds) return Promise.resolve([]);
+    return fetchSessions(creds).then(function (data) {
+      if (api.credentials !== creds) return [];
+      $("sessions-error").textContent = "";
+      renderSessions(data.sessions);
+      return data.sessions;
+    }, function (err) {
+      $("sessions-error").textContent = err.msg;
+      if (err.code === "unauthorized") api.logout();
+      return [];
+    });
+  }
+  api.refresh = refreshSessions;
+
+  function visitorText(v) {
+    v = v || {};
+    var bits = [];
+    ["name", "email", "phone", "visitorid"].forEach(function (k) { if (v[k]) bits.push(String(v[k])); });
+    return bits.length ? bits.join(" \u00b7 ") : "anonymous";
+  }
+
+  function renderSessions(list) {
+    var body = $("sessions-body");
+    var seen = {};
+    list.forEach(function (s) {
+      seen[s.session] = true;
+      var row = body.querySelector('tr[data-session="' + CSS.escape(s.session) + '"]');
+      if (!row) {
+        row = document.createElement("tr");
+        row.setAttribute("data-session", s.session);
+        row.setAttribute("data-key", s.key);
+        for (var i = 0; i < 5; i++) row.appendChild(document.createElement("td"));
+        var cell = document.createElement("td"), btn = document.createElement("button");
+        btn.type = "button";
+        btn.className = "join";
+        btn.setAttribute("aria-label", "Join session " + s.key);
+        btn.addEventListener("click", function () { joinFromUi(s.key); });
+        cell.appendChild(btn);
+        row.appendChild(cell);
+        body.appendChild(row);
+      }
+      var cells = row.children;
+      cells[0].textContent = s.key;
+      cells[1].textContent = visitorText(s.visitor);
+      cells[2].textContent = s.created ? new Date(s.created * 1000).toLocaleTimeString() : "";
+      cells[3].textContent = String(s.tabs);
+      cells[4].textContent = String(s.agents);
+      var joinedHere = api.session && api.session.key === s.key && api.session.group === api.credentials.group &&
+        (api.session.status === "joined" || api.session.status === "reconnecting" || api.session.status === "joining");
+      var btn2 = cells[5].firstChild;
+      btn2.textContent = joinedHere ? "Joined" : "Join";
+      btn2.disabled = !!joinedHere;
+    });
+    Array.prototype.slice.call(body.children).forEach(function (row) {
+      if (!seen[row.getAttribute("data-session")]) body.removeChild(row);
+    });
+    $("sessions-empty").hidden = list.length > 0;
+    $("sessions").hidden = list.length === 0;
+    $("sessions-updated").textContent = "Updated " + new Date().toLocaleTimeString();
+  }
+
+  // ------------------------------------------------------------------ join
+  /**
+   * Join session `key` of `group` as `username`; leaves the session joined before.
+   * Resolves with the `joined` frame; rejects with an Error carrying `code`.
+   */
+  api.join = function (group, key, username, password) {
+    var g = typeof group === "number" ? group : parseGroup(group);
+    var old = api.session;
+    var before = (old && (old.status === "joined" || old.status === "reconnecting")) ? old.leave() : Promise.resolve();
+    if (old && old.status === "joining") old.close();
+    return before.then(function () {
+      api.frames.length = 0;
+      api.sent.length = 0;
+      $("log").textContent = "";
+      $("answers").textContent = "";
+      $("session-error").textContent = "";
+      $("join-error").textContent = "";
+      $("session-state").textContent = "{}";
+      $("presence").textContent = "unknown";
+      $("participants").textContent = "";
+      $("visitor-info").textContent = "";
+      setPaused(false);
+      var s = new Session(g, String(key), username, password, hooks);
+      api.session = s;
+      $("session-key").textContent = s.key;
+      return s.join().then(function (msg) {
+        $("session-panel").hidden = false;
+        say("Joined session " + s.key + ".");
+        refreshSessions();
+        return msg;
+      }, function (err) {
+        var text = err.code === "unauthorized" ? "Wrong username or password for group " + g + "."
+          : err.code === "nosession" ? "No live session with key " + key + " in group " + g + "."
+          : err.code === "bad_key" ? "That is not a valid session key (" + err.msg + ")."
+          : err.msg;
+        $("join-error").textContent = "Could not join: " + text;
+        throw err;
+      });
+    });
+  };
+
+  function joinFromUi(key) {
+    var c = api.credentials;
+    if (!c) return;
+    api.join(c.group, key, c.username, c.password).then(function () {
+      $("session-title").focus();
+    }, function () { /* shown in #join-error */ });
+  }
+
+  function current() {
+    if (!api.session) throw consoleError("out_of_order", "join a session first");
+    return api.session;
+  }
+
+  /** Send agent action `name` (session_server.agent_client.AGENT_ACTIONS) with `payload`. */
+  api.action = function (name, payload, extra) { return current().action(name, payload, extra); };
+  api.leave = function () { return current().leave(); };
+  api.end = function () { return current().end(); };
+  Object.defineProperty(api, "status", {get: function () { return api.session ? api.session.status : "idle"; }});
+  Object.defineProperty(api, "agents", {get: function () { return api.session && api.session.agents; }});
+  Object.defineProperty(api, "state", {get: function () { return api.session && api.session.state; }});
+  Object.defineProperty(api, "presence", {get: function () { return api.session && api.session.presence; }});
+
+  function setPaused(p) {
+    paused = p;
+    var b = $("act-pause");
+    b.setAttribute("aria-pressed", p ? "true" : "false");
+    b.textContent = p ? "Resume session" : "Pause session";
+  }
+
+  function docProblem(name, url) {
+    var n = (name || "").trim(), u = (url || "").trim();
+    if (!n || !u) return "Enter the document's name and URL.";
+    var ext = n.split(".").pop().toLowerCase();
+    var uext = u.split(/[?#]/)[0].split(".").pop().toLowerCase();
+    if (DOC_TYPES.indexOf(ext) < 0 || DOC_TYPES.indexOf(uext) < 0) {
+      return "Only PDF, XLSX, XLS and CSV documents can be shared.";
+    }
+    return null;
+  }
+
+  function uiAction(name, payload) {
+    try {
+      current().action(name, payload);
+    } catch (e) {
+      $("session-error").textContent = e.msg || e.message;
+    }
+  }
+
+  function numberOf(id) {
+    var n = Number($(id).value);
+    return isFinite(n) ? n : 0;
+  }
+
+  function wire() {
+    $("login").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      api.login($("login-group").value, $("login-username").value.trim(), $("login-password").value)
+        .catch(function () { $("login-password").focus(); });
+    });
+    $("signout").addEventListener("click", api.logout);
+    $("join-by-key").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var key = $("join-key").value.trim();
+      if (!key) { $("join-error").textContent = "Enter a session key."; return; }
+      joinFromUi(key);
+    });
+    $("session-title").tabIndex = -1;
+    var simple = ["rcrequest", "rcend", "docsharerequest", "reverse", "reverseend", "videorequest",
+                  "visitorscreensharerequest", "pausevisitorscreenshare"];
+    simple.forEach(function (name) {
+      $("act-" + name).addEventListener("click", function () { uiAction(name); });
+    });
+    $("act-pause").addEventListener("click", function () {
+      setPaused(!paused);
+      uiAction("pause", {paused: paused});
+    });
+    $("act-navigate").addEventListener("click", function () {
+      var url = $("nav-url").value.trim();
+      if (!url) { $("session-error").textContent = "Enter a URL of the visitor's site."; return; }
+      uiAction("navigate", {url: url});
+    });
+    $("act-back").addEventListener("click", function () { uiAction("navigate", {direction: "back"}); });
+    $("act-forward").addEventListener("click", function () { uiAction("navigate", {direction: "forward"}); });
+    $("act-outline").addEventListener("click", function () {
+      var path = $("outline-path").value.trim();
+      uiAction("outline", path ? {path: path} : {x: numberOf("outline-x"), y: numberOf("outline-y")});
+    });
+    $("act-addguest").addEventListener("click", function () {
+      var name = $("guest-name").value.trim();
+      if (!name) { $("session-error").textContent = "Enter the guest's name."; return; }
+      uiAction("addguest", {name: name});
+    });
+    $("act-docshare").addEventListener("click", function () {
+      var name = $("doc-name").value, url = $("doc-url").value, problem = docProblem(name, url);
+      $("doc-error").textContent = problem || "";
+      if (!problem) uiAction("docshare", {name: name.trim(), url: url.trim()});
+    });
+    $("leave").addEventListener("click", function () { if (api.session) api.session.leave(); });
+    $("end-session").addEventListener("click", function () {
+      if (api.session) { try { api.session.end(); } catch (e) { $("session-error").textContent = e.msg || e.message; } }
+    });
+    setActionsEnabled(false);
+  }
+
+  wire();
+  window.agentConsole = api;
+})();

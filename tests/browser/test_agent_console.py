@@ -1,0 +1,139 @@
+"""The demo's agent console page (/agent) against the real session service.
+
+A visitor page (the demo shop) starts a session; the console, in another
+page, signs in, finds the session in its live list, joins it by clicking, and
+drives it. Reliability (seq, acks, resend after a reconnect) is checked by
+dropping the console's socket mid-session.
+"""
+import json
+
+from tests.browser.test_session_lifecycle import payloads, shop, start, wait_event
+
+USER, PASSWORD = "janet.glance.net", "demo-agent"
+
+
+def open_console(context, server, login=True):
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = errors
+    page.goto(server.url + "/agent")
+    page.wait_for_function("!!window.agentConsole")
+    if login:
+        # the form comes filled in with the demo's janet credentials
+        assert page.input_value("#login-group") == "72937"
+        assert page.input_value("#login-username") == USER
+        page.click("#login-submit")
+        page.wait_for_selector("#sessions-panel:not([hidden])")
+    return page
+
+
+def session_row(console, key):
+    return console.locator('#sessions-body tr[data-key="%s"]' % key)
+
+
+def test_console_lists_joins_and_ends_a_session(page, context, server):
+    shop(page, server)
+    start(page, "console-1")
+    console = open_console(context, server)
+
+    row = session_row(console, "console-1")
+    row.wait_for()
+    assert row.locator("td").nth(3).inner_text() == "1"    # tabs
+    assert row.locator("td").nth(4).inner_text() == "0"    # agents
+    row.get_by_role("button", name="Join session console-1").click()
+
+    # the visitor sees the agent arrive
+    wait_event(page, "agents", 2)
+    entry = payloads(page, "agents")[-1]
+    assert entry["count"] == 1 and entry["agentlist"][0]["username"] == USER
+
+    # the console shows the participant, the visitor's presence and the session
+    console.wait_for_selector('#participants li[data-username="%s"]' % USER)
+    assert "you" in console.inner_text("#participants")
+    console.wait_for_function("document.getElementById('presence').textContent.startsWith('connected')")
+    assert console.inner_text("#conn-status") == "connected"
+    assert console.inner_text("#session-key") == "console-1"
+    # the list refreshes (every 2 s) and shows the agent count and the joined state
+    console.wait_for_function("document.querySelector('#sessions-body tr[data-key=\"console-1\"] td:nth-child(5)')"
+                              ".textContent === '1'", timeout=5000)
+    assert row.locator("button").inner_text() == "Joined"
+
+    # every reliable frame received was acknowledged, in order, without gaps
+    frames = console.evaluate("agentConsole.frames")
+    seqs = [f["seq"] for f in frames if f["type"] in ("agents", "state", "presence")]
+    assert seqs == sorted(seqs) and seqs[0] == 1
+    console.wait_for_function("agentConsole.sent.filter(f => f.type === 'ack').map(f => f.ack)"
+                              ".includes(Math.max(...agentConsole.frames.filter(f => f.seq > 0).map(f => f.seq)))")
+
+    # an action button reaches the visitor's session (the console logs its frame)
+    console.click("#act-rcrequest")
+    console.wait_for_function("agentConsole.sent.some(f => f.type === 'agent_action' && f.name === 'rcrequest')")
+    console.wait_for_selector("#log li.log-agent_action")
+
+    console.click("#end-session")
+    wait_event(page, "sessionend")
+    assert payloads(page, "sessionend") == [{"reason": "agent"}]
+    console.wait_for_function("agentConsole.status === 'ended'")
+    assert console.inner_text("#conn-status").startswith("session ended")
+    assert console.locator("#act-rcrequest").is_disabled()
+    # the ended session leaves the list
+    session_row(console, "console-1").wait_for(state="detached", timeout=5000)
+    assert console.console_errors == []
+
+
+def test_wrong_credentials_show_a_clear_error(context, server):
+    console = open_console(context, server, login=False)
+    console.fill("#login-password", "wrong")
+    console.click("#login-submit")
+    console.wait_for_selector("#login-error:not(:empty)")
+    assert console.inner_text("#login-error") == "Wrong username or password for group 72937."
+    assert console.is_hidden("#sessions-panel")
+    console.fill("#login-group", "abc")
+    console.click("#login-submit")
+    console.wait_for_function("document.getElementById('login-error').textContent.includes('positive number')")
+    assert console.get_attribute("#login-group", "aria-invalid") == "true"
+    # joining through the socket with a wrong password is refused with the protocol's code
+    code = console.evaluate("agentConsole.join(72937, 'nobody-here', 'janet.glance.net', 'nope')"
+                            ".then(() => 'joined', e => e.code)")
+    assert code == "unauthorized"
+    assert "Wrong username or password" in console.inner_text("#join-error")
+    assert console.console_errors == []
+
+
+def test_scripted_join_actions_reconnect_and_leave(page, context, server):
+    shop(page, server)
+    start(page, "console-2")
+    console = open_console(context, server, login=False)
+    joined = console.evaluate("agentConsole.join('72937', 'console-2', %s, %s).then(m => m)"
+                              % (json.dumps(USER), json.dumps(PASSWORD)))
+    assert joined["type"] == "joined" and joined["key"] == "console-2" and joined["window"] > 0
+    wait_event(page, "agents", 2)
+
+    # drop the socket: the console rejoins with its resume token; an action sent
+    # while it is down is queued in the outbox and delivered once, after the rejoin
+    console.evaluate("""() => {
+        const s = agentConsole.session;
+        s.ws.close();
+        agentConsole.action('pause', {paused: true});
+    }""")
+    console.wait_for_function("agentConsole.sent.filter(f => f.type === 'join').length === 2")
+    console.wait_for_function("agentConsole.status === 'joined'")
+    sent_actions = console.evaluate("agentConsole.sent.filter(f => f.type === 'agent_action')")
+    assert [a["name"] for a in sent_actions] == ["pause"]
+    rejoin = console.evaluate("agentConsole.sent.filter(f => f.type === 'join')[1]")
+    assert rejoin["resume"] and rejoin["last_seq"] >= 1
+    console.wait_for_function("agentConsole.session.outbox.pending().length === 0")
+    # still one agent: the rejoin took the same seat
+    page.wait_for_timeout(300)
+    assert payloads(page, "agents")[-1]["count"] == 1
+    assert console.evaluate("agentConsole.agents.count") == 1
+
+    console.evaluate("agentConsole.leave()")
+    page.wait_for_function("JSON.parse(window.demoEvents.filter(e => e.name === 'agents').pop().payload).count === 0")
+    assert console.evaluate("agentConsole.status") == "left"
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is True
+    page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
+    wait_event(page, "sessionend")
+    assert console.console_errors == []
