@@ -408,6 +408,10 @@
       text += " reason=" + f.reason + (f.msg ? " (" + f.msg + ")" : "");
     } else if (f.type === "error") {
       text += " " + f.code + ": " + f.msg;
+    } else if (f.type === "join") {
+      text += " key=" + f.key + " as " + f.username + (f.resume ? " (resume, last_seq=" + f.last_seq + ")" : "");
+    } else if (f.type === "joined") {
+      text += " as #" + f.num + (f.exact === false ? " (server lost state: resending)" : "") + " window=" + f.window + "s";
     } else if (f.type === "ack") {
       text += " " + f.ack;
     } else if (f.note) {
@@ -650,6 +654,12 @@
       var cells = row.children;
       cells[0].textContent = s.key;
       cells[1].textContent = visitorText(s.visitor);
+      if (s.page && (s.page.title || s.page.url)) {   // shown once the API reports the visitor's page
+        var pg = document.createElement("div");
+        pg.className = "muted page";
+        pg.textContent = "on " + (s.page.title || s.page.url) + (s.page.title && s.page.url ? " (" + s.page.url + ")" : "");
+        cells[1].appendChild(pg);
+      }
       cells[2].textContent = s.created ? new Date(s.created * 1000).toLocaleTimeString() : "";
       cells[3].textContent = String(s.tabs);
       cells[4].textContent = String(s.agents);

@@ -130,6 +130,21 @@ def test_scripted_join_actions_reconnect_and_leave(page, context, server):
     assert payloads(page, "agents")[-1]["count"] == 1
     assert console.evaluate("agentConsole.agents.count") == 1
 
+    # a reliable frame seen before is acked and dropped; a gap makes the console rejoin
+    # so the server resends what is missing
+    dup = console.evaluate("""() => {
+        const s = agentConsole.session, acks = agentConsole.sent.filter(f => f.type === 'ack').length;
+        s.handle({v: 1, type: 'state', seq: 1, state: {injected: true}});
+        return new Promise(r => setTimeout(() => r({injected: 'injected' in s.state,
+            acked: agentConsole.sent.filter(f => f.type === 'ack').length > acks}), 50));
+    }""")
+    assert dup == {"injected": False, "acked": True}
+    console.evaluate("""() => { const s = agentConsole.session;
+        s.handle({v: 1, type: 'state', seq: s.inbox.last + 5, state: {injected: true}}); }""")
+    console.wait_for_function("agentConsole.sent.filter(f => f.type === 'join').length === 3")
+    console.wait_for_function("agentConsole.status === 'joined'")
+    assert console.evaluate("'injected' in agentConsole.state") is False
+
     console.evaluate("agentConsole.leave()")
     page.wait_for_function("JSON.parse(window.demoEvents.filter(e => e.name === 'agents').pop().payload).count === 0")
     assert console.evaluate("agentConsole.status") == "left"
