@@ -23,6 +23,8 @@ def main(argv=None):
     ap.add_argument("--redis-url", default=None, help="default: $REDIS_URL; without it, one process, no Redis")
     ap.add_argument("--groups", default=None, help="group TOML file; default: $COBROWSE_GROUPS or the demo file")
     ap.add_argument("--reconnect-window", type=float, default=None, help="seconds; default 30")
+    ap.add_argument("--ws", default="auto", help="uvicorn WebSocket implementation (auto, websockets, "
+                    "websockets-sansio, wsproto)")
     ap.add_argument("--log-level", default="warning")
     args = ap.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
@@ -34,7 +36,7 @@ def main(argv=None):
         return 2
     app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                ws_max_size=4 * MAX_FRAME_BYTES, lifespan="on")
+                ws=args.ws, ws_max_size=4 * MAX_FRAME_BYTES, lifespan="on")
     return 0
 
 

@@ -27,8 +27,17 @@ log = logging.getLogger("session_server.hub")
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
+ACK_DELAY = 0.5      # seconds an acknowledgement may wait for a frame to ride on
+ACK_EVERY = 32       # ...or until this many frames are unacknowledged
+
+
 class Conn:
-    """One WebSocket with an ordered writer task; `send(frame)` never blocks."""
+    """One WebSocket with an ordered writer task; `send(frame)` never blocks.
+
+    Acknowledgements ride on the next outgoing frame ("ack" field); without
+    outgoing traffic a bare `ack` frame goes out after ACK_DELAY seconds or
+    ACK_EVERY frames, whichever comes first.
+    """
 
     def __init__(self, ws):
         self.ws = ws
@@ -36,17 +45,25 @@ class Conn:
         self.wake = asyncio.Event()
         self.ack_due = 0
         self.ack_sent = 0
+        self.ack_timer = None
         self.closing = False
         self.closed = False
         self.task = asyncio.create_task(self._writer())
 
     def send(self, frame):
         if not self.closed:
-            self.queue.append(_dumps(frame))
+            self.queue.append(frame)
             self.wake.set()
 
     def ack(self, n):
         self.ack_due = n
+        if n - self.ack_sent >= ACK_EVERY:
+            self.wake.set()
+        elif self.ack_timer is None:
+            self.ack_timer = asyncio.get_running_loop().call_later(ACK_DELAY, self._ack_now)
+
+    def _ack_now(self):
+        self.ack_timer = None
         self.wake.set()
 
     def close_soon(self):
@@ -61,7 +78,10 @@ class Conn:
                 await self.wake.wait()
                 self.wake.clear()
                 while self.queue:
-                    await ws.send_text(self.queue.popleft())
+                    f = self.queue.popleft()
+                    if self.ack_due > self.ack_sent:
+                        self.ack_sent = f["ack"] = self.ack_due
+                    await ws.send_text(_dumps(f))
                 if self.ack_due > self.ack_sent:
                     self.ack_sent = self.ack_due
                     await ws.send_text(_dumps(P.frame("ack", 0, ack=self.ack_sent)))
@@ -71,6 +91,9 @@ class Conn:
                     return
         except Exception:
             self.closed = True
+        finally:
+            if self.ack_timer is not None:
+                self.ack_timer.cancel()
 
 
 class Participant:
