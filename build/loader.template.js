@@ -193,7 +193,9 @@
     config: config,
     call: function (name, args) { if (!impl || !impl[name]) throw new Error("GLANCE: " + name + " is not available"); return run(name, args || []); },
     checkPayloads: !!(tag && tag.hasAttribute("data-check-payloads")),
+    liveAt: null,
     attach: function (functions, onMessage) {
+      C._loader.liveAt = W.performance ? W.performance.now() : Date.now();
       impl = functions;
       receive = onMessage;
       loading = false;
@@ -223,7 +225,12 @@
     console.error("GLANCE: " + why + "; cobrowse is disabled on this page");
     var fire = function () { setTimeout(function () { loaderError("service", why); }, 0); };
     if (D.readyState === "complete") fire(); else W.addEventListener("load", fire);
-  } else if (stored() || shared()) {
+  } else if (stored()) {
     load();
+  } else {
+    // Another tab's session: checked after the page has loaded, since the first
+    // localStorage access of a page can block it.
+    var later = function () { setTimeout(function () { if (!impl && !loading && shared()) load(); }, 0); };
+    if (D.readyState === "complete") later(); else W.addEventListener("load", later);
   }
 })(window, document);

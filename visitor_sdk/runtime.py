@@ -10,7 +10,6 @@ session stored in this tab. Nothing here decides behaviour; the core does.
 import javascript
 from browser import window
 
-from .catalogue import sample_payload
 from .config import groups_of, parse_config
 from .emitter import Emitter
 from .jsconv import exported, from_js, to_js
@@ -76,6 +75,8 @@ def _random():
 def _emit_sample(visitor, name):
     """Test seam (only with data-check-payloads): fire `name` with the catalogue's
     sample payload through the real emitter; callbacks record their calls."""
+    from .catalogue import sample_payload
+
     def make_callback(field):
         def callback(*args):
             window.__glanceSampleCalls.push(name + "." + field)

@@ -65,6 +65,7 @@ class SessionClient:
         self.handlers = {}
         self.out = []
         self.live = False          # `started` received on the current socket
+        self.greeted = False       # hello written on the current socket
         self.ever_started = False  # `started` received at least once in this page
         self.down_since = None
         self.attempt = 0
@@ -117,12 +118,14 @@ class SessionClient:
     def opened(self):
         """The socket is open: say hello."""
         self.out = [self.hello()]
+        self.greeted = True
 
     def closed(self, now):
         """The socket closed. Returns the delay before reconnecting, or None when
         the session is over (ended, refused, or the reconnect window passed)."""
         was_live = self.live
         self.live = False
+        self.greeted = False
         if self.ended:
             return None
         if not self.ever_started and self.resume is None:
@@ -143,11 +146,11 @@ class SessionClient:
             return None
         return delay
 
-    def close(self):
+    def close(self, reason="visitor"):
         """The visitor ends the session: send `end` (the shell closes the socket after)."""
         if not self.ended:
             self.ended = True
-            if self.live:
+            if self.greeted:  # after hello, even before `started`: the service frees the key at once
                 self.out.append(self.outbox.push(P.frame("end", 0, reason="visitor")))
 
     # --- incoming ----------------------------------------------------------------

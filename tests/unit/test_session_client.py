@@ -147,3 +147,13 @@ def test_policy_never_waits_past_the_window(window, times):
             assert d is None
         else:
             assert d is not None and 0 < d <= max(0.05, window - t) + 1e-9 and d <= p.longest
+
+
+def test_stop_while_starting_still_tells_the_service():
+    v, c, events, _ = make()
+    c.opened()
+    c.data_to_send()
+    v.stop_session()
+    out = c.data_to_send()
+    assert [f["type"] for f in out] == ["end"] and out[0]["reason"] == "visitor"
+    assert [e[0] for e in events] == ["sessionstarting", "leavesession", "sessionend"]

@@ -1,0 +1,193 @@
+"""Benchmark of the SDK's weight and start-up in headless Chromium, one run, one table.
+
+Run: python bench/bench_sdk.py [--runs N]   (make bench runs it after scripts/setup.sh)
+
+Measures, side by side in one run on the same machine:
+  1. bytes raw and gzip of the loader, of brython.js, and of the SDK's own
+     precompiled share of the runtime bundle;
+  2. a page that is never co-browsed: the bytes it fetched for the SDK and its
+     load event time, against the same page with an async no-op script of the
+     loader's size (control);
+  3. the median time from startSession() to the SDK being live, against
+     (b) brython.js alone running a two-line script, and (d) the same SDK
+     compiled in the page from its Python source.
+Targets (from the issue): load ratio <= 1.05; SDK live <= 1.15 x (b);
+(d) >= 2 x the precompiled SDK; SDK gzip share <= 40 KB; loader <= 5 KB gzip.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "build"))
+
+from tests.conftest import CHROMIUM_ARGS, Server, chromium_executable  # noqa: E402
+
+DIST = os.path.join(ROOT, "build", "dist")
+
+
+def gz(data):
+    return len(gzip.compress(data, 9, mtime=0))
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def sizes():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("cobrowse_build", os.path.join(ROOT, "build", "build.py"))
+    b = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(b)
+    loader = read(os.path.join(DIST, "glance-cobrowse.js"))
+    runtime = read(os.path.join(DIST, "glance-cobrowse-runtime.js"))
+    brython = read(b.brython_js())
+    assert runtime.startswith(brython)
+    share = runtime[len(brython):]
+    return b, {"loader": (len(loader), gz(loader)), "brython.js": (len(brython), gz(brython)),
+               "SDK precompiled share": (len(share), gz(runtime) - gz(brython)),
+               "runtime bundle": (len(runtime), gz(runtime))}
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>bench</title>%s</head>
+<body><h1>Bench page</h1><p>%s</p><img src="/static/shop.css?img" alt=""></body></html>"""
+
+
+def source_bundle(b):
+    """brython.js + the SDK's Python sources in the VFS (compiled in the page) + a boot."""
+    mods = b.all_modules()
+    needed = b.closure("visitor_sdk.runtime", mods)
+    vfs = {}
+    for name, path, pkg in mods:
+        if name in needed:
+            with open(path, encoding="utf-8") as f:
+                src = f.read()
+            vfs[name] = [".py", src, [], 1] if pkg else [".py", src, []]
+    boot = ("(function(){var B=__BRYTHON__;B.use_VFS=true;B.update_VFS(%s);"
+            "B.parser.brython({debug:1,indexeddb:false,cache:false,ids:[]});"
+            "B.runPythonSource('import visitor_sdk.runtime');})();" % json.dumps(vfs))
+    return read(b.brython_js()) + b"\n;\n" + boot.encode()
+
+
+TWO_LINES = b"""
+(function(){var B=__BRYTHON__;B.parser.brython({debug:1,indexeddb:false,cache:false,ids:[]});
+B.runPythonSource('from browser import window\\nwindow.benchLive = window.performance.now()');})();
+"""
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    args = ap.parse_args()
+    b, size = sizes()
+    loader_len = size["loader"][0]
+    from playwright.sync_api import sync_playwright
+
+    srv = Server().start()
+    base = srv.url
+    tag = ('<script async id="glance-cobrowse" src="/dist/glance-cobrowse.js" data-groupid="72937" '
+           'data-ws="%s"></script>' % base)
+    noop = b"/*" + b" " * (loader_len - 4) + b"*/"
+    pages = {
+        "/bench/tag.html": PAGE % (tag, "x" * 2000),
+        "/bench/control.html": PAGE % ('<script async src="/dist/bench-noop.js"></script>', "x" * 2000),
+        "/bench/empty.html": PAGE % ("", ""),
+    }
+    # Served by the real server from build/dist/ like the SDK itself (removed at the end).
+    assets = {"bench-noop.js": noop, "bench-brython2.js": read(b.brython_js()) + b"\n;\n" + TWO_LINES,
+              "bench-source.js": source_bundle(b)}
+    for name, data in assets.items():
+        with open(os.path.join(DIST, name), "wb") as f:
+            f.write(data)
+    results = {"tag": [], "control": [], "live": [], "b": [], "d": []}
+    fetched = []
+    exe = chromium_executable()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS) if exe else p.chromium.launch(args=CHROMIUM_ARGS)
+
+        def route(r):
+            path = r.request.url[len(base):].split("?")[0]
+            if path in pages:
+                return r.fulfill(status=200, content_type="text/html", body=pages[path])
+            return r.continue_()
+
+        def fresh():
+            ctx = browser.new_context()
+            ctx.route(base + "/bench/**", route)
+            return ctx, ctx.new_page()
+
+        load_time = "performance.getEntriesByType('navigation')[0].loadEventStart"
+        for i in range(args.runs):
+            for kind in (("tag", "control") if i % 2 == 0 else ("control", "tag")):
+                ctx, page = fresh()
+                urls = []
+                page.on("response", lambda resp: urls.append(resp.url))
+                page.goto(base + "/bench/%s.html" % kind, wait_until="load")
+                results[kind].append(page.evaluate(load_time))
+                if kind == "tag":
+                    page.wait_for_timeout(100)
+                    fetched.append(sum(len(read(os.path.join(DIST, u.rsplit("/", 1)[1].split("?")[0])))
+                                       for u in urls if "/dist/" in u))
+                    assert not [u for u in urls if "runtime" in u], urls
+                ctx.close()
+            # SDK live after startSession()
+            ctx, page = fresh()
+            page.goto(base + "/bench/tag.html?live", wait_until="load")
+            page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader")
+            page.evaluate("""() => { window.t0 = performance.now();
+                GLANCE.Cobrowse.Visitor.startSession('bench-' + Math.floor(Math.random() * 1e9)); }""")
+            page.wait_for_function("GLANCE.Cobrowse._loader.liveAt", timeout=30000)
+            results["live"].append(page.evaluate("GLANCE.Cobrowse._loader.liveAt - t0"))
+            page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
+            ctx.close()
+            # (b) brython.js alone, two-line script; (d) the SDK compiled from source in the page
+            for kind, path, done in (("b", "/dist/bench-brython2.js", "window.benchLive"),
+                                     ("d", "/dist/bench-source.js", "GLANCE.Cobrowse._loader.liveAt")):
+                ctx, page = fresh()
+                page.goto(base + "/bench/tag.html?" + kind, wait_until="load")
+                page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader")
+                page.evaluate("""(src) => { window.t0 = performance.now(); const s = document.createElement('script');
+                                  s.src = src; document.head.appendChild(s); }""", path)
+                page.wait_for_function(done, timeout=60000)
+                results[kind].append(page.evaluate(done + " - t0"))
+                ctx.close()
+        browser.close()
+    srv.stop()
+    for name in assets:
+        os.remove(os.path.join(DIST, name))
+
+    m = {k: median(v) for k, v in results.items()}
+    print()
+    print("SDK size and start-up (headless Chromium, %d runs, medians)" % args.runs)
+    print()
+    print("| item | raw bytes | gzip bytes | target |")
+    print("|---|---:|---:|---|")
+    for name, target in (("loader", "<= 5 KB gzip"), ("brython.js", ""), ("SDK precompiled share", "<= 40 KB gzip"),
+                         ("runtime bundle", "")):
+        print("| %s | %d | %d | %s |" % (name, size[name][0], size[name][1], target))
+    print()
+    print("| measurement | value | compared with | ratio | target |")
+    print("|---|---:|---|---:|---|")
+    print("| bytes fetched for the SDK, page not in a session | %d | loader alone: %d | %.2f | loader only |"
+          % (median(fetched), size["loader"][0], median(fetched) / size["loader"][0]))
+    print("| load event, page with the tag (ms) | %.1f | control, async no-op of the loader's size: %.1f | %.3f | <= 1.05 |"
+          % (m["tag"], m["control"], m["tag"] / m["control"]))
+    print("| startSession() to SDK live (ms) | %.1f | (b) brython.js + 2-line script: %.1f | %.2f | <= 1.15 |"
+          % (m["live"], m["b"], m["live"] / m["b"]))
+    print("| (d) SDK compiled in the page from Python (ms) | %.1f | precompiled SDK live: %.1f | %.2f | >= 2 |"
+          % (m["d"], m["live"], m["d"] / m["live"]))
+    print()
+
+
+if __name__ == "__main__":
+    main()
