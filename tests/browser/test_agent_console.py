@@ -6,7 +6,9 @@ drives it. Reliability (seq, acks, resend after a reconnect) is checked by
 dropping the console's socket mid-session.
 """
 import json
+import signal
 
+from tests.conftest import Server, free_port
 from tests.browser.test_session_lifecycle import payloads, shop, start, wait_event
 
 USER, PASSWORD = "janet.glance.net", "demo-agent"
@@ -152,3 +154,36 @@ def test_scripted_join_actions_reconnect_and_leave(page, context, server):
     page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
     wait_event(page, "sessionend")
     assert console.console_errors == []
+
+
+def test_console_rejoins_after_a_server_restart(browser):
+    port = free_port()
+    srv = Server(port=port).start()
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    try:
+        shop(page, srv)
+        start(page, "console-3")
+        console = open_console(ctx, srv)
+        session_row(console, "console-3").get_by_role("button", name="Join session console-3").click()
+        console.wait_for_function("agentConsole.status === 'joined'")
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait()
+        console.wait_for_function("agentConsole.status === 'reconnecting'")
+        assert console.inner_text("#conn-status").startswith("reconnecting")
+        console.click("#act-rcrequest")          # queued while the service is down
+        srv = Server(port=port).start()
+        wait_event(page, "connection", 2)        # the visitor resumes first, then the console rejoins
+        console.wait_for_function("agentConsole.status === 'joined'", timeout=15000)
+        joined = console.evaluate("agentConsole.frames.filter(f => f.type === 'joined')")
+        assert len(joined) == 2 and joined[1]["exact"] is False   # a fresh server: everything unacked is resent
+        console.wait_for_function("agentConsole.session.outbox.pending().length === 0")
+        sent = console.evaluate("agentConsole.sent.filter(f => f.type === 'agent_action')")
+        assert len({(f["name"], f["seq"]) for f in sent}) == 1 and sent[0]["name"] == "rcrequest"   # one frame, one seq
+        console.click("#end-session")
+        wait_event(page, "sessionend")
+        assert payloads(page, "sessionend") == [{"reason": "agent"}]
+        assert console.console_errors == []
+    finally:
+        ctx.close()
+        srv.stop()
