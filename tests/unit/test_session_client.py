@@ -12,7 +12,7 @@ def make(saved=None):
     cfg, _ = parse_config({"groupid": "72937"})
     events = []
     em = Emitter()
-    for n in ("sessionstarting", "sessionstart", "sessioncontinue", "sessionend", "error", "connection", "agents",
+    for n in ("sessionstarting", "sessionstart", "sessioncontinue", "leavesession", "sessionend", "error", "connection", "agents",
               "statereceived", "focus", "blur"):
         em.on(n, lambda p, n=n: events.append((n, p)))
     holder = {}
