@@ -333,9 +333,13 @@
     return this.send("agent_action", fields);
   };
 
-  /** Leave the session (it goes on for the visitor); resolves once the socket is closed. */
+  /**
+   * Leave the session (it goes on for the visitor); resolves once the socket is closed.
+   * Left while reconnecting, the `leave` frame cannot be delivered: the service
+   * drops the seat when its reconnect window passes.
+   */
   Session.prototype.leave = function () {
-    var self = this, ws = this.ws;
+    var ws = this.ws;
     if (this.status === "ended" || this.status === "left" || this.status === "failed") return Promise.resolve();
     this.send("leave", {});
     this.closing = true;
@@ -347,7 +351,6 @@
       function finish() { if (!done) { done = true; resolve(); } }
       ws.addEventListener("close", finish);
       setTimeout(function () { try { ws.close(); } catch (e) { /* closed */ } finish(); }, 2000);
-      void self;
     });
   };
 
@@ -593,7 +596,9 @@
 
   api.logout = function () {
     stopPolling();
-    if (api.session) api.session.close();
+    var s = api.session;
+    if (s && (s.status === "joined" || s.status === "reconnecting")) s.leave();   // give the seat back
+    else if (s) s.close();
     api.credentials = null;
     $("sessions-panel").hidden = true;
     $("signout").hidden = true;
@@ -791,8 +796,13 @@
       $("act-" + name).addEventListener("click", function () { uiAction(name); });
     });
     $("act-pause").addEventListener("click", function () {
-      setPaused(!paused);
-      uiAction("pause", {paused: paused});
+      var want = !paused;
+      try {
+        current().action("pause", {paused: want});
+        setPaused(want);
+      } catch (e) {
+        $("session-error").textContent = e.msg || e.message;
+      }
     });
     $("act-navigate").addEventListener("click", function () {
       var url = $("nav-url").value.trim();

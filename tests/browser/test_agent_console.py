@@ -101,6 +101,16 @@ def test_wrong_credentials_show_a_clear_error(context, server):
                             ".then(() => 'joined', e => e.code)")
     assert code == "unauthorized"
     assert "Wrong username or password" in console.inner_text("#join-error")
+    # signed in with the right password, joining an unknown key by hand says so
+    console.fill("#login-group", "72937")
+    console.fill("#login-password", PASSWORD)
+    console.click("#login-submit")
+    console.wait_for_selector("#sessions-panel:not([hidden])")
+    assert console.inner_text("#login-error") == ""
+    console.fill("#join-key", "no-such-key")
+    console.click("#join-key-submit")
+    console.wait_for_function("document.getElementById('join-error').textContent.includes('No live session')")
+    assert console.inner_text("#join-error") == "Could not join: No live session with key no-such-key in group 72937."
     assert console.console_errors == []
 
 
