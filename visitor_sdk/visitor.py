@@ -99,6 +99,21 @@ class Visitor:
         except Exception as exc:
             self.conn = None
             self._service_failed("could not reach the cobrowse service: " + str(exc))
+            return
+        for name, handler in self.action_handlers().items():
+            self.conn.on_action(name, handler)
+
+    def action_handlers(self):
+        """Agent actions this core answers: name -> handler(payload, frame)."""
+        return {"pause": self._on_pause}
+
+    def _on_pause(self, payload, frame):
+        paused = bool((payload or {}).get("paused"))
+        if paused != self.paused:
+            self.paused = paused
+            if self.session:
+                self._save()
+            self.emit("sessionpaused", {"paused": paused})
 
     def _service_failed(self, msg):
         self.state = states.IDLE

@@ -165,21 +165,31 @@ def test_server_restart_reconnects_without_loss(browser, agents, tmp_path):
     try:
         shop(page, srv)
         start(page, "restart-1")
+        agent = agents.agent(srv.url, "restart-1")
+        wait_event(page, "agents", 2)
         srv.proc.send_signal(signal.SIGKILL)
         srv.proc.wait()
         wait_event(page, "connection")
         assert payloads(page, "connection")[0] == {"status": "reconnecting"}
         assert page.evaluate("GLANCE.Cobrowse.Visitor.readyState") == "reconnecting"
+        # the agent acts while the service is down: the action waits in its outbox
+        agents.run(agent.pause({"paused": True}))
         srv = Server(port=port).start()
         wait_event(page, "connection", 2)
         assert payloads(page, "connection")[1] == {"status": "ok"}
         assert page.evaluate("GLANCE.Cobrowse.Visitor.readyState") == "active"
-        # the session is whole again: an agent joins it and sees the visitor
-        agent = agents.agent(srv.url, "restart-1")
-        wait_event(page, "agents", 2)
+        # the agent rejoins the resumed session and its action arrives once
+        wait_event(page, "sessionpaused")
+        page.wait_for_timeout(500)
+        assert payloads(page, "sessionpaused") == [{"paused": True}]
+        assert page.evaluate("GLANCE.Cobrowse.Visitor.isSessionPaused()") is True
+        agents.run(agent.pause({"paused": False}))
+        wait_event(page, "sessionpaused", 2)
+        assert payloads(page, "sessionpaused") == [{"paused": True}, {"paused": False}]
         agents.run(agent.end())
         wait_event(page, "sessionend")
         assert names(page).count("sessionstart") == 1
+        assert payloads(page, "sessionend") == [{"reason": "agent"}]
     finally:
         page.context.close()
         srv.stop()

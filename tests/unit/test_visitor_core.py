@@ -11,6 +11,10 @@ from visitor_sdk.visitor import STORE_KEY, Visitor
 class FakeConn:
     def __init__(self, visitor, session, resume):
         self.visitor, self.session, self.resume, self.closed = visitor, session, resume, None
+        self.actions = {}
+
+    def on_action(self, name, handler):
+        self.actions[name] = handler
 
     def close(self, reason):
         self.closed = reason
@@ -113,3 +117,16 @@ def test_session_less_answers():
     with pytest.raises(ParamError):
         v.get_session_state(5)
     assert v.stop_session() is None
+
+
+def test_agent_pause_and_resume():
+    v, events, store, conns = make()
+    paused = []
+    v.emitter.on("sessionpaused", paused.append)
+    v.start_session("1")
+    v.on_started({})
+    conns[0].actions["pause"]({"paused": True}, {})
+    assert v.is_session_paused() and store[STORE_KEY]["paused"] is True
+    conns[0].actions["pause"]({"paused": True}, {})
+    conns[0].actions["pause"]({"paused": False}, {})
+    assert paused == [{"paused": True}, {"paused": False}] and not v.is_session_paused()
