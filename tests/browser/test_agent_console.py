@@ -137,10 +137,12 @@ def test_scripted_join_actions_reconnect_and_leave(page, context, server):
     rejoin = console.evaluate("agentConsole.sent.filter(f => f.type === 'join')[1]")
     assert rejoin["resume"] and rejoin["last_seq"] >= 1
     console.wait_for_function("agentConsole.session.outbox.pending().length === 0")
+    wait_event(page, "sessionpaused")            # the queued pause reached the visitor ...
     # still one agent: the rejoin took the same seat
     page.wait_for_timeout(300)
     assert payloads(page, "agents")[-1]["count"] == 1
     assert console.evaluate("agentConsole.agents.count") == 1
+    assert payloads(page, "sessionpaused") == [{"paused": True}]   # ... once
 
     # a reliable frame seen before is acked and dropped; a gap makes the console rejoin
     # so the server resends what is missing
