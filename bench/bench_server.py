@@ -172,11 +172,13 @@ async def run_n(n, rate, duration, max_total, open_timeout):
         until = time.perf_counter() + duration
         w0 = time.perf_counter()
         await asyncio.gather(*(p.agent_sender(per_agent, until) for p in pairs))
-        await asyncio.sleep(0.5)   # let the last frames arrive
         wall = time.perf_counter() - w0
+        sent = sum(p.aseq for p in pairs)
+        drain_until = time.perf_counter() + 10.0   # let the frames in flight arrive (bounded)
+        while sum(p.received for p in pairs) < sent and time.perf_counter() < drain_until:
+            await asyncio.sleep(0.05)
         _, cpu1 = proc_stats(proc.pid)
         lat = [x for p in pairs for x in p.latencies]
-        sent = sum(p.aseq for p in pairs)
         got = sum(p.received for p in pairs)
         for r in readers:
             r.cancel()
