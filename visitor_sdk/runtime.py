@@ -14,7 +14,7 @@ from .config import groups_of, parse_config
 from .emitter import Emitter
 from .jsconv import exported, from_js, to_js
 from .visitor import STORE_KEY, Visitor
-from . import connection, invoke_receiver, ui
+from . import connection, feature_set, invoke_receiver, ui
 
 
 SHARED_MAX_AGE_MS = 60000  # a shared session record older than this is stale (heartbeat: 10 s)
@@ -126,6 +126,7 @@ def start():
         impl["_emitSample"] = exported(lambda name: _emit_sample(visitor, name))
     receiver = invoke_receiver.Receiver(visitor, config)
     loader.attach(to_js(impl), receiver.on_message)
+    feature_set.install(visitor, config)
     if visitor.ui is not None:
         visitor.ui.bind(visitor)
     record = store.get(STORE_KEY)

@@ -42,6 +42,7 @@ class Visitor:
         self.page_masked = False
         self.focused = False     # this tab is the session window
         self.conn = None
+        self.features = []       # features.Feature instances (feature_set.install)
 
     # --- events -----------------------------------------------------------
     def emit(self, name, payload=None):
@@ -102,10 +103,24 @@ class Visitor:
             return
         for name, handler in self.action_handlers().items():
             self.conn.on_action(name, handler)
+        for f in self.features:
+            f.session_opened(resume)
+
+    def add_feature(self, feature):
+        """Plug in a features.Feature (before sessions start; feature_set.install does it)."""
+        self.features.append(feature)
 
     def action_handlers(self):
-        """Agent actions this core answers: name -> handler(payload, frame)."""
-        return {"pause": self._on_pause}
+        """Agent actions this page answers: name -> handler(payload, frame)."""
+        handlers = {"pause": self._on_pause}
+        for f in self.features:
+            handlers.update(f.actions())
+        return handlers
+
+    def tell_agents(self, name, payload=None, ref=None, state=None):
+        """Send a visitor event or answer to the session's agents (no-op outside a session)."""
+        if self.conn is not None and hasattr(self.conn, "send_event"):
+            self.conn.send_event(name, payload, ref, state)
 
     def _on_pause(self, payload, frame):
         paused = bool((payload or {}).get("paused"))
@@ -228,6 +243,8 @@ class Visitor:
         self._ended(reason if reason in ("agent", "visitor", "error") else "error")
 
     def _ended(self, reason):
+        for f in self.features:
+            f.session_ended(reason)
         self.state = states.IDLE
         self.session = None
         self.session_state = {}
