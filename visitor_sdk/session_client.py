@@ -11,7 +11,7 @@ decides when to retry and when the connection is lost for good
 """
 
 from . import protocol as P
-from .reliability import DUP, GAP, NEW, Inbox, Outbox
+from .reliability import GAP, NEW, Inbox, Outbox
 
 # error frame code -> the `error` event code the page sees
 ERROR_EVENT_CODES = {"dupkey": "dupkey", "conndrop": "conndrop"}

@@ -1,7 +1,6 @@
 """The Visitor API as a site's own script uses it: from JS, in Chromium, through the built bundle."""
 import json
 
-import pytest
 
 from visitor_sdk import catalogue
 

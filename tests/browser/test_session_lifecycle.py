@@ -1,9 +1,5 @@
 """Session lifecycle events for real: the visitor page in Chromium, the session service, Python agents."""
-import os
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
 

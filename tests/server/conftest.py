@@ -1,15 +1,14 @@
 """Fixtures: the real session service in a subprocess on a free loopback port, and redis-server."""
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
+
+from tests.conftest import _wait_port, free_port  # noqa: F401  (redis_url comes from tests/conftest.py too)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -51,25 +50,6 @@ name = "Bob Other"
 JANET = ("janet.glance.net", "pw-janet")
 MARY = ("mary.glance.net", "pw-mary")
 BOB = ("bob.other", "pw-bob")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port, proc, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("process exited with %s" % proc.returncode)
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("port %d did not open" % port)
 
 
 class Server:
@@ -135,18 +115,3 @@ def make_server(groups_file):
     yield make
     for s in started:
         s.stop()
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
-    exe = shutil.which("redis-server") or ("/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
-    if exe is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server); the two-node tests need it")
-    port = free_port()
-    d = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(d)], stdout=subprocess.DEVNULL)
-    _wait_port(port, proc)
-    yield "redis://127.0.0.1:%d/0" % port
-    proc.terminate()
-    proc.wait(5)

@@ -1,6 +1,7 @@
 """Sessions against the real server: start, dupkey, agents, relay, focus, end, auth, HTTP API."""
 
 import asyncio
+import threading
 import itertools
 import json
 
@@ -20,7 +21,21 @@ def key():
 
 
 def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 20))
+    """Run a coroutine on a fresh event loop in its own thread: the browser tests'
+    sync Playwright keeps an event loop running in the main thread of the session."""
+    box = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(asyncio.wait_for(coro, 20))
+        except BaseException as exc:  # re-raised in the test's thread
+            box["error"] = exc
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
 
 
 def agent(server, k, creds=JANET, group=72937):
