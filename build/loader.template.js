@@ -68,7 +68,7 @@
     if (p === undefined || p === null) return null;
     if (!plainObject(p)) return "showTerms expects an object such as {sessionKey: '1234'} or nothing; got " + kind(p);
     for (var k in p) if (k !== "sessionKey") return "showTerms: unknown option '" + k + "'";
-    return p.sessionKey === RULES.random ? "showTerms: a session key must be a string" : keyProblem(p.sessionKey, "showTerms");
+    return keyProblem(p.sessionKey, "showTerms");
   }
   function distance(a, b) {
     var prev = [], cur, i, j;

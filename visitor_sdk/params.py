@@ -167,8 +167,11 @@ def parse_terms_params(params):
     for k in params:
         if k != "sessionKey":
             raise ParamError("showTerms: unknown option " + repr(k))
-    if params.get("sessionKey") is not None:
-        key, _ = _resolve_key(params["sessionKey"], None, _no_rand)
+    key = params.get("sessionKey")
+    if key == RANDOM_KEYTYPE:
+        out["sessionKey"] = key  # drawn when the visitor accepts the terms
+    elif key is not None:
+        key, _ = _resolve_key(key, None, _no_rand)
         out["sessionKey"] = key
     return out
 

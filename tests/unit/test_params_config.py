@@ -86,3 +86,7 @@ def test_bad_visitor_fields_are_ignored_with_a_problem():
     assert len(problems) == 2
     with pytest.raises(ParamError):
         visitor_field("name", 5)
+
+
+def test_show_terms_may_ask_for_a_random_key():
+    assert parse_terms_params({"sessionKey": "GLANCE_KEYTYPE_RANDOM"}) == {"sessionKey": "GLANCE_KEYTYPE_RANDOM"}
