@@ -25,7 +25,7 @@ an earlier one refused:
 """
 
 from .origins import origin_allowed
-from .params import ParamError, RANDOM_KEYTYPE, parse_start_params, parse_terms_params, positive_int
+from .params import ParamError, RANDOM_KEYTYPE, kind_of, parse_start_params, parse_terms_params, positive_int
 
 NAMESPACE = "glance_invoke"
 MESSAGE_KEYS = ("func", "args", "groupid")
@@ -42,7 +42,7 @@ def _no_args(name):
     def check(args, visitorid, groups, rand):
         if args is None or (isinstance(args, dict) and len(args) == 0):
             return None
-        raise ParamError(name + " takes no arguments (nothing, null or {}); got " + _kind(args))
+        raise ParamError(name + " takes no arguments (nothing, null or {}); got " + kind_of(args))
     return check
 
 
@@ -82,26 +82,10 @@ ARG_CHECKS = {
 ALLOWED_FUNCS = ("startSession", "stopSession", "showTerms", "toggleVideo")
 
 
-def _kind(value):
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return "a non-data value"
-
-
 def _short(value, limit=60):
     """A short printable rendering of a str (never repr() of arbitrary data)."""
     if not isinstance(value, str):
-        return _kind(value)
+        return kind_of(value)
     text = value if len(value) <= limit else value[:limit] + "..."
     out = ""
     for ch in text:
@@ -221,7 +205,7 @@ def check_invoke(data, origin, trusted_origins, groups, visitorid=None, rand=Non
     try:
         # 1. shape
         if not isinstance(data, dict):
-            return _fail(check, "the message data is " + _kind(data) + ", not an object {glance_invoke: {...}}", False)
+            return _fail(check, "the message data is " + kind_of(data) + ", not an object {glance_invoke: {...}}", False)
         if NAMESPACE not in data:
             return _fail(check, "the message has no glance_invoke field", False)
         problem = size_problem(data)
@@ -229,7 +213,7 @@ def check_invoke(data, origin, trusted_origins, groups, visitorid=None, rand=Non
             return _fail(check, problem)
         msg = data[NAMESPACE]
         if not isinstance(msg, dict):
-            return _fail(check, "glance_invoke is " + _kind(msg) + ", not an object {func, args, groupid}")
+            return _fail(check, "glance_invoke is " + kind_of(msg) + ", not an object {func, args, groupid}")
         for k in msg:
             if k not in MESSAGE_KEYS:
                 return _fail(check, "glance_invoke has the unknown field " + _short(k) + "; expected func, args, groupid")
@@ -256,7 +240,7 @@ def check_invoke(data, origin, trusted_origins, groups, visitorid=None, rand=Non
             gid = positive_int(gid, "glance_invoke.groupid")
         except Exception:
             return _fail(check, "glance_invoke.groupid must be a positive integer or a string of digits, got "
-                         + (_short(gid) if isinstance(gid, str) else _kind(gid)))
+                         + (_short(gid) if isinstance(gid, str) else kind_of(gid)))
         if gid > 999999999999999:
             return _fail(check, "glance_invoke.groupid is too large to be a group id")
         if gid not in ids:
@@ -269,7 +253,7 @@ def check_invoke(data, origin, trusted_origins, groups, visitorid=None, rand=Non
         if func is None:
             return _fail(check, "glance_invoke.func is missing")
         if not isinstance(func, str):
-            return _fail(check, "glance_invoke.func must be a method name string, got " + _kind(func))
+            return _fail(check, "glance_invoke.func must be a method name string, got " + kind_of(func))
         if func not in ALLOWED_FUNCS:
             return _fail(check, "glance_invoke.func " + _short(func) + " may not be invoked from another window; allowed: "
                          + ", ".join(ALLOWED_FUNCS))

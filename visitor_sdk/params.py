@@ -26,7 +26,7 @@ class ParamError(ValueError):
 def key_problem(key):
     """Why `key` is not a valid session key, or None when it is valid."""
     if not isinstance(key, str):
-        return "a session key must be a string, got " + _kind(key)
+        return "a session key must be a string, got " + kind_of(key)
     if len(key) < KEY_MIN or len(key) > KEY_MAX:
         return "a session key must be 1-50 characters long, got " + str(len(key))
     for ch in key:
@@ -50,7 +50,8 @@ def random_key(rand):
     return digits
 
 
-def _kind(value):
+def kind_of(value):
+    """How an error message names the type of a value from JS ("a string", "null", ...)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -63,7 +64,7 @@ def _kind(value):
         return "an array"
     if isinstance(value, dict):
         return "an object"
-    return "a " + type(value).__name__
+    return "a non-data value"
 
 
 def positive_int(value, what):
@@ -81,7 +82,7 @@ def positive_int(value, what):
         if s and len(s) <= 15 and all(c in "0123456789" for c in s) and int(s) > 0:
             return int(s)
         raise ParamError(what + " must be a positive integer, got " + repr(value))
-    raise ParamError(what + " must be a positive integer, got " + _kind(value))
+    raise ParamError(what + " must be a positive integer, got " + kind_of(value))
 
 
 def _resolve_key(key, visitorid, rand):
@@ -131,7 +132,7 @@ def parse_start_params(params, visitorid=None, groups=(), rand=None):
         key = params
     else:
         raise ParamError("startSession expects a session key string, an object {sessionKey, ...}, "
-                         "'GLANCE_KEYTYPE_RANDOM' or nothing; got " + _kind(params))
+                         "'GLANCE_KEYTYPE_RANDOM' or nothing; got " + kind_of(params))
     key, random = _resolve_key(key, visitorid, rand)
     return {"key": key, "random": random, "groupid": groupid, "options": options}
 
@@ -151,7 +152,7 @@ def visitor_field(name, value):
     if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "phone":
         value = str(value)
     if not isinstance(value, str):
-        raise ParamError(name + " must be a string, got " + _kind(value))
+        raise ParamError(name + " must be a string, got " + kind_of(value))
     if len(value) > limit:
         raise ParamError(name + " must be at most " + str(limit) + " characters, got " + str(len(value)))
     return value
@@ -162,7 +163,7 @@ def parse_terms_params(params):
     if params is None:
         return {}
     if not isinstance(params, dict):
-        raise ParamError("showTerms expects an object such as {sessionKey: '1234'} or nothing; got " + _kind(params))
+        raise ParamError("showTerms expects an object such as {sessionKey: '1234'} or nothing; got " + kind_of(params))
     out = {}
     for k in params:
         if k != "sessionKey":
@@ -181,5 +182,5 @@ def parse_state_type(kind):
     if kind is None:
         return None
     if not isinstance(kind, str):
-        raise ParamError("getSessionState expects a section name string or nothing; got " + _kind(kind))
+        raise ParamError("getSessionState expects a section name string or nothing; got " + kind_of(kind))
     return kind
