@@ -22,9 +22,13 @@ disconnected are queued and delivered after the reconnect.
 import asyncio
 import json
 import logging
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import websockets
 
+from visitor_sdk import doc_rules
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import NEW, Inbox, Outbox
 
@@ -38,11 +42,15 @@ AGENT_ACTIONS = {
     "pause": "pause or unpause the session {paused: bool}",
     "navigate": "navigate the visitor {url} or {direction: back|forward}",
     "outline": "gesture on the page {x, y, w, h} or {path}",
-    "addguest": "ask the visitor to admit a guest {name} (visitor answers addguestaccepted / addguestdeclined)",
-    "docshare": "share a document {name, url}",
-    "docsharerequest": "ask the visitor to share a document",
-    "reverse": "ask the visitor to join a reverse session (reverseconfirm)",
-    "reverseend": "end the reverse session",
+    "addguest": "ask the visitor to admit a guest {name} (visitor answers addguestaccepted {name, guest: {token, "
+                "guestid, name}} / addguestdeclined {name}); the guest joins with AgentClient.as_guest(token)",
+    "docshare": "share a document {name, url, size?} (pdf/xlsx/xls/csv, at most 5 MB; share_document uploads it); "
+                "the visitor answers documentviewed {name} or docshareerror {name, reason}, later visitordownload",
+    "docsharerequest": "ask the visitor for a document (the service adds an upload ticket); the visitor answers "
+                       "docsharestatus {status: accepted|declined|started}, then visitordocument {name, size, url} "
+                       "or docshareerror {reason}",
+    "reverse": "ask the visitor to join a reverse session (reverseconfirm); answer reverseaccepted / reversedeclined",
+    "reverseend": "end the reverse session (reverseended; a waiting confirmation is withdrawn)",
     "screenshare": "screenshare signalling {screenshareView, state, paused, params}",
     "screensharepause": "pause the agent's screenshare {screenshareView}",
     "screenshareresume": "resume the agent's screenshare {screenshareView}",
@@ -52,6 +60,13 @@ AGENT_ACTIONS = {
     "pauseparticipantvideo": "pause a participant's video",
     "mask": "mask the whole page {masked: bool}",
 }
+
+
+def guest_token(event):
+    """The one-time guest token in an addguestaccepted visitor_event (added by the service), or None."""
+    payload = event.get("payload") if isinstance(event, dict) else None
+    guest = payload.get("guest") if isinstance(payload, dict) else None
+    return guest.get("token") if isinstance(guest, dict) else None
 
 
 class AgentError(Exception):
@@ -73,8 +88,10 @@ def ws_url(base, path="/ws/agent"):
 class AgentClient:
     """One agent in one session. Use `async with` or call join() / close()."""
 
-    def __init__(self, base_url, group, key, username, password, reconnect=True, open_timeout=5.0):
+    def __init__(self, base_url, group, key, username, password, reconnect=True, open_timeout=5.0, guest=None):
+        self.base_url = base_url.rstrip("/")
         self.url = ws_url(base_url)
+        self.guest = guest       # guest token: this client joins as a guest (see guest())
         self.group, self.key = group, key
         self.username, self.password = username, password
         self.reconnect = reconnect
@@ -99,6 +116,12 @@ class AgentClient:
         self._closing = False
         self._connected = asyncio.Event()
 
+    @classmethod
+    def as_guest(cls, base_url, group, key, token, name="guest", **kw):
+        """A client that joins session `key` as a guest with the one-time `token` of addguestaccepted
+        (`guest_token(event)`); a guest watches and may leave, nothing else."""
+        return cls(base_url, group, key, name, "", guest=token, **kw)
+
     async def __aenter__(self):
         await self.join()
         return self
@@ -110,7 +133,7 @@ class AgentClient:
     async def _open(self):
         ws = await websockets.connect(self.url, open_timeout=self.open_timeout, max_size=4 * P.MAX_FRAME_BYTES)
         await ws.send(json.dumps(P.join(self.group, self.key, self.username, self.password, resume=self.resume,
-                                        last_seq=self.inbox.last, acked=self.outbox.acked)))
+                                        last_seq=self.inbox.last, acked=self.outbox.acked, guest=self.guest)))
         while True:
             msg = json.loads(await asyncio.wait_for(ws.recv(), self.open_timeout))
             if msg["type"] == "error":
@@ -179,6 +202,7 @@ class AgentClient:
         t = msg["type"]
         if t == "error":
             self.errors.append(msg)
+            asyncio.ensure_future(self._notify())   # wait_until(lambda a: a.errors) wakes up
             return
         if t == "ping" and self._ws is not None:
             asyncio.ensure_future(self._send_raw(P.frame("pong", 0, t=msg.get("t", 0))))
@@ -265,6 +289,50 @@ class AgentClient:
                 while not predicate(self):
                     await self._event_cond.wait()
         await asyncio.wait_for(loop(), timeout)
+
+    # -------------------------------------------------------------- documents
+    def _http(self, method, path, data=None, headers=None):
+        url = path if path.startswith("http") else self.base_url + path
+        req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        req.add_header("Authorization", "Bearer " + (self.resume or ""))
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    async def upload_document(self, name, data):
+        """Upload a document for this session (checked here and by the service); returns
+        {id, name, size, type, url} with `url` absolute. Raises AgentError("bad_document", why)."""
+        problem = doc_rules.file_problem(name, len(data), data[:doc_rules.HEAD_BYTES])
+        if problem:
+            raise AgentError("bad_document", problem)
+        status, body = await asyncio.to_thread(self._http, "POST", "/api/docs?name=" + urllib.parse.quote(name),
+                                               data, {"Content-Type": "application/octet-stream"})
+        info = json.loads(body or b"{}")
+        if status != 201:
+            raise AgentError("bad_document", info.get("error") or ("the service answered %d" % status))
+        info["url"] = self.base_url + info["url"]
+        return info
+
+    async def share_document(self, name, data, id=None):
+        """Share a document with the visitor: upload it, then send agent_action
+        `docshare {name, url, size}` (the visitor's page fires agentdocshare and opens its viewer)."""
+        info = await self.upload_document(name, data)
+        await self.action("docshare", {"name": info["name"], "url": info["url"], "size": info["size"]}, id=id)
+        return info
+
+    async def download_document(self, url):
+        """Download a document the visitor shared (the `url` of its `visitordocument` event);
+        the visitor's page fires agentdownload {name}. Returns the bytes; AgentError on refusal."""
+        status, body = await asyncio.to_thread(self._http, "GET", url)
+        if status != 200:
+            try:
+                msg = json.loads(body).get("error")
+            except Exception:
+                msg = None
+            raise AgentError("bad_document", msg or ("the service answered %d" % status))
+        return body
 
     async def leave(self):
         """Leave the session; it goes on for the visitor and other agents."""

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from .backplane import LocalBackplane, RedisBackplane
+from . import doc_store
 from .config import Settings
 from .hub import Hub
 
@@ -81,6 +82,7 @@ def create_app(settings=None):
         Route("/api/groups/{groupid}/sessions", sessions),
         Route("/api/stats", stats),
     ]
+    routes += doc_store.routes(hub)
     try:
         from . import web
     except ImportError as exc:  # the HTTP side is optional for the session service

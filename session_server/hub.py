@@ -22,6 +22,7 @@ from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP, Inbox, Outbox, OutboxFull
 
 from . import tokens
+from .doc_store import DocStore
 
 log = logging.getLogger("session_server.hub")
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -29,6 +30,10 @@ _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 ACK_DELAY = 0.5      # seconds an acknowledgement may wait for a frame to ride on
 ACK_EVERY = 32       # ...or until this many frames are unacknowledged
+GUEST_TTL = 600      # seconds a guest token (from addguestaccepted) may wait to be used
+UPLOAD_TTL = 600     # seconds an upload ticket (in docsharerequest) stays valid
+SERVER_ACTIONS = ("agentdownload",)   # agent_action names only the service sends (agents get `forbidden`)
+GUEST_FRAMES = ("leave", "ack")       # what a guest may send after joining; anything else is `forbidden`
 
 
 class Conn:
@@ -141,6 +146,8 @@ class Hub:
         self.sessions = {}   # sid -> LocalSession
         self.window = settings.reconnect_window
         self.stats = {"relayed": 0, "errors": 0}
+        self.docs = DocStore()
+        self.used_guests = collections.OrderedDict()   # guest ids whose token was used on this node
 
     # ------------------------------------------------------------------ helpers
     def _token(self, data):
@@ -208,6 +215,7 @@ class Hub:
                     tab.deliver(P.frame("blur", 0))
         elif t == "end":
             s.ended = True
+            self.docs.drop_session(sid)
             for p in list(s.tabs.values()) + list(s.agents.values()):
                 p.deliver(P.frame("end", 0, reason=ev["reason"], msg=ev.get("msg") or ""))
                 if p.timer:
@@ -404,7 +412,10 @@ class Hub:
         if t == "visitor_event":
             if msg.get("state"):
                 await self.bp.publish(sid, {"t": "state", "state": await self.bp.merge_state(sid, msg["state"])})
-            f = P.frame("visitor_event", 0, name=msg["name"], payload=msg.get("payload"), tab=tab.pid)
+            payload = msg.get("payload")
+            if msg["name"] == "addguestaccepted":
+                payload = await self._admit_guest(tab, payload)
+            f = P.frame("visitor_event", 0, name=msg["name"], payload=payload, tab=tab.pid)
             if msg.get("ref") is not None:
                 f["ref"] = msg["ref"]
             if await self.bp.agent_count(sid):
@@ -416,6 +427,25 @@ class Hub:
             await self.bp.publish(sid, {"t": "focus", "tab": tab.pid})
         elif t == "end":
             await self.end_session(sid, "visitor", msg.get("msg") or "the visitor ended the session")
+
+    async def _admit_guest(self, tab, payload):
+        """The visitor accepted a guest: add a one-time guest token to what the agents get.
+
+        The agent hands `payload.guest.token` to the guest, who joins through
+        /ws/agent with `join.guest` (docs/protocol.md, Guests).
+        """
+        payload = dict(payload) if isinstance(payload, dict) else {}
+        meta = await self.bp.get_session(tab.sid)
+        if meta is None:
+            return payload
+        name = payload.get("name")
+        name = name.strip()[:40] if isinstance(name, str) and name.strip() else "Guest"
+        gid = 1000000000 + secrets.randbelow(1000000000)
+        payload["name"] = name
+        payload["guest"] = {"guestid": gid, "name": name, "expires": int(time.time() + GUEST_TTL),
+                            "token": self._token({"r": "g", "s": tab.sid, "g": meta["group"], "k": meta["key"],
+                                                  "i": gid, "n": name, "x": int(time.time() + GUEST_TTL)})}
+        return payload
 
     async def _visitor_closed(self, tab):
         s = self.sessions.get(tab.sid)
@@ -452,18 +482,28 @@ class Hub:
         if group is None:
             self._fail(conn, "bad_group", "group %d is not configured on this service" % msg["group"], msg)
             return None
-        profile = group.check_agent(msg["username"], msg["password"])
+        guest = None
+        if msg.get("guest") is not None:
+            guest = self._untoken(msg["guest"])
+            if (not guest or guest.get("r") != "g" or guest.get("g") != msg["group"] or guest.get("k") != msg["key"]
+                    or (guest.get("x", 0) < time.time() and not msg.get("resume"))):
+                self._fail(conn, "unauthorized", "the guest token is not valid for this session (or it expired)", msg)
+                return None
+            profile = {"username": msg["username"], "partneruserid": "", "name": guest["n"]}
+        else:
+            profile = group.check_agent(msg["username"], msg["password"])
         if profile is None:
             self._fail(conn, "unauthorized", "wrong username or password for group %d" % msg["group"], msg)
             return None
         sid = await self.bp.find_key(msg["group"], msg["key"])
         meta = await self.bp.get_session(sid) if sid else None
-        if meta is None or meta["group"] != msg["group"]:
+        if meta is None or meta["group"] != msg["group"] or (guest is not None and guest["s"] != sid):
             self._fail(conn, "nosession", "no live session with key %s in group %d" % (msg["key"], msg["group"]), msg)
             return None
         tok = self._untoken(msg.get("resume"))
         if msg.get("resume") and (not tok or tok.get("r") != "a" or tok.get("g") != msg["group"]
-                                  or tok.get("u") != msg["username"]):
+                                  or tok.get("u") != msg["username"]
+                                  or tok.get("q") != (guest["i"] if guest is not None else None)):
             self._fail(conn, "unauthorized", "the agent resume token is not valid for this agent and group", msg)
             return None
         s = await self._local(sid, meta)
@@ -471,6 +511,16 @@ class Hub:
         if tok and tok.get("s") == sid:
             aid, num = tok["a"], tok["n"]
             agent = s.agents.get(aid)
+        elif guest is not None:
+            # A guest token admits one guest once: not while that guest is in the session, not again after.
+            seated = any(e.get("role") == "guest" and e.get("guestid") == guest["i"] for e in await self.bp.agents(sid))
+            if seated or guest["i"] in self.used_guests:
+                self._fail(conn, "unauthorized", "this guest token was already used", msg)
+                return None
+            self.used_guests[guest["i"]] = True
+            while len(self.used_guests) > 100000:
+                self.used_guests.popitem(last=False)
+            aid, num = "g" + str(guest["i"]), await self.bp.next_num(sid)
         else:
             aid, num = secrets.token_urlsafe(9), await self.bp.next_num(sid)
         exact = agent is not None
@@ -484,17 +534,21 @@ class Hub:
             agent.outbox.ack(msg.get("last_seq", 0))
         else:
             agent = Participant(sid, aid, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
-            entry = P.agent_entry(profile["username"], profile["partnerid"], profile["partneruserid"], profile["name"],
-                                  profile["title"], "agent", 1000000 + secrets.randbelow(9000000), num,
-                                  profile["agentrole"])
-            agent.info = {"entry": entry, "ref": {"username": profile["username"],
-                                                  "puid": profile["partneruserid"], "num": num}}
+            if guest is not None:   # the seed's guest entry: role, name, guestid, num
+                entry = {"role": "guest", "name": guest["n"], "guestid": guest["i"], "num": num}
+            else:
+                entry = P.agent_entry(profile["username"], profile["partnerid"], profile["partneruserid"],
+                                      profile["name"], profile["title"], "agent", 1000000 + secrets.randbelow(9000000),
+                                      num, profile["agentrole"])
+            agent.info = {"entry": entry, "role": "guest" if guest is not None else "agent",
+                          "ref": {"username": profile["username"], "puid": profile["partneruserid"], "num": num}}
             s.agents[aid] = agent
         agent.conn = conn
         conn.send(P.frame("joined", 0, session=sid, group=msg["group"], key=msg["key"], num=num,
                           visitor=meta.get("visitor") or {}, exact=exact, ack=agent.inbox.last, window=self.window,
                           resume=self._token({"r": "a", "s": sid, "g": msg["group"], "u": msg["username"],
-                                              "a": aid, "n": num})))
+                                              "a": aid, "n": num,
+                                              "q": guest["i"] if guest is not None else None})))
         for f in agent.outbox.pending():
             conn.send(f)
         agent.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
@@ -508,10 +562,19 @@ class Hub:
     async def _agent_frame(self, agent, msg):
         t = msg["type"]
         sid = agent.sid
+        if agent.info.get("role") == "guest" and t not in GUEST_FRAMES:
+            self._fail(agent.conn, "forbidden", "a guest may only watch the session (and leave), not send " + t, msg)
+            return
         if t == "agent_action":
+            if msg["name"] in SERVER_ACTIONS:
+                self._fail(agent.conn, "forbidden", "agent_action %s is sent by the service only" % msg["name"], msg)
+                return
             if msg.get("state"):
                 await self.bp.publish(sid, {"t": "state", "state": await self.bp.merge_state(sid, msg["state"])})
-            f = P.frame("agent_action", 0, name=msg["name"], payload=msg.get("payload"), agent=agent.info["ref"])
+            payload = msg.get("payload")
+            if msg["name"] == "docsharerequest":
+                payload = self._upload_ticket(sid, payload)
+            f = P.frame("agent_action", 0, name=msg["name"], payload=payload, agent=agent.info["ref"])
             if msg.get("id") is not None:
                 f["id"] = msg["id"]
             await self.bp.publish(sid, {"t": "action", "frame": f})
@@ -521,6 +584,20 @@ class Hub:
                 agent.conn.close_soon()
         elif t == "end":
             await self.end_session(sid, "agent", msg.get("msg") or "the agent ended the session")
+
+    def _upload_ticket(self, sid, payload):
+        """Add a one-time upload ticket to a docsharerequest: the visitor's only way to send a file
+        (POST /api/docs?ticket=..., see doc_store.py)."""
+        payload = dict(payload) if isinstance(payload, dict) else {}
+        payload["upload"] = {"ticket": self._token({"r": "u", "s": sid, "i": secrets.token_urlsafe(9),
+                                                    "x": int(time.time() + UPLOAD_TTL)}),
+                             "path": "/api/docs", "max_bytes": self.docs.max_bytes}
+        return payload
+
+    async def send_to_visitor(self, sid, name, payload, agent_ref):
+        """Deliver a service-made agent_action (e.g. agentdownload) to the visitor's focused tab."""
+        await self.bp.publish(sid, {"t": "action", "frame": P.frame("agent_action", 0, name=name, payload=payload,
+                                                                    agent=agent_ref)})
 
     async def _remove_agent(self, agent):
         s = self.sessions.get(agent.sid)

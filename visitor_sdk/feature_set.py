@@ -6,4 +6,9 @@ Browser shell: each entry may import browser modules. Add a feature here.
 
 def install(visitor, config):
     """Create every feature of this page and plug it into `visitor`."""
+    from . import accessibility, documents, guests, reverse
+    visitor.add_feature(guests.Guests(visitor, config))
+    visitor.add_feature(documents.Documents(visitor, config))
+    visitor.add_feature(reverse.Reverse(visitor, config))
+    visitor.add_feature(accessibility.Accessibility(visitor, config))
     return visitor.features

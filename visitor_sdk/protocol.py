@@ -86,6 +86,8 @@ MESSAGES = {
     "join": {"dirs": (A2S,), "reliable": False, "doc": "An agent joins the session with group + key, authenticated by group credentials.",
              "fields": {"group": F("int"), "key": F("str"), "username": F("str"), "password": F("str"),
                         "resume": F("str?", False, "token from `joined` to rejoin as the same participant"),
+                        "guest": F("str", False, "guest token from addguestaccepted: join as that guest "
+                                   "(username: any name, password: empty)"),
                         "last_seq": F("int", False), "acked": F("int", False)}},
     "joined": {"dirs": (S2A,), "reliable": False, "doc": "The agent is in the session.",
                "fields": {"session": F("str"), "resume": F("str"), "group": F("int"), "key": F("str"),
@@ -233,6 +235,8 @@ def _check_values(type_, msg):
                 return "bad_frame", "visitor." + k + " must be a string of at most " + str(VISITOR_FIELD_LIMITS[k]) + " characters"
     if type_ in ("hello", "join") and msg.get("resume") is not None and len(msg["resume"]) > MAX_TOKEN_LEN:
         return "bad_frame", "resume token too long"
+    if type_ == "join" and "guest" in msg and len(msg["guest"]) > MAX_TOKEN_LEN:
+        return "bad_frame", "guest token too long"
     for k in ("last_seq", "acked", "ack"):
         if k in msg and msg[k] < 0:
             return "bad_frame", k + " must be >= 0"
@@ -279,11 +283,13 @@ def hello(group, key, tab, visitor=None, page=None, resume=None, last_seq=0, ack
     return out
 
 
-def join(group, key, username, password, resume=None, last_seq=0, acked=0):
-    """The agent's first frame on every socket."""
+def join(group, key, username, password, resume=None, last_seq=0, acked=0, guest=None):
+    """The agent's first frame on every socket (a guest passes its guest token as `guest`)."""
     out = frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq, acked=acked)
     if resume:
         out["resume"] = resume
+    if guest:
+        out["guest"] = guest
     return out
 
 
