@@ -49,7 +49,7 @@ def E(name, group, doc, fields=()):
 CONSENT = (F("accept", "function"), F("decline", "function"))
 VIEW = (F("screenshareView", "string"),)
 FILE_SHARED = (
-    F("name", "string"),
+    F("name", "string", optional=True),   # absent for a site link ({url})
     F("agentselected", "boolean", optional=True),
     F("visitorselected", "boolean", optional=True),
     F("url", "string", optional=True),
