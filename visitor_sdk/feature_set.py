@@ -6,6 +6,11 @@ Browser shell: each entry may import browser modules. Add a feature here.
 
 def install(visitor, config):
     """Create every feature of this page and plug it into `visitor`."""
+    from . import element_ids, gestures, navigation, remote_control
+    visitor.add_feature(element_ids.ElementIds(visitor, config))  # first: ids exist before rc/gestures run
+    visitor.add_feature(remote_control.RemoteControl(visitor, config))
+    visitor.add_feature(navigation.Navigation(visitor, config))
+    visitor.add_feature(gestures.Gestures(visitor, config))
     from . import accessibility, documents, guests, reverse
     visitor.add_feature(guests.Guests(visitor, config))
     visitor.add_feature(documents.Documents(visitor, config))

@@ -1,0 +1,108 @@
+"""The group's public settings from the session service, fetched once per page.
+
+Browser shell. GET {data-ws}/api/groups/{groupid}/public answers
+{trusted_origins, masking_selectors, ...} (docs/groups.md). Call
+`load(config, on_ready)` when a feature needs the settings; the first call
+starts the one fetch of the page, later calls share it. `on_ready(settings,
+error)` runs once the answer is there (at once if it already is): `settings`
+is a dict, or None with `error` saying why. `masking_selectors()` gives the
+group's selectors (masking_rules.clean_selectors), or None while they are not
+known, so that callers fail closed.
+"""
+
+from browser import window
+
+from .invoke_receiver import public_settings_url
+from .jsconv import from_js
+from .masking_rules import clean_selectors
+
+FETCH_TIMEOUT_MS = 10000
+
+_FETCH_JS = """
+return function fetchSettings(url, ok, fail, timeoutMs) {
+  var done = false, ctl = null, timer = null;
+  function finish(f, v) {
+    if (done) return;
+    done = true;
+    if (timer !== null) clearTimeout(timer);
+    try { f(v); } catch (e) { console.error("GLANCE: the group settings callback failed: " + e); }
+  }
+  try { ctl = new AbortController(); } catch (e) { ctl = null; }
+  timer = setTimeout(function () {
+    try { if (ctl) ctl.abort(); } catch (e) {}
+    finish(fail, "no answer within " + Math.round(timeoutMs / 1000) + " s");
+  }, timeoutMs);
+  try {
+    fetch(url, {credentials: "omit", cache: "no-store", mode: "cors", signal: ctl ? ctl.signal : undefined})
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status + " from " + url);
+        return r.json();
+      })
+      .then(function (j) {
+        if (!j || typeof j !== "object" || Array.isArray(j)) throw new Error("the answer from " + url + " is not an object");
+        var m = j.masking_selectors, out = {masking_selectors: null};
+        if (Array.isArray(m)) {
+          out.masking_selectors = [];
+          for (var i = 0; i < m.length && i < 1000; i++) out.masking_selectors.push(typeof m[i] === "string" ? m[i].slice(0, 1000) : null);
+        }
+        finish(ok, out);
+      })
+      .catch(function (e) { finish(fail, String(e && e.message ? e.message : e)); });
+  } catch (e) {
+    finish(fail, String(e && e.message ? e.message : e));
+  }
+};
+"""
+
+_fetch = window.Function.new(_FETCH_JS)()
+_state = {"status": "idle", "settings": None, "error": None, "waiters": []}
+
+
+def _settle(settings, error):
+    _state["status"] = "loaded" if settings is not None else "failed"
+    _state["settings"] = settings
+    _state["error"] = error
+    waiters, _state["waiters"] = _state["waiters"], []
+    for w in waiters:
+        try:
+            w(settings, error)
+        except Exception as exc:
+            window.console.error("GLANCE: a group settings callback failed: " + str(exc))
+
+
+def load(config, on_ready=None):
+    """Start (once) the fetch of the group's public settings; `on_ready(settings, error)` when known."""
+    if on_ready is not None:
+        if _state["status"] in ("loaded", "failed"):
+            on_ready(_state["settings"], _state["error"])
+        else:
+            _state["waiters"].append(on_ready)
+    if _state["status"] != "idle":
+        return
+    _state["status"] = "loading"
+    url = public_settings_url(config)
+    if url is None:
+        _settle(None, "this page has no session service (data-ws) or no valid data-groupid")
+        return
+
+    def ok(value):
+        try:
+            data = from_js(value)
+            _settle(data if isinstance(data, dict) else None, None if isinstance(data, dict) else "bad answer")
+        except Exception as exc:
+            _settle(None, "the answer could not be read: " + str(exc))
+
+    def fail(why):
+        _settle(None, str(why)[:200] if why else "unknown error")
+    try:
+        _fetch(url, ok, fail, FETCH_TIMEOUT_MS)
+    except Exception as exc:
+        _settle(None, str(exc))
+
+
+def masking_selectors():
+    """The group's masking selectors (list of str), or None while unknown (not loaded, failed, unusable)."""
+    s = _state["settings"]
+    if not isinstance(s, dict):
+        return None
+    return clean_selectors(s.get("masking_selectors"))

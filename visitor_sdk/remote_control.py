@@ -1,0 +1,186 @@
+"""Remote control with consent: the browser shell around rc_core.RcCore.
+
+Browser shell. Gives the core a DOM adapter (elements found by `data-gid`,
+masking from masking_rules with the group's selectors from group_settings,
+real clicks, values set through the native setter with real `input` and
+`change` events) and a `focusout` listener, so that leaving a field the
+agent edited fires `rcevent {type: 'inputchange'}`.
+
+Agent actions: rcrequest, rcend, rcevent (payloads: rc_core's docstring).
+
+For a visitor UI: `visitor.remote_control.stop()` turns remote control off
+from the visitor side (rcenabled {enabled: false} on the page; agents get
+rcenabled {enabled: false, by: 'visitor'}); `visitor.remote_control.enabled`
+says whether it is on. A UI can also just listen to `rcenabled`.
+"""
+
+import javascript
+from browser import document, window
+
+from . import element_ids, group_settings
+from .features import Feature
+from .masking_rules import masked_reason
+from .rc_core import RcCore, typable_reason
+
+_HELPERS_JS = """
+return {
+  setValue: function (el, value) {
+    var proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
+              : el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+    var d = Object.getOwnPropertyDescriptor(proto, "value");
+    if (d && d.set) d.set.call(el, value); else el.value = value;
+    var ev;
+    try { ev = new InputEvent("input", {bubbles: true, inputType: "insertText"}); }
+    catch (e) { ev = new Event("input", {bubbles: true}); }
+    el.dispatchEvent(ev);
+    return String(el.value);
+  },
+  change: function (el) { el.dispatchEvent(new Event("change", {bubbles: true})); },
+  closest: function (el, sel) { return el.closest(sel) !== null; }
+};
+"""
+
+_js = window.Function.new(_HELPERS_JS)()
+
+
+def _none(v):
+    return v is None or v is javascript.NULL or v is javascript.UNDEFINED
+
+
+class MaskDom:
+    """masking_rules' DOM adapter over real elements."""
+
+    def tag(self, el):
+        return str(el.tagName).lower()
+
+    def attr(self, el, name):
+        v = el.getAttribute(name)
+        return None if _none(v) else str(v)
+
+    def has_class(self, el, name):
+        cl = el.classList
+        return False if _none(cl) else bool(cl.contains(name))
+
+    def parent(self, el):
+        p = el.parentElement
+        return None if _none(p) else p
+
+    def closest(self, el, selector):
+        # Through JS: Brython's DOMNode.closest raises KeyError when nothing matches.
+        return bool(_js.closest(el, selector))
+
+
+_MASK_DOM = MaskDom()
+
+
+def masked(el):
+    """Why `el` is masked from agents (masking_rules reasons), or None."""
+    return masked_reason(el, _MASK_DOM, group_settings.masking_selectors())
+
+
+class BrowserDom:
+    """RcCore's DOM adapter."""
+
+    def find(self, gid):
+        return element_ids.find(gid)
+
+    def masked(self, el):
+        return masked(el)
+
+    def typable(self, el):
+        tag = str(el.tagName).lower()
+        t = str(el.type) if tag == "input" else ""
+        return typable_reason(tag, t, bool(el.readOnly), bool(el.disabled))
+
+    def click(self, el):
+        el.click()
+
+    def focus(self, el):
+        try:
+            el.focus()
+        except Exception:
+            pass
+
+    def set_value(self, el, value):
+        return str(_js.setValue(el, value))
+
+    def fire_change(self, el):
+        _js.change(el)
+
+
+def _guard(name, fn):
+    """Run `fn`, logging instead of letting a Python exception reach page JS."""
+    def run(*args):
+        try:
+            return fn(*args)
+        except Exception as exc:
+            window.console.error("GLANCE: " + name + " failed: " + str(exc))
+    return run
+
+
+def _check_payloads():
+    try:
+        return bool(window.GLANCE.Cobrowse._loader.checkPayloads)
+    except Exception:
+        return False
+
+
+class RemoteControl(Feature):
+    """The remote-control feature of a page (feature_set.install creates it)."""
+
+    def __init__(self, visitor, config):
+        Feature.__init__(self, visitor, config)
+        self.core = RcCore(visitor, BrowserDom(), guard=_guard)
+        self.listening = False
+        visitor.remote_control = self
+
+        def continued(*args):
+            # After the page's own sessioncontinue handlers: rcenabled follows sessioncontinue.
+            window.setTimeout(_guard("remote control connected", self.core.connected), 0)
+        visitor.emitter.on("sessioncontinue", continued)
+        if _check_payloads():
+            # Test seam (data-check-payloads pages only): what a visitor UI button would call.
+            def stop_seam(*args):
+                return self.stop()
+            setattr(window, "__glanceRcStop", stop_seam)  # (no name mangling inside the class)
+
+    @property
+    def enabled(self):
+        """Whether remote control is on."""
+        return self.core.enabled
+
+    def stop(self):
+        """The visitor turns remote control off (for a UI button); True if it was on."""
+        return _guard("RemoteControl.stop", self.core.stop)()
+
+    def actions(self):
+        return {"rcrequest": _guard("rcrequest", self.core.on_request),
+                "rcend": _guard("rcend", self.core.on_end),
+                "rcevent": _guard("rcevent", self.core.on_event)}
+
+    def _focusout(self, ev):
+        try:
+            if self.core.edited is not None:
+                self.core.left(element_ids.gid_of(ev.target))
+        except Exception as exc:
+            window.console.error("GLANCE: remote control focusout failed: " + str(exc))
+
+    def _settings(self, settings, error):
+        if settings is None or group_settings.masking_selectors() is None:
+            # Fields stay refused (fail closed); the page hears why once.
+            self.visitor.fail("maskingerror", "the group's masking settings could not be loaded: " + str(error))
+
+    def session_opened(self, resumed):
+        def ready(settings, error):
+            _guard("masking settings", self._settings)(settings, error)
+        group_settings.load(self.config, ready)
+        if not self.listening:
+            self.listening = True
+
+            def focusout(ev):
+                self._focusout(ev)
+            document.addEventListener("focusout", focusout, True)
+        _guard("remote control session_opened", self.core.session_opened)(resumed)
+
+    def session_ended(self, reason):
+        _guard("remote control session_ended", self.core.session_ended)(reason)
