@@ -16,4 +16,6 @@ def install(visitor, config):
     visitor.add_feature(documents.Documents(visitor, config))
     visitor.add_feature(reverse.Reverse(visitor, config))
     visitor.add_feature(accessibility.Accessibility(visitor, config))
+    from . import screenshare  # issue 6: screen share and video over WebRTC
+    visitor.add_feature(screenshare.AgentShares(visitor, config))
     return visitor.features

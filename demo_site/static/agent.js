@@ -383,6 +383,14 @@
   };
   var pollTimer = null;
   var paused = false;
+  var frameListeners = [];
+
+  /**
+   * Extension point (agent_media.js uses it): fn(frame, session) runs for every
+   * new reliable frame of the joined session, after the console applied it.
+   * A listener that throws is logged and does not stop the others.
+   */
+  api.onFrame = function (fn) { if (typeof fn === "function") frameListeners.push(fn); };
 
   function say(text) { $("status").textContent = text; }
 
@@ -516,6 +524,9 @@
     },
     frame: function (s, f) {
       if (s !== api.session) return;
+      frameListeners.slice().forEach(function (fn) {
+        try { fn(f, s); } catch (e) { console.error("agentConsole.onFrame listener failed", e); }
+      });
       if (f.type === "agents") renderParticipants(s);
       else if (f.type === "state") $("session-state").textContent = JSON.stringify(s.state, null, 2);
       else if (f.type === "presence") {
