@@ -41,10 +41,11 @@ def clean_selectors(value):
         return None
     out = []
     for s in value[:MAX_SELECTORS]:
-        if isinstance(s, str) and s.strip() and len(s) <= MAX_SELECTOR_LEN:
-            out.append(s.strip())
-        elif s is not None:
+        if s is None or (isinstance(s, str) and not s.strip()):
+            continue
+        if not isinstance(s, str) or len(s) > MAX_SELECTOR_LEN:
             return None  # a selector we cannot use: fail closed
+        out.append(s.strip())
     return out
 
 
