@@ -1,0 +1,136 @@
+"""The cobrowse view end to end: masked capture on the visitor page in Chromium, the real service, agents.
+
+The masking tests record every frame the visitor page writes to the session
+service's WebSocket (Playwright's `framesent`, the bytes on the wire) and
+every frame a Python agent receives from the service, and assert that no
+masked value, password, hidden value or masked image URL is in any of them.
+"""
+import json
+
+from tests.browser.test_session_lifecycle import shop, start, wait_event
+
+SECRETS = {
+    "card": "4111111111111111",
+    "cvv": "Cv9Zq",
+    "password": "Hunter2Secret",
+    "revealed": "ShownPw77",
+    "hidden": "HiddenToken55",
+    "later": "LaterSecret31",
+    "group": "GroupSelectorSecret",
+    "text": "MaskedTextSecret",
+    "image": "secret-photo-9.png",
+    "link": "secret-link-path",
+    "typedlater": "TypedLater8812",
+    "descriptor": "DescriptorSecret",
+}
+
+
+class Wire:
+    """Every WebSocket frame a page sends and receives (the text on the wire)."""
+
+    def __init__(self, page):
+        self.sent = []
+        self.received = []
+
+        def on_ws(ws):
+            ws.on("framesent", lambda payload: self.sent.append(payload if isinstance(payload, str) else str(payload)))
+            ws.on("framereceived", lambda payload: self.received.append(payload if isinstance(payload, str)
+                                                                          else str(payload)))
+        page.on("websocket", on_ws)
+
+    def events(self, name):
+        out = []
+        for text in self.sent:
+            try:
+                f = json.loads(text)
+            except ValueError:
+                continue
+            if f.get("type") == "visitor_event" and f.get("name") == name:
+                out.append(f)
+        return out
+
+
+def agent_events(agent, name):
+    return [e for e in agent._events if e.get("name") == name]
+
+
+def wait_for(page, fn, timeout=8000, step=50):
+    waited = 0
+    while waited < timeout:
+        if fn():
+            return True
+        page.wait_for_timeout(step)
+        waited += step
+    raise AssertionError("condition not met in %d ms" % timeout)
+
+
+def rebuild(frames):
+    """The latest complete snapshot from dom_snapshot payloads: {gid: (tag, text of direct children)}."""
+    by = {}
+    for p in frames:
+        by.setdefault(p["s"], {})[p["i"]] = p
+    s = max(by)
+    parts = by[s]
+    n = parts[0]["n"]
+    assert sorted(parts) == list(range(n))
+    records = [r for i in range(n) for r in parts[i]["nodes"]]
+    return parts[0]["meta"], records
+
+
+def test_snapshot_reaches_agent_masked_on_the_wire(page, server, agents):
+    wire = Wire(page)
+    shop(page, server, "/checkout")
+    # Before the session: a masked image and link, a group-selector element, a hidden input, masked text.
+    page.evaluate("""(s) => {
+      const f = document.getElementById('checkout-form');
+      f.insertAdjacentHTML('beforeend',
+        '<input type="hidden" name="token" value="' + s.hidden + '">' +
+        '<div class="glance_masked" id="masked-box"><p>' + s.text + '</p>' +
+        '<img src="/static/' + s.image + '" alt="' + s.text + '">' +
+        '<a href="/' + s.link + '">' + s.text + '</a></div>' +
+        '<p id="card-number">' + s.group + '</p>' +
+        '<p id="plain">Visible text</p>');
+    }""", SECRETS)
+    page.fill("#card", SECRETS["card"])
+    page.fill("#cvv", SECRETS["cvv"])
+    page.fill("#password", SECRETS["password"])
+    page.fill("#fullname", "Joe Visible")
+    start(page, "view-mask-1")
+    agent = agents.agent(server.url, "view-mask-1")
+    agents.run(agent.wait_until(lambda a: agent_events(a, "dom_snapshot")))
+    wait_for(page, lambda: wire.events("dom_snapshot"))
+    meta, records = rebuild([e["payload"] for e in agent_events(agent, "dom_snapshot")])
+    assert meta["url"].endswith("/checkout?check=1") and meta["masked"] is False
+    texts = [r[1] for r in records if len(r) == 2]
+    assert "Visible text" in texts
+    card = [r for r in records if len(r) >= 3 and r[2] and r[2].get("id") == "card"][0]
+    assert card[4]["v"] == "*" * len(SECRETS["card"])
+    full = [r for r in records if len(r) >= 3 and r[2] and r[2].get("id") == "fullname"][0]
+    assert full[4]["v"] == "Joe Visible"
+    gids = {r[0] for r in records if len(r) >= 3}
+    assert int(page.get_attribute("#card", "data-gid")) in gids
+
+    # After load: typing into masked fields, a show-password toggle, fields added later.
+    page.fill("#card", SECRETS["card"] + "9")
+    page.type("#cvv", "1")
+    page.evaluate("document.getElementById('password').type = 'text'")
+    page.fill("#password", SECRETS["revealed"])
+    page.evaluate("""(s) => {
+      document.body.insertAdjacentHTML('beforeend',
+        '<div id="later"><input id="later-in" glance_masked value="' + s.later + '">' +
+        '<span class="glance_masked">' + s.later + '</span></div>');
+      const h = document.createElement('input'); h.type = 'hidden'; h.value = s.hidden; document.body.appendChild(h);
+      document.querySelector('#masked-box p').textContent = s.text + '2';
+    }""", SECRETS)
+    page.type("#later-in", SECRETS["typedlater"])
+    page.fill("#fullname", "Joe Visible Later")
+    wait_for(page, lambda: any("Joe Visible Later" in t for t in wire.sent))
+    agents.run(agent.wait_until(lambda a: any("Joe Visible Later" in json.dumps(e) for e in a._events)))
+    everything = "\n".join(wire.sent + wire.received) + json.dumps(agent._events)
+    for name, secret in SECRETS.items():
+        if name == "descriptor":
+            continue
+        assert secret not in everything, name + " leaked"
+    assert "*" * len(SECRETS["card"] + "9") in everything
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.isPageMasked()") is False
+    assert page.console.errors == []
