@@ -125,10 +125,12 @@ def start():
     if check:
         impl["_emitSample"] = exported(lambda name: _emit_sample(visitor, name))
     receiver = invoke_receiver.Receiver(visitor, config)
-    loader.attach(to_js(impl), receiver.on_message)
+    # Features and the UI first: attach() replays the page's early calls
+    # (startSession), whose session must already know every agent action and listener.
     feature_set.install(visitor, config)
     if visitor.ui is not None:
         visitor.ui.bind(visitor)
+    loader.attach(to_js(impl), receiver.on_message)
     record = store.get(STORE_KEY)
     if visitor.state == "idle" and config["groupid"] is not None:
         if isinstance(record, dict) and record.get("key"):
