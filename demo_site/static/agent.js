@@ -450,7 +450,7 @@
       var li = document.createElement("li");
       li.className = "participant";
       li.setAttribute("data-username", a.username || "");
-      var who = (a.name || a.username) + " (" + a.username + ")";
+      var who = a.role === "guest" ? (a.name || "Guest") : (a.name || a.username) + " (" + a.username + ")";
       var bits = [a.role || "agent"];
       if (a.title) bits.push(a.title);
       if (a.agentrole) bits.push(a.agentrole);
@@ -535,6 +535,15 @@
         var li = document.createElement("li");
         li.className = "answer answer-" + f.name;
         li.textContent = f.name + (f.payload !== undefined && f.payload !== null ? " " + json(f.payload) : "");
+        if (f.name === "visitordocument" && f.payload && typeof f.payload.url === "string") {
+          var get = document.createElement("button");
+          get.type = "button";
+          get.className = "doc-download";
+          get.textContent = "Download " + f.payload.name;
+          get.addEventListener("click", function () { downloadDoc(s, f.payload.url, String(f.payload.name)); });
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(get);
+        }
         var ul = $("answers");
         ul.insertBefore(li, ul.firstChild);
         while (ul.childNodes.length > 50) ul.removeChild(ul.lastChild);
@@ -774,6 +783,44 @@
     return null;
   }
 
+  // Documents travel over HTTP (docs/protocol.md, Documents): the agent's resume token authorizes.
+  var MAX_DOC_BYTES = 5 * 1024 * 1024;
+
+  function downloadDoc(s, url, name) {
+    fetch(url, {headers: {"Authorization": "Bearer " + s.resume}, cache: "no-store", credentials: "omit"})
+      .then(function (r) { if (!r.ok) throw new Error("the service answered " + r.status); return r.blob(); })
+      .then(function (blob) {
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = name;
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+        say("Downloaded " + name + ".");
+      })
+      .catch(function (e) { $("doc-error").textContent = "Download failed: " + e.message; });
+  }
+
+  function uploadAndShare() {
+    var input = $("doc-file"), file = input.files && input.files[0];
+    if (!file) { $("doc-error").textContent = "Choose a file to share."; return; }
+    var ext = file.name.split(".").pop().toLowerCase();
+    if (DOC_TYPES.indexOf(ext) < 0) { $("doc-error").textContent = "Only PDF, XLSX, XLS and CSV documents can be shared."; return; }
+    if (!file.size || file.size > MAX_DOC_BYTES) { $("doc-error").textContent = "The document must be 1 byte to 5 MB."; return; }
+    var s;
+    try { s = current(); } catch (e) { $("session-error").textContent = e.msg || e.message; return; }
+    $("doc-error").textContent = "";
+    fetch(BASE + "/api/docs?name=" + encodeURIComponent(file.name), {
+      method: "POST", body: file, credentials: "omit",
+      headers: {"Authorization": "Bearer " + s.resume, "Content-Type": "application/octet-stream"}
+    }).then(function (r) {
+      return r.json().then(function (info) {
+        if (r.status !== 201) throw new Error(info.error || ("the service answered " + r.status));
+        uiAction("docshare", {name: info.name, url: BASE + info.url, size: info.size});
+      });
+    }).catch(function (e) { $("doc-error").textContent = "Not shared: " + e.message; });
+  }
+
   function uiAction(name, payload) {
     try {
       current().action(name, payload);
@@ -836,6 +883,7 @@
       $("doc-error").textContent = problem || "";
       if (!problem) uiAction("docshare", {name: name.trim(), url: url.trim()});
     });
+    $("act-docupload").addEventListener("click", uploadAndShare);
     $("leave").addEventListener("click", function () { if (api.session) api.session.leave(); });
     $("end-session").addEventListener("click", function () {
       if (api.session) { try { api.session.end(); } catch (e) { $("session-error").textContent = e.msg || e.message; } }
