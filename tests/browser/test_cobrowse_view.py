@@ -134,3 +134,109 @@ def test_snapshot_reaches_agent_masked_on_the_wire(page, server, agents):
     assert "*" * len(SECRETS["card"] + "9") in everything
     assert page.evaluate("GLANCE.Cobrowse.Visitor.isPageMasked()") is False
     assert page.console.errors == []
+
+
+MASKED_SEL = "[glance_masked], .glance_masked, input[type=password], #card-number"
+
+# [gid, tag, parent gid, direct text, value] of every element with a data-gid under <body>;
+# text and values inside masked elements are compared as the asterisks the agent must see.
+SHAPE_JS = """([doc, maskSel]) => {
+  const d = doc === 'copy' ? window.agentReplay.doc() : document;
+  if (!d || !d.body) return null;
+  const star = (s) => s.replace(/\\S/g, '*');
+  const out = [];
+  for (const el of d.body.querySelectorAll('[data-gid]')) {
+    const m = maskSel && el.closest(maskSel) !== null;
+    let text = '';
+    if (el.localName !== 'script') for (const c of el.childNodes) if (c.nodeType === 3) text += c.data;
+    let value = null;
+    if (el.localName === 'input' || el.localName === 'textarea') {
+      value = (el.type === 'checkbox' || el.type === 'radio') ? el.checked : (el.type === 'hidden' ? null : el.value);
+      if (m && typeof value === 'string') value = star(value);
+    }
+    const p = el.parentElement ? el.parentElement.getAttribute('data-gid') : null;
+    out.push([el.getAttribute('data-gid'), el.localName, p, m ? star(text) : text, value]);
+  }
+  return out;
+}"""
+
+
+def open_console(context, server, key):
+    console = context.new_page()
+    console.set_default_timeout(10000)
+    console.errors = []
+    console.on("pageerror", lambda e: console.errors.append(str(e)))
+    console.goto(server.url + "/agent")
+    console.wait_for_function("!!window.agentConsole && !!window.agentReplay")
+    console.click("#login-submit")
+    console.wait_for_selector("#sessions-panel:not([hidden])")
+    console.fill("#join-key", key)
+    console.click("#join-key-submit")
+    return console
+
+
+def assert_copy_matches(page, console, timeout=8000):
+    last = [None, None]
+
+    def same():
+        want = page.evaluate(SHAPE_JS, ["page", MASKED_SEL])
+        got = console.evaluate(SHAPE_JS, ["copy", None])
+        last[:] = [want, got]
+        return got is not None and want == got
+    try:
+        wait_for(console, same, timeout=timeout, step=100)
+    except AssertionError:
+        want, got = last
+        diff = [(a, b) for a, b in zip(want or [], got or []) if a != b][:5]
+        raise AssertionError("copy differs: %d vs %d elements; first differences %r" % (
+            len(want or []), len(got or []), diff))
+    return last[0]
+
+
+def test_agent_copy_follows_changes_inputs_and_navigation(page, context, server):
+    shop(page, server, "/checkout")
+    start(page, "view-copy-1")
+    console = open_console(context, server, "view-copy-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    shape = assert_copy_matches(page, console)
+    assert len(shape) > 20
+    # the copy is sandboxed: no scripts, same-origin only
+    assert console.get_attribute("#replay-frame", "sandbox") == "allow-same-origin"
+
+    # scripted DOM changes: add, remove, move, text, attributes, new fields; and typing
+    page.evaluate("""() => {
+      const f = document.getElementById('checkout-form');
+      const ul = document.createElement('ul'); ul.id = 'list';
+      for (let i = 0; i < 30; i++) { const li = document.createElement('li'); li.textContent = 'item ' + i; ul.appendChild(li); }
+      f.appendChild(ul);
+      document.querySelector('h1').textContent = 'Checkout now';
+      document.getElementById('email').setAttribute('placeholder', 'you@example.com');
+      f.insertAdjacentHTML('beforeend', '<label><input type="checkbox" id="terms"> terms</label>' +
+        '<textarea id="notes"></textarea><div class="glance_masked"><span>masked later</span></div>');
+    }""")
+    page.wait_for_timeout(50)
+    page.evaluate("""() => {
+      const ul = document.getElementById('list');
+      ul.removeChild(ul.children[3]);
+      ul.insertBefore(ul.children[10], ul.firstChild);   // a move
+      ul.children[5].firstChild.data = 'changed text';
+      ul.children[6].className = 'glance_masked';        // becomes masked
+      document.getElementById('place-order').remove();
+    }""")
+    page.fill("#fullname", "Joe Copy")
+    page.fill("#card", "4242424242424242")
+    page.check("#terms")
+    page.fill("#notes", "multi\nline")
+    page.mouse.move(40, 50)
+    assert_copy_matches(page, console)
+    console.wait_for_function("window.agentReplay.pointer && window.agentReplay.pointer[0] === 40")
+    copy_card = console.evaluate("window.agentReplay.doc().getElementById('card').value")
+    assert copy_card == "*" * 16
+
+    # navigation: the next page of the session replaces the copy
+    page.click("#nav-product")
+    page.wait_for_function("window.demoAttached === true && location.pathname === '/product'")
+    console.wait_for_function("window.agentReplay.lastSnapshot && window.agentReplay.lastSnapshot.url.includes('/product')")
+    assert_copy_matches(page, console)
+    assert console.errors == [] and page.console.errors == []
+    assert console.evaluate("window.agentReplay.errors") == []

@@ -1,0 +1,298 @@
+/*
+ * Agent console: the cobrowse view. Rebuilds the visitor's page from the
+ * visitor's dom_snapshot frames in a sandboxed iframe and keeps it in step
+ * with dom_changes (formats: visitor_sdk/capture_rules.py).
+ *
+ * - The copy lives in <iframe sandbox="allow-same-origin"> (no allow-scripts:
+ *   nothing of the visitor's page ever runs here); every click and form
+ *   submit in it is cancelled, so links never navigate the agent.
+ * - The visitor's pointer (a dot), scroll positions and viewport size are shown.
+ * - While remote control is on (rcenabled), a click on the copy becomes the
+ *   agent action rcevent {type: 'click', path: '[data-gid="N"]'} and typing in
+ *   a field rcevent {type: 'agenttyping', path, value}. Shift+click on the copy
+ *   is a gesture: outline {path}.
+ * - A change that cannot be applied (an unknown id) asks the visitor for a new
+ *   snapshot (agent action resync), at most once a second.
+ *
+ * window.agentReplay: doc() (the copy's document), snapshots, batches,
+ * lastSnapshot, rcEnabled, resync(), frame(f).
+ */
+(function () {
+  "use strict";
+  var SVG = "http://www.w3.org/2000/svg";
+  var DROP_ATTRS = {"http-equiv": 1, "srcdoc": 1};
+  var api = {snapshots: 0, batches: 0, lastSnapshot: null, rcEnabled: false, errors: []};
+  var parts = {}, current = null, map = new Map(), iframe = null, frameBox = null, pointer = null, status = null;
+  var lastResync = 0, base = null, ids = new WeakMap();
+
+  function $(id) { return document.getElementById(id); }
+
+  function ui() {
+    if (frameBox) return;
+    var panel = $("session-panel") || document.body;
+    var sec = document.createElement("section");
+    sec.id = "replay-panel";
+    sec.className = "replay-panel";
+    sec.setAttribute("aria-label", "Visitor's page");
+    sec.innerHTML = '<h3>Visitor\u2019s page <small id="replay-status" class="muted">waiting for the page\u2026</small> ' +
+      '<button type="button" id="replay-resync">Refresh view</button></h3>' +
+      '<div id="replay-viewport" style="position:relative;overflow:hidden;border:1px solid #888;background:#fff">' +
+      '<div id="replay-box" style="position:absolute;left:0;top:0;transform-origin:0 0"></div></div>';
+    panel.insertBefore(sec, panel.querySelector(".columns") || null);
+    frameBox = $("replay-box");
+    status = $("replay-status");
+    $("replay-resync").addEventListener("click", function () { api.resync(true); });
+  }
+
+  function say(text) { if (status) status.textContent = text; }
+
+  function action(name, payload) {
+    try { window.agentConsole.action(name, payload); } catch (e) { api.errors.push(String(e && e.msg || e)); }
+  }
+
+  api.resync = function (force) {
+    var now = Date.now();
+    if (!force && now - lastResync < 1000) return;
+    lastResync = now;
+    action("resync", {});
+  };
+
+  // ------------------------------------------------------------ building
+  function build(doc, recs, st) {
+    var r = recs[st.i++];
+    if (r.length === 2) {
+      var t = doc.createTextNode(r[1]);
+      map.set(r[0], t);
+      ids.set(t, r[0]);
+      return t;
+    }
+    var tag = r[1], el;
+    try {
+      el = tag.slice(0, 4) === "svg:" ? doc.createElementNS(SVG, tag.slice(4)) : doc.createElement(tag);
+    } catch (e) {
+      el = doc.createElement("span");
+    }
+    setAttrs(el, r[2]);
+    if (r[0] > 0) el.setAttribute("data-gid", String(r[0]));
+    if (el.localName === "iframe") el.setAttribute("src", "about:blank");
+    map.set(r[0], el);
+    ids.set(el, r[0]);
+    for (var c = 0; c < r[3]; c++) el.appendChild(build(doc, recs, st));
+    if (r.length > 4 && r[4]) props(el, r[4]);
+    return el;
+  }
+
+  function setAttrs(el, attrs) {
+    if (!attrs) return;
+    for (var k in attrs) {
+      if (!Object.prototype.hasOwnProperty.call(attrs, k) || DROP_ATTRS[k] || k.slice(0, 2) === "on") continue;
+      var v = attrs[k];
+      try {
+        if (v === null) el.removeAttribute(k); else el.setAttribute(k, v);
+      } catch (e) { /* a name the agent's browser refuses */ }
+    }
+  }
+
+  function props(el, p) {
+    if ("v" in p) el.value = p.v;
+    if ("c" in p) el.checked = !!p.c;
+    if ("x" in p) el.selectedIndex = p.x;
+  }
+
+  function newFrame(meta) {
+    ui();
+    var f = document.createElement("iframe");
+    f.id = "replay-frame";
+    f.setAttribute("sandbox", "allow-same-origin");
+    f.setAttribute("title", "Copy of the visitor's page");
+    f.style.border = "0";
+    f.style.background = "#fff";
+    var w = meta.vp && meta.vp[0] || 1024, h = meta.vp && meta.vp[1] || 768;
+    if (iframe) iframe.remove();
+    frameBox.appendChild(f);
+    iframe = f;
+    pointer = document.createElement("div");
+    pointer.id = "replay-pointer";
+    pointer.style.cssText = "position:absolute;width:12px;height:12px;margin:-6px 0 0 -6px;border-radius:6px;" +
+      "background:rgba(220,0,0,.7);pointer-events:none;display:none;z-index:2";
+    frameBox.appendChild(pointer);
+    resize(w, h);
+    var doc = f.contentDocument;
+    doc.open();
+    doc.write(meta.doctype ? "<!DOCTYPE " + meta.doctype + ">" : "");
+    doc.close();
+    hook(doc);
+    return doc;
+  }
+
+  function resize(w, h) {
+    if (!iframe) return;
+    iframe.style.width = w + "px";
+    iframe.style.height = h + "px";
+    var vpEl = $("replay-viewport"), avail = vpEl.clientWidth || w;
+    var scale = Math.min(1, avail / w);
+    frameBox.style.transform = "scale(" + scale + ")";
+    vpEl.style.height = Math.ceil(h * scale) + "px";
+    api.scale = scale;
+    api.size = [w, h];
+  }
+
+  function snapshot(s) {
+    var chunks = parts[s], meta = chunks[0].meta || {}, recs = [];
+    for (var i = 0; i < chunks[0].n; i++) recs = recs.concat(chunks[i].nodes);
+    delete parts[s];
+    map = new Map();
+    var doc = newFrame(meta);
+    if (recs.length) {
+      var root = build(doc, recs, {i: 0});
+      doc.replaceChild(root, doc.documentElement);
+    }
+    base = doc.createElement("base");
+    base.setAttribute("href", meta.url || "");
+    ensureBase(doc);
+    try { iframe.contentWindow.scrollTo(meta.scroll[0], meta.scroll[1]); } catch (e) { /* no scroll */ }
+    current = s;
+    api.snapshots++;
+    api.lastSnapshot = {s: s, nodes: recs.length, url: meta.url, title: meta.title, masked: !!meta.masked};
+    say((meta.title || meta.url || "") + (meta.masked ? " \u2014 the page is masked" : "") + " (" + recs.length + " nodes)");
+  }
+
+  function ensureBase(doc) {
+    var head = doc.head;
+    if (!head) return;
+    if (head.firstChild !== base) head.insertBefore(base, head.firstChild);
+  }
+
+  // ------------------------------------------------------------ changes
+  function children(p, refs, doc) {
+    var want = [];
+    for (var i = 0; i < refs.length; i++) {
+      var ref = refs[i], n;
+      if (typeof ref === "number") {
+        n = map.get(ref);
+        if (!n) throw new Error("unknown node " + ref);
+      } else {
+        n = build(doc, ref, {i: 0});
+      }
+      want.push(n);
+    }
+    var keepBase = p === doc.head;
+    var at = keepBase && base && p.firstChild === base ? base.nextSibling : p.firstChild;
+    for (i = 0; i < want.length; i++) {
+      if (at !== want[i]) p.insertBefore(want[i], at);
+      else at = at.nextSibling;
+    }
+    while (at) { var next = at.nextSibling; if (!(keepBase && at === base)) forget(p.removeChild(at)); at = next; }
+    if (keepBase) ensureBase(doc);
+  }
+
+  function forget(n) {
+    var id = idOf(n);
+    if (id !== null && map.get(id) === n) map.delete(id);
+  }
+
+  function idOf(n) {
+    var id = ids.get(n);
+    return id === undefined ? null : id;
+  }
+
+  function apply(b) {
+    var doc = iframe.contentDocument, i;
+    (b.c || []).forEach(function (c) {
+      var p = c[0] === 0 ? doc : map.get(c[0]);
+      if (!p) throw new Error("unknown parent " + c[0]);
+      if (p === doc) {
+        var el = null;
+        for (i = 0; i < c[1].length; i++) {
+          var r = c[1][i];
+          el = typeof r === "number" ? map.get(r) : build(doc, r, {i: 0});
+        }
+        if (el && el !== doc.documentElement) { doc.replaceChild(el, doc.documentElement); ensureBase(doc); }
+        return;
+      }
+      children(p, c[1], doc);
+    });
+    (b.a || []).forEach(function (a) {
+      var el = map.get(a[0]);
+      if (!el) throw new Error("unknown element " + a[0]);
+      setAttrs(el, a[1]);
+    });
+    (b.t || []).forEach(function (t) {
+      var n = map.get(t[0]);
+      if (!n) throw new Error("unknown text " + t[0]);
+      n.data = t[1];
+    });
+    (b.v || []).forEach(function (v) {
+      var el = map.get(v[0]);
+      if (!el) return;
+      if (v[2] !== null && v[2] !== undefined) el.checked = !!v[2];
+      else if (el.localName === "select") el.selectedIndex = v[1];
+      else if (doc.activeElement !== el || !api.rcEnabled) el.value = v[1];
+    });
+    (b.sc || []).forEach(function (s) {
+      if (s[0] === 0) { iframe.contentWindow.scrollTo(s[1], s[2]); return; }
+      var el = map.get(s[0]);
+      if (el) { el.scrollLeft = s[1]; el.scrollTop = s[2]; }
+    });
+    if (b.vp) resize(b.vp[0], b.vp[1]);
+    if (b.m && pointer) {
+      pointer.style.display = "block";
+      pointer.style.left = b.m[0] + "px";
+      pointer.style.top = b.m[1] + "px";
+      api.pointer = b.m;
+    }
+    if (b.f !== undefined) api.focused = b.f;
+    api.batches++;
+  }
+
+  // ------------------------------------------------------------ agent input
+  function gidPath(el) {
+    var g = el && el.closest ? el.closest("[data-gid]") : null;
+    return g ? '[data-gid="' + g.getAttribute("data-gid") + '"]' : null;
+  }
+
+  function hook(doc) {
+    doc.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var path = gidPath(ev.target);
+      if (!path) return;
+      if (ev.shiftKey) action("outline", {path: path});
+      else if (api.rcEnabled) action("rcevent", {type: "click", path: path});
+    }, true);
+    doc.addEventListener("submit", function (ev) { ev.preventDefault(); }, true);
+    doc.addEventListener("input", function (ev) {
+      var path = gidPath(ev.target);
+      if (path && api.rcEnabled) action("rcevent", {type: "agenttyping", path: path, value: String(ev.target.value)});
+    }, true);
+  }
+
+  // ------------------------------------------------------------ frames
+  api.frame = function (f) {
+    if (f.type === "end") { say("the session ended"); return; }
+    if (f.type !== "visitor_event") return;
+    var p = f.payload;
+    if (f.name === "rcenabled" && p) { api.rcEnabled = !!p.enabled; return; }
+    if (f.name === "dom_snapshot" && p && typeof p.s === "number") {
+      (parts[p.s] = parts[p.s] || {})[p.i] = p;
+      var have = Object.keys(parts[p.s]).length;
+      if (have === p.n && parts[p.s][0]) {
+        try { snapshot(p.s); } catch (e) { api.errors.push(String(e)); console.error("replay: snapshot failed", e); api.resync(); }
+      }
+      return;
+    }
+    if (f.name === "dom_changes" && p) {
+      if (p.s !== current || !iframe) return;
+      try { apply(p); } catch (e) { api.errors.push(String(e)); console.warn("replay: change not applied", e); api.resync(); }
+    }
+  };
+
+  api.doc = function () { return iframe ? iframe.contentDocument : null; };
+
+  function attach() {
+    if (!window.agentConsole || typeof window.agentConsole.onFrame !== "function") return false;
+    window.agentConsole.onFrame(function (f) { api.frame(f); });
+    return true;
+  }
+  if (!attach()) document.addEventListener("DOMContentLoaded", attach);
+  window.agentReplay = api;
+})();
