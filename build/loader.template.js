@@ -225,7 +225,7 @@
     console.error("GLANCE: " + why + "; cobrowse is disabled on this page");
     var fire = function () { setTimeout(function () { loaderError("service", why); }, 0); };
     if (D.readyState === "complete") fire(); else W.addEventListener("load", fire);
-  } else if (stored()) {
+  } else if (stored() || /[?&]glance_continue=/.test(W.location.search)) {  // glance_continue: urlstartwarning (legacy.py)
     load();
   } else {
     // Another tab's session: checked after the page has loaded, since the first

@@ -18,6 +18,9 @@ def install(visitor, config):
     visitor.add_feature(accessibility.Accessibility(visitor, config))
     from . import screenshare  # issue 6: screen share and video over WebRTC
     visitor.add_feature(screenshare.AgentShares(visitor, config))
+    from . import legacy, visitor_video
+    visitor.add_feature(visitor_video.VisitorMedia(visitor, config))
+    visitor.add_feature(legacy.UrlStart(visitor, config))
     from . import capture  # issue 7: the cobrowse view (masked DOM capture)
     visitor.add_feature(capture.Capture(visitor, config))
     return visitor.features

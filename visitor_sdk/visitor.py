@@ -21,8 +21,8 @@ class Visitor:
 
     `emitter` is an emitter.Emitter; `store` a dict-like tab store
     (sessionStorage in the browser); `connect(visitor, session)` opens a
-    session connection and returns an object with `close(reason)`,
-    `toggle_video()` and `send(type, payload)`, or None; `rand()` returns
+    session connection and returns an object with `close(reason)`
+    and `send(type, payload)`, or None; `rand()` returns
     a float in [0, 1); `check_payloads` makes emit() raise on a payload the
     catalogue does not allow (tests turn it on).
     """
@@ -184,8 +184,9 @@ class Visitor:
         """toggleVideo(): pause or resume visitor video; needs a session."""
         if not self.in_session():
             raise states.StateError("toggleVideo", self.state, "start a session first")
-        if self.conn is not None and hasattr(self.conn, "toggle_video"):
-            return self.conn.toggle_video()
+        for f in self.features:
+            if hasattr(f, "toggle_video"):   # visitor_video.VisitorMedia
+                return f.toggle_video()
         return False
 
     def show_terms(self, params=None):
