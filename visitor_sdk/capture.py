@@ -65,6 +65,13 @@ def _gid_of(el):
     return element_ids._gids.gidOf(el)
 
 
+def _check_payloads():
+    try:
+        return bool(window.GLANCE.Cobrowse._loader.checkPayloads)
+    except Exception:
+        return False
+
+
 def _log(where, exc):
     window.console.error("GLANCE: cobrowse view " + where + " failed: " + str(exc))
 
@@ -94,6 +101,8 @@ class Capture(Feature):
                 _log("agents", exc)
         visitor.emitter.on("agents", on_agents)
         visitor.capture = self
+        if _check_payloads():
+            self._bench_seam()
 
     # --- Feature ---------------------------------------------------------
     def actions(self):
@@ -241,3 +250,33 @@ class Capture(Feature):
             self.visitor.tell_agents(R.SNAPSHOT, frames[i])
             total += int(sizes[i])
         self.policy.sent(total, now, snapshot=True)
+        return total, frames.length, int(snap.nodes)
+
+    # --- benchmark seam (data-check-payloads pages only: bench/bench_capture.py) ----------
+    def _bench_seam(self):
+        """window.__glanceCaptureBench: run the real snapshot / change paths on demand, timed."""
+        def snapshot(*args):
+            try:
+                t0 = window.performance.now()
+                if not self.ready:
+                    self.rec.configure(to_js(R.walker_config(R.masking_plan([], [])["selector"], False)))
+                    self.ready = True
+                self.rec.start()
+                total, frames, nodes = self._send_snapshot(window.performance.now() / 1000.0)
+                return to_js({"ms": window.performance.now() - t0, "bytes": total, "frames": frames, "nodes": nodes})
+            except Exception as exc:
+                return to_js({"error": str(exc)})
+
+        def flush(*args):
+            try:
+                t0 = window.performance.now()
+                got = self.rec.take()
+                n = 0
+                if got is not javascript.NULL and got is not javascript.UNDEFINED:
+                    n = int(got.bytes)
+                    self.visitor.tell_agents(R.CHANGES, got.batch)
+                self.rec.rearm()
+                return to_js({"ms": window.performance.now() - t0, "bytes": n})
+            except Exception as exc:
+                return to_js({"error": str(exc)})
+        setattr(window, "__glanceCaptureBench", to_js({"snapshot": snapshot, "flush": flush}))
