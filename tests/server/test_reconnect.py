@@ -65,7 +65,12 @@ def test_server_killed_and_restarted_mid_session(make_server):
         await v.send("visitor_event", name="e0")
         await v.wait(lambda v: len(v.of("agent_action")) == 3)
         await a.next_event("e0")
-        await asyncio.sleep(0.2)                              # let the acks land
+        # let the acks land (the service delays bare acks by up to hub.ACK_DELAY)
+        await v.wait(lambda v: v.outbox.acked >= 1, timeout=5)
+        for _ in range(100):
+            if a.outbox.acked >= 3:
+                break
+            await asyncio.sleep(0.05)
         srv.kill()                                            # SIGKILL: all server memory is gone
         await v.drop()
         for i in range(3, 6):
