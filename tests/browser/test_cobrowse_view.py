@@ -240,3 +240,42 @@ def test_agent_copy_follows_changes_inputs_and_navigation(page, context, server)
     assert_copy_matches(page, console)
     assert console.errors == [] and page.console.errors == []
     assert console.evaluate("window.agentReplay.errors") == []
+
+
+def test_invalid_selector_masks_the_page_and_descriptor_adds_selectors(page, server, agents):
+    wire = Wire(page)
+    shop(page, server, "/checkout")
+    page.evaluate("""(s) => {
+      document.body.insertAdjacentHTML('beforeend', '<p class="desc-secret">' + s.descriptor + '</p><p id="plain2">Plain words</p>');
+      window.GLANCE_COBROWSE = window.GLANCE_COBROWSE || {};
+      window.GLANCE_COBROWSE.getMaskingDescriptor = () => Promise.resolve({maskedSelectors: ['.desc-secret']});
+    }""", SECRETS)
+    start(page, "view-desc-1")
+    agent = agents.agent(server.url, "view-desc-1")
+    agents.run(agent.wait_until(lambda a: agent_events(a, "dom_snapshot")))
+    _, records = rebuild([e["payload"] for e in agent_events(agent, "dom_snapshot")])
+    texts = [r[1] for r in records if len(r) == 2]
+    assert "Plain words" in texts and "*" * len(SECRETS["descriptor"]) in texts
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.isPageMasked()") is False
+
+    # a selector the browser cannot parse: maskingerror, the whole page masked, nothing leaks
+    page.evaluate("""() => {
+      window.GLANCE_COBROWSE.getMaskingDescriptor = () => Promise.resolve({maskedSelectors: ['div[']});
+    }""")
+    agents.run(agent.action("resync", {}))
+    wait_event(page, "error")
+    errors = [json.loads(e["payload"]) for e in page.evaluate("window.demoEvents") if e["name"] == "error"]
+    assert errors[-1]["code"] == "maskingerror" and "div[" in errors[-1]["msg"]
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.isPageMasked()") is True
+    agents.run(agent.wait_until(lambda a: len({e["payload"]["s"] for e in agent_events(a, "dom_snapshot")}) >= 2))
+    snaps = [e["payload"] for e in agent_events(agent, "dom_snapshot")]
+    last = max(p["s"] for p in snaps)
+    meta, records = rebuild([p for p in snaps if p["s"] == last])
+    assert meta["masked"] is True
+    texts = [r[1] for r in records if len(r) == 2]
+    assert texts and all(set(t) <= set("* \t\n\r") for t in texts)
+    assert "***** *****" in texts
+    page.fill("#fullname", "Typed While Masked")
+    page.wait_for_timeout(300)
+    assert not any("Typed While Masked" in t for t in wire.sent)
+    assert not any(SECRETS["descriptor"] in t for t in wire.sent)
