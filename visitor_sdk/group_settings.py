@@ -1,7 +1,8 @@
 """The group's public settings from the session service, fetched once per page.
 
 Browser shell. GET {data-ws}/api/groups/{groupid}/public answers
-{trusted_origins, masking_selectors, ...} (docs/groups.md). Call
+{trusted_origins, masking_selectors, ...} (docs/groups.md); the glance_invoke
+receiver and masking both read this one fetch. Call
 `load(config, on_ready)` when a feature needs the settings; the first call
 starts the one fetch of the page, later calls share it. `on_ready(settings,
 error)` runs once the answer is there (at once if it already is): `settings`
@@ -12,7 +13,6 @@ known, so that callers fail closed.
 
 from browser import window
 
-from .invoke_receiver import public_settings_url
 from .jsconv import from_js
 from .masking_rules import clean_selectors
 
@@ -40,11 +40,13 @@ return function fetchSettings(url, ok, fail, timeoutMs) {
       })
       .then(function (j) {
         if (!j || typeof j !== "object" || Array.isArray(j)) throw new Error("the answer from " + url + " is not an object");
-        var m = j.masking_selectors, out = {masking_selectors: null};
-        if (Array.isArray(m)) {
-          out.masking_selectors = [];
-          for (var i = 0; i < m.length && i < 1000; i++) out.masking_selectors.push(typeof m[i] === "string" ? m[i].slice(0, 1000) : null);
-        }
+        var out = {masking_selectors: null, trusted_origins: null};
+        ["masking_selectors", "trusted_origins"].forEach(function (k) {
+          var m = j[k];
+          if (!Array.isArray(m)) return;
+          out[k] = [];
+          for (var i = 0; i < m.length && i < 1000; i++) out[k].push(typeof m[i] === "string" ? m[i].slice(0, 1000) : null);
+        });
         finish(ok, out);
       })
       .catch(function (e) { finish(fail, String(e && e.message ? e.message : e)); });
@@ -53,6 +55,19 @@ return function fetchSettings(url, ok, fail, timeoutMs) {
   }
 };
 """
+
+def public_settings_url(config):
+    """The group's public settings URL on the session service, or None without data-ws / groupid."""
+    base = config.get("ws")
+    gid = config.get("groupid")
+    if not base or gid is None:
+        return None
+    if base.startswith("wss://"):
+        base = "https://" + base[6:]
+    elif base.startswith("ws://"):
+        base = "http://" + base[5:]
+    return base.rstrip("/") + "/api/groups/" + str(gid) + "/public"
+
 
 _fetch = window.Function.new(_FETCH_JS)()
 _state = {"status": "idle", "settings": None, "error": None, "waiters": []}

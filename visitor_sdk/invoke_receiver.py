@@ -18,10 +18,10 @@ runtime loads). This shell only moves data and calls the pure core:
    into the page.
 
 The group's trusted origins come from the session service
-(GET {data-ws}/api/groups/{groupid}/public, field `trusted_origins`), fetched
+(GET {data-ws}/api/groups/{groupid}/public, field `trusted_origins`, through group_settings), fetched
 once when the runtime starts. Messages that arrive before the answer wait in
 arrival order and are checked once it is there. If the fetch fails (network
-error, HTTP error, no answer within FETCH_TIMEOUT_MS, no data-ws) nobody is
+error, HTTP error, no answer within group_settings.FETCH_TIMEOUT_MS, no data-ws) nobody is
 trusted: every message is dropped with a warning saying the trusted origins
 could not be loaded.
 
@@ -36,12 +36,12 @@ from browser import window
 
 from .config import groups_of
 from .invoke_rules import MAX_DEPTH, MAX_NODES
-from .jsconv import Opaque, from_js, to_js
+from .jsconv import Opaque, to_js
+from . import group_settings
 from .origins import parse_trusted
 
 WARN_PREFIX = "GLANCE: glance_invoke message dropped"
 MAX_WAITING = 100          # messages kept while the trusted origins load
-FETCH_TIMEOUT_MS = 10000
 CHECKS = ("shape", "origin", "groupid", "func", "args", "call", "overflow")
 
 # JS helper: `copy(m)` encodes m.data as nested JS arrays that Brython hands
@@ -100,60 +100,11 @@ return function copy(m) {
 };
 """
 
-_FETCH_JS = """
-return function fetchTrusted(url, ok, fail, timeoutMs) {
-  var done = false, ctl = null, timer = null;
-  function finish(f, v) {
-    if (done) return;
-    done = true;
-    if (timer !== null) clearTimeout(timer);
-    try { f(v); } catch (e) { console.error("GLANCE: the trusted-origins callback failed: " + e); }
-  }
-  try { ctl = new AbortController(); } catch (e) { ctl = null; }
-  timer = setTimeout(function () {
-    try { if (ctl) ctl.abort(); } catch (e) {}
-    finish(fail, "no answer within " + Math.round(timeoutMs / 1000) + " s");
-  }, timeoutMs);
-  try {
-    fetch(url, {credentials: "omit", cache: "no-store", mode: "cors", signal: ctl ? ctl.signal : undefined})
-      .then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status + " from " + url);
-        return r.json();
-      })
-      .then(function (j) {
-        var t = j && j.trusted_origins;
-        if (!Array.isArray(t)) throw new Error("the answer from " + url + " has no trusted_origins list");
-        var out = [];
-        for (var i = 0; i < t.length && i < 1000; i++) out.push(typeof t[i] === "string" ? t[i] : "");
-        finish(ok, out);
-      })
-      .catch(function (e) { finish(fail, String(e && e.message ? e.message : e)); });
-  } catch (e) {
-    finish(fail, String(e && e.message ? e.message : e));
-  }
-};
-"""
-
-
 def _js_function(body):
     return window.Function.new(body)()
 
 
 _copy_message = _js_function(_COPY_JS.replace("NODES", str(MAX_NODES + 2)).replace("DEPTH", str(MAX_DEPTH + 1)))
-_fetch_trusted = _js_function(_FETCH_JS)
-
-
-def public_settings_url(config):
-    """The group's public settings URL on the session service, or None without data-ws / groupid."""
-    base = config.get("ws")
-    gid = config.get("groupid")
-    if not base or gid is None:
-        return None
-    if base.startswith("wss://"):
-        base = "https://" + base[6:]
-    elif base.startswith("ws://"):
-        base = "http://" + base[5:]
-    return base.rstrip("/") + "/api/groups/" + str(gid) + "/public"
 
 
 def decode(v):
@@ -194,7 +145,7 @@ class Receiver:
     `on_message` to the loader; it fetches the trusted origins at once.
     """
 
-    def __init__(self, visitor, config, check_invoke=None, fetch=None):
+    def __init__(self, visitor, config, check_invoke=None, load_settings=None):
         from .invoke_rules import check_invoke as default_check
         self.visitor = visitor
         self.config = config
@@ -213,27 +164,18 @@ class Receiver:
         }
         if _check_payloads():
             install_stats(self)
-        url = public_settings_url(config)
-        if url is None:
-            self._failed("this page has no session service (data-ws) or no valid data-groupid")
-        else:
-            # Plain functions, not bound methods: Brython hands JS a callable
-            # function only for those.
-            def loaded(value):
-                self._loaded(value)
-
-            def failed(why):
-                self._failed(why)
-            try:
-                (fetch or _fetch_trusted)(url, loaded, failed, FETCH_TIMEOUT_MS)
-            except Exception as exc:
-                self._failed(str(exc))
+        def ready(settings, error):
+            items = settings.get("trusted_origins") if isinstance(settings, dict) else None
+            if isinstance(items, list):
+                self._loaded(items)
+            else:
+                self._failed(error or "the group settings have no trusted_origins list")
+        (load_settings or group_settings.load)(config, ready)
 
     # --- trusted origins ------------------------------------------------------
-    def _loaded(self, value):
+    def _loaded(self, items):
         try:
-            items = from_js(value)
-            entries, problems = parse_trusted(items if isinstance(items, list) else [])
+            entries, problems = parse_trusted(items)
             for p in problems[:20]:
                 window.console.warn("GLANCE: trusted origin setting: " + p)
             self.trusted = entries
