@@ -86,6 +86,7 @@ class WsConnection:
         self.ws = None
         self.timer = None
         self.unloading = False
+        self.shared_resume = None
         saved = load_json("sessionStorage", CONN_KEY) if resume else None
         if saved is not None and saved.get("key") != session["key"]:
             saved = None
@@ -104,6 +105,7 @@ class WsConnection:
         elif self.client.live:
             self.client.ping(window.Date.now())
             self._flush()
+            self._share()
 
     # --- socket -------------------------------------------------------------
     def _open(self):
@@ -141,7 +143,8 @@ class WsConnection:
             return
         self.ws = None
         delay = self.client.closed(_now())
-        self._persist()
+        if self.client.ended:
+            self._persist()
         if delay is not None:
             self.timer = window.setTimeout(self._open, int(delay * 1000))
 
@@ -150,9 +153,15 @@ class WsConnection:
         if frames and self.ws is not None and self.ws.readyState == 1:
             for f in frames:
                 self.ws.send(window.JSON.stringify(to_js(f)))
-        self._persist()
+        if self.client.ended:
+            self._persist()
+        elif self.client.resume is not None and self.client.resume != self.shared_resume:
+            self._share()
 
     def _persist(self):
+        """Save this tab's streams for its next page (at pagehide; cleared when the session ends).
+
+        Not after every frame: the unacknowledged frames can be large (page snapshots)."""
         if self.client.ended:
             save_json("sessionStorage", CONN_KEY, None)
             shared = load_json("localStorage", SHARED_KEY)
@@ -162,8 +171,13 @@ class WsConnection:
         saved = self.client.saved()
         saved["key"] = self.key
         save_json("sessionStorage", CONN_KEY, saved)
-        if self.client.resume:
+        self._share()
+
+    def _share(self):
+        """Tell the site's other tabs which session to join (localStorage; refreshed by the heartbeat)."""
+        if self.client.resume and not self.client.ended:
             s = self.client.session
+            self.shared_resume = self.client.resume
             save_json("localStorage", SHARED_KEY, {"key": s["key"], "groupid": s["groupid"], "random": s["random"],
                                                    "resume": self.client.resume, "seen": window.Date.now()})
 

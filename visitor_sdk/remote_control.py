@@ -167,8 +167,13 @@ class RemoteControl(Feature):
 
     def _settings(self, settings, error):
         if settings is None or group_settings.masking_selectors() is None:
-            # Fields stay refused (fail closed); the page hears why once.
-            self.visitor.fail("maskingerror", "the group's masking settings could not be loaded: " + str(error))
+            # Fields stay refused (fail closed). The page hears why while its session
+            # runs; when the session itself failed (no service), its error says enough.
+            why = "the group's masking settings could not be loaded: " + str(error)
+            if self.visitor.state in ("active", "reconnecting"):
+                self.visitor.fail("maskingerror", why)
+            else:
+                window.console.warn("GLANCE: " + why)
 
     def session_opened(self, resumed):
         def ready(settings, error):
