@@ -38,4 +38,12 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   fi
 fi
 
+if [ "$what" = bench ]; then
+  rrweb_dir="build/.tools/rrweb"
+  if [ ! -d "$rrweb_dir/node_modules/rrweb" ]; then
+    mkdir -p "$rrweb_dir"
+    npm install --silent --no-audit --no-fund --prefix "$rrweb_dir" rrweb@2.0.0-alpha.4 rrweb-snapshot@2.0.0-alpha.4 >/dev/null
+  fi
+fi
+
 .venv/bin/python build/build.py
