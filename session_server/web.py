@@ -26,6 +26,7 @@ PAGES = {
     "/product": ("shop_product.html", "Product"),
     "/checkout": ("shop_checkout.html", "Checkout"),
     "/blank": ("blank.html", "Blank"),
+    "/lab": ("lab.html", "Capture lab"),
     "/chat": ("chat.html", "Chat"),
     "/agent": ("agent.html", "Agent console"),
 }

@@ -16,13 +16,23 @@ Wire format (visitor_event frames, relayed by the service to every agent):
             text     [id, text]
         ids > 0 are the element's data-gid, ids < 0 name text nodes (and
         elements without a data-gid). `tag` is lower case, "svg:" prefixed in
-        the SVG namespace. props: {v: value, c: checked, x: selectedIndex}.
+        the SVG namespace. props: {v: value, c: checked, x: selectedIndex,
+        sc: [x, y] the element's scroll offsets, img: a canvas as a data URL,
+        css: a <style>'s rules when they are not its text (insertRule),
+        fd: [doctype, x, y] a same-origin iframe: its one child is the root
+        element of its document, x/y the frame's scroll}.
+            shadow   [id, "#shadow", 0, nchildren]  an open shadow root, the
+                     first child of its host (the host's light children follow)
     dom_changes  {s, q, c?, a?, t?, v?, sc?, vp?, m?, f?}
         changes since the previous batch of snapshot `s` (q counts batches):
         c  [[parent id, [child id | [records of a new subtree], ...]], ...]
            the parent's full, ordered child list (children not listed go)
         a  [[id, {attr: value | null}], ...]       t  [[id, text], ...]
         v  [[id, value, checked], ...]             sc [[id (0 = window), x, y], ...]
+           (an iframe's child list is [its document's root]; a shadow root
+           is a parent like an element)
+        sc entries [frame id, x, y, 1] are the scroll of a frame's document
+        cv [[canvas id, data URL | null], ...]    css [[style id, rules text], ...]
         vp [w, h]      m [x, y] pointer (viewport px)      f id focused
 Agent action `resync` {} asks for a new full snapshot.
 
@@ -66,6 +76,9 @@ MAX_BATCH_BYTES = 200 * 1024    # a bigger batch of changes is replaced by a new
 MAX_DEFER_S = 5.0               # changes held back longer than this are replaced by a new snapshot
 MAX_BACKLOG = 64                # unacknowledged frames: above this the agents are behind
 DESCRIPTOR_TIMEOUT_MS = 3000    # GLANCE_COBROWSE.getMaskingDescriptor() must answer within this
+CANVAS_INTERVAL_MS = 1000       # a canvas is read (toDataURL) at most once per this, and only when unmasked
+CANVAS_MAX_PX = 800             # longest side of a canvas image (bigger canvases are scaled down)
+CANVAS_MAX_BYTES = 96 * 1024    # a canvas image above this (PNG, then JPEG) is not sent; also per batch
 
 
 def mask_text(text):
@@ -115,7 +128,8 @@ def walker_config(selector, page_masked):
     """The JS walker's configuration (plain data) for a masking plan."""
     return {"maskSel": selector, "pageMasked": bool(page_masked), "maskChar": MASK_CHAR,
             "safeAttrs": list(SAFE_ATTRS), "urlAttrs": list(URL_ATTRS), "emptyTags": list(EMPTY_TAGS),
-            "chunkBytes": CHUNK_BYTES}
+            "chunkBytes": CHUNK_BYTES, "canvasMs": CANVAS_INTERVAL_MS, "canvasPx": CANVAS_MAX_PX,
+            "canvasBytes": CANVAS_MAX_BYTES}
 
 
 class ByteBudget:

@@ -15,6 +15,17 @@ makeRecorder(gidOf, onDirty) returns:
   take()           {batch, bytes} or null: the changes since the last take/snapshot
   dirty()          whether changes are waiting
 onDirty() is called (once until the next take) when something changed.
+
+Beyond the top document the walker follows same-origin iframes (the frame's
+document is the iframe record's one child; its document is observed and
+listened to like the top one) and open shadow roots (a "#shadow" record as
+the host's first child). Canvases are sent as images (data URLs) at most
+once per `canvasMs` each, scaled to `canvasPx`, never above `canvasBytes`,
+never when masked. Element scroll offsets go into the snapshot, style rules
+added with insertRule/deleteRule (CSSOM) are sent as the style's text, and
+values set from script (the value/checked/selectedIndex setters, hooked on
+the prototypes while recording) are sent like typed ones: masked fields only
+as asterisks.
 """
 
 WALKER_JS = r"""
@@ -25,6 +36,10 @@ return function makeRecorder(gidOf, onDirty) {
   var obs = null, listening = false, notified = false;
   var kids = new Set(), attrs = new Map(), texts = new Set(), vals = new Set(), scrolls = new Set();
   var mouse = null, vp = null, focus = null, snapId = 0, batchNo = 0;
+  var docs = new Set(), active = false, hookedWins = new WeakSet();
+  var canv = new Set(), canvLast = new WeakMap(), canvSent = new WeakMap(), cvs = new Set(), timer = null;
+  var cssTouched = new WeakSet(), cssCh = new Set();
+  var OBS = {childList: true, subtree: true, attributes: true, characterData: true, attributeOldValue: true};
   var NONSPACE = /\S/g, URLFN = /url\s*\([^)]*\)/gi, SVG = "http://www.w3.org/2000/svg";
 
   function list(a) { var o = {}; for (var i = 0; i < a.length; i++) o[a[i]] = 1; return o; }
@@ -34,6 +49,132 @@ return function makeRecorder(gidOf, onDirty) {
     var i = ids.get(n);
     if (i === undefined) { i = nextId--; ids.set(n, i); }
     return i;
+  }
+  function frameDoc(f) {
+    try { var d = f.contentDocument; return d && d.documentElement ? d : null; } catch (e) { return null; }
+  }
+  function frameOf(d) {
+    try { var w = d.defaultView; return w ? w.frameElement : null; } catch (e) { return null; }
+  }
+  function evTarget(ev) {
+    var p = ev.composedPath ? ev.composedPath() : null;
+    return p && p.length ? p[0] : ev.target;
+  }
+  // Is node p (an element, shadow root or document) inside a masked element, across shadow and frame borders?
+  function upMasked(p) {
+    for (var d = 0; p && d < 64; d++) {
+      var m = maskedOf.get(p);
+      if (m !== undefined) return m || pageMasked;
+      if (p.nodeType === 1) {
+        try { if (p.closest(maskSel) !== null) return true; } catch (e) { return true; }
+        var r = p.getRootNode();
+        p = r.nodeType === 11 ? r.host : r;
+      } else if (p.nodeType === 11) {
+        p = p.host;
+      } else if (p.nodeType === 9) {
+        if (p === document) return pageMasked;
+        p = frameOf(p);
+        if (!p) return true;
+      } else return pageMasked;
+    }
+    return true;
+  }
+  function rulesText(sheet) {
+    try {
+      var r = sheet.cssRules, a = [];
+      for (var i = 0; i < r.length; i++) a.push(r[i].cssText);
+      return a.join("\n");
+    } catch (e) { return null; }
+  }
+  function styleCss(el) {
+    // The rules of a <style> when they are not its text: changed from script, or a text-less CSS-in-JS sheet.
+    var sh = el.sheet;
+    if (!sh) return null;
+    if (cssTouched.has(el) || (!el.firstChild && sh.cssRules && sh.cssRules.length)) return rulesText(sh);
+    return null;
+  }
+  // A canvas as a data URL (scaled, size-capped), at most once per canvasMs; null if it cannot be read.
+  function grab(el) {
+    var now = performance.now(), last = canvLast.get(el);
+    if (last && now - last.t < cfg.canvasMs) return last.u;
+    var u = null;
+    try {
+      var w = el.width, h = el.height;
+      if (w > 0 && h > 0) {
+        var src = el, k = Math.min(1, cfg.canvasPx / Math.max(w, h));
+        if (k < 1) {
+          src = el.ownerDocument.createElement("canvas");
+          src.width = Math.max(1, Math.round(w * k)); src.height = Math.max(1, Math.round(h * k));
+          src.getContext("2d").drawImage(el, 0, 0, src.width, src.height);
+        }
+        u = src.toDataURL("image/png");
+        if (u.length > cfg.canvasBytes) u = src.toDataURL("image/jpeg", 0.6);
+        if (u.length > cfg.canvasBytes) u = null;
+      }
+    } catch (e) { u = null; }  // a tainted canvas, a lost context
+    canvLast.set(el, {t: now, u: u});
+    return u;
+  }
+  function pollCanvases() {
+    if (!active || pageMasked) return;
+    canv.forEach(function (el) {
+      if (!el.isConnected || !sent.has(el)) { canv.delete(el); return; }
+      if (maskedOf.get(el) !== false || upMasked(el.parentNode)) { canv.delete(el); return; }
+      var u = grab(el);
+      if (u !== canvSent.get(el)) { cvs.add(el); poke(); }
+    });
+  }
+  function listenOn(root, on) {
+    var evs = root.nodeType === 9 ? DOC_EVENTS : ROOT_EVENTS;
+    for (var i = 0; i < evs.length; i++) {
+      if (on) root.addEventListener(evs[i][0], evs[i][1], {capture: true, passive: true});
+      else root.removeEventListener(evs[i][0], evs[i][1], {capture: true});
+    }
+  }
+  // Observe and listen to a frame's document or a shadow root (the top document is watched by start()).
+  function watch(root) {
+    if (root === document || docs.has(root)) return;
+    docs.add(root);
+    if (obs) obs.observe(root, OBS);
+    if (listening) listenOn(root, true);
+    if (root.nodeType === 9) { try { hookWin(root.defaultView); } catch (e) { /* not ours to hook */ } }
+  }
+  function unwatchAll() {
+    docs.forEach(function (r) { if (listening) try { listenOn(r, false); } catch (e) { /* gone */ } });
+    docs = new Set();
+    if (obs) { obs.disconnect(); obs.observe(document, OBS); }
+  }
+  function setHook(el) {
+    if (active && sent.has(el)) { vals.add(el); poke(); }
+  }
+  function hookProp(proto, name) {
+    var d = Object.getOwnPropertyDescriptor(proto, name);
+    if (!d || !d.set || !d.configurable) return;
+    Object.defineProperty(proto, name, {configurable: true, enumerable: d.enumerable, get: d.get,
+      set: function (v) { d.set.call(this, v); try { setHook(this); } catch (e) { /* never break the page */ } }});
+  }
+  function hookCss(proto, name) {
+    var f = proto[name];
+    if (typeof f !== "function") return;
+    proto[name] = function () {
+      var r = f.apply(this, arguments);
+      try {
+        var o = this.ownerNode;
+        if (active && o && o.localName === "style") { cssTouched.add(o); if (sent.has(o)) { cssCh.add(o); poke(); } }
+      } catch (e) { /* never break the page */ }
+      return r;
+    };
+  }
+  // Values set from script fire no input event: hook the setters (once per window; inert when not recording).
+  function hookWin(w) {
+    if (!w || hookedWins.has(w)) return;
+    hookedWins.add(w);
+    try {
+      hookProp(w.HTMLInputElement.prototype, "value"); hookProp(w.HTMLInputElement.prototype, "checked");
+      hookProp(w.HTMLTextAreaElement.prototype, "value");
+      hookProp(w.HTMLSelectElement.prototype, "value"); hookProp(w.HTMLSelectElement.prototype, "selectedIndex");
+      hookCss(w.CSSStyleSheet.prototype, "insertRule"); hookCss(w.CSSStyleSheet.prototype, "deleteRule");
+    } catch (e) { /* an old or odd window */ }
   }
   function isMasked(el, pm) {
     if (pm || pageMasked) return true;
@@ -49,6 +190,7 @@ return function makeRecorder(gidOf, onDirty) {
     for (var i = 0; i < a.length; i++) {
       var name = a[i].name, v = a[i].value;
       if (name === "data-gid" || (name.charCodeAt(0) === 111 && name.charCodeAt(1) === 110)) continue;  // on*
+      if (name === "srcdoc") continue;  // a frame's document is captured (masked) as the frame's child instead
       if (URLA[name]) {
         if (m) v = ""; else if (/^\s*javascript:/i.test(v)) v = "";
       } else if (name === "value" && hidden) {
@@ -75,6 +217,15 @@ return function makeRecorder(gidOf, onDirty) {
       if (el.value !== el.defaultValue) p = {v: m ? maskText(el.value) : el.value};
     } else if (tag === "select") {
       if (!m) p = {x: el.selectedIndex};
+    } else if (tag === "canvas") {
+      if (!m) { canv.add(el); var u = grab(el); canvSent.set(el, u); if (u) p = {img: u}; }
+    } else if (tag === "style") {
+      var css = styleCss(el);
+      if (css !== null) p = {css: m ? maskText(css) : css};
+    }
+    var sl = el.scrollLeft, st = el.scrollTop;
+    if ((sl || st) && el !== el.ownerDocument.documentElement && el !== el.ownerDocument.body) {
+      (p || (p = {})).sc = [Math.round(sl), Math.round(st)];
     }
     return p;
   }
@@ -95,10 +246,33 @@ return function makeRecorder(gidOf, onDirty) {
     var at = attrsOf(n, m), rec = [nid(n), tag, at, 0], size = 16 + tag.length;
     if (at !== 0) for (var k in at) size += k.length + at[k].length + 6;
     var p = propsOf(n, m);
-    if (p !== null) { rec.push(p); size += 20 + (p.v ? p.v.length : 0); }
+    if (tag === "iframe") {
+      var fd = frameDoc(n);
+      if (fd) {
+        var fw = fd.defaultView;
+        (p || (p = {})).fd = [fd.doctype ? fd.doctype.name : null, fw ? Math.round(fw.scrollX) : 0, fw ? Math.round(fw.scrollY) : 0];
+        rec.push(p); size += 40;
+        out.push(rec);
+        watch(fd);
+        var fs = ser(fd.documentElement, m, out);
+        if (fs >= 0) { rec[3] = 1; size += fs; }
+        return size;
+      }
+    }
+    if (p !== null) { rec.push(p); size += 20 + (p.v ? p.v.length : 0) + (p.img ? p.img.length : 0) + (p.css ? p.css.length : 0); }
     out.push(rec);
     if (EMPTY[n.localName]) return size;
-    var cnt = 0;
+    var cnt = 0, sr = n.shadowRoot;
+    if (sr) {
+      // An open shadow root: a "#shadow" record first, then its children.
+      var srec = [nid(sr), "#shadow", 0, 0], sc = 0;
+      out.push(srec); sent.add(sr); maskedOf.set(sr, m); watch(sr);
+      for (var d = sr.firstChild; d !== null; d = d.nextSibling) {
+        var ds = ser(d, m, out);
+        if (ds >= 0) { sc++; size += ds; }
+      }
+      srec[3] = sc; cnt++; size += 20;
+    }
     for (var c = n.firstChild; c !== null; c = c.nextSibling) {
       var cs = ser(c, m, out);
       if (cs >= 0) { cnt++; size += cs; }
@@ -111,12 +285,7 @@ return function makeRecorder(gidOf, onDirty) {
   }
   function parentMasked(n) {
     var p = n.parentNode;
-    if (!p || p.nodeType !== 1) return pageMasked;
-    var m = maskedOf.get(p);
-    if (m === undefined) {
-      try { m = p.closest(maskSel) !== null; } catch (e) { m = true; }
-    }
-    return m || pageMasked;
+    return p ? upMasked(p) : pageMasked;
   }
   function poke() {
     if (!notified) {
@@ -128,6 +297,7 @@ return function makeRecorder(gidOf, onDirty) {
     for (var i = 0; i < rs.length; i++) {
       var r = rs[i], tg = r.target;
       if (r.type === "childList") {
+        if (tg.nodeType === 9 && tg !== document) { var fe = frameOf(tg); if (fe) tg = fe; }
         kids.add(tg);
         for (var j = 0; j < r.removedNodes.length; j++) sent.delete(r.removedNodes[j]);
       } else if (r.type === "attributes") {
@@ -143,16 +313,53 @@ return function makeRecorder(gidOf, onDirty) {
     }
     if (rs.length) poke();
   }
-  function onInput(ev) { var t = ev.target; if (t && t.nodeType === 1) { vals.add(t); poke(); } }
-  function onScroll(ev) { scrolls.add(ev.target); poke(); }
+  function onInput(ev) { var t = evTarget(ev); if (t && t.nodeType === 1) { vals.add(t); poke(); } }
+  function onScroll(ev) { scrolls.add(evTarget(ev)); poke(); }
   function onResize() { vp = [window.innerWidth, window.innerHeight]; poke(); }
-  function onMove(ev) { mouse = [Math.round(ev.clientX), Math.round(ev.clientY)]; poke(); }
-  function onFocus(ev) { var t = ev.target; if (t && t.nodeType === 1) { focus = t; poke(); } }
+  function onMove(ev) {
+    var x = ev.clientX, y = ev.clientY, w = ev.view;
+    try {  // a pointer in a frame: in the top viewport's coordinates
+      for (var d = 0; w && w !== window && d < 10; d++) {
+        var f = w.frameElement;
+        if (!f) break;
+        var r = f.getBoundingClientRect();
+        x += r.left + f.clientLeft; y += r.top + f.clientTop; w = w.parent;
+      }
+    } catch (e) { /* keep what we have */ }
+    mouse = [Math.round(x), Math.round(y)]; poke();
+  }
+  function onFocus(ev) { var t = evTarget(ev); if (t && t.nodeType === 1) { focus = t; poke(); } }
+  function onLoad(ev) { var t = evTarget(ev); if (t && t.localName === "iframe" && sent.has(t)) { kids.add(t); poke(); } }
   var LISTEN = [[document, "input", onInput], [document, "change", onInput], [document, "scroll", onScroll],
-                [window, "resize", onResize], [document, "mousemove", onMove], [document, "focusin", onFocus]];
+                [window, "resize", onResize], [document, "mousemove", onMove], [document, "focusin", onFocus],
+                [document, "load", onLoad]];
+  var DOC_EVENTS = [["input", onInput], ["change", onInput], ["scroll", onScroll], ["mousemove", onMove],
+                    ["focusin", onFocus], ["load", onLoad]];
+  var ROOT_EVENTS = [["scroll", onScroll], ["load", onLoad]];  // shadow roots: input, focus, pointer are composed
   function clearChanges() {
     kids = new Set(); attrs = new Map(); texts = new Set(); vals = new Set(); scrolls = new Set();
+    cvs = new Set(); cssCh = new Set();
     mouse = null; vp = null; focus = null; notified = false;
+  }
+  // The child references of a parent for a `c` change: an iframe's are its document's root.
+  function childRefs(p, pm) {
+    var refs = [];
+    if (p.nodeType === 1 && p.localName === "iframe") {
+      var fd = frameDoc(p);
+      if (fd) {
+        watch(fd);
+        var root = fd.documentElement;
+        if (sent.has(root)) refs.push(nid(root)); else { var o = []; ser(root, pm, o); refs.push(o); }
+      }
+      return refs;
+    }
+    for (var k = p.firstChild; k !== null; k = k.nextSibling) {
+      var kt = k.nodeType;
+      if (kt !== 1 && kt !== 3) continue;
+      if (sent.has(k)) refs.push(nid(k));
+      else { var o2 = []; ser(k, pm, o2); refs.push(o2); }
+    }
+    return refs;
   }
   function valueOf(el) {
     var m = maskedOf.get(el), tag = el.localName;
@@ -174,22 +381,30 @@ return function makeRecorder(gidOf, onDirty) {
     configure: function (c) {
       cfg = c; SAFE = list(c.safeAttrs); URLA = list(c.urlAttrs); EMPTY = list(c.emptyTags);
       maskSel = c.maskSel; pageMasked = !!c.pageMasked; MC = c.maskChar || "*";
+      if (timer !== null) { clearInterval(timer); timer = setInterval(pollCanvases, cfg.canvasMs); }
     },
     validSelector: function (sel) {
       try { document.createDocumentFragment().querySelector(sel); return true; } catch (e) { return false; }
     },
     start: function () {
+      hookWin(window);
+      active = true;
       if (!obs) {
         obs = new MutationObserver(records);
-        obs.observe(document, {childList: true, subtree: true, attributes: true, characterData: true,
-                               attributeOldValue: true});
+        obs.observe(document, OBS);
+        docs.forEach(function (r) { obs.observe(r, OBS); });
       }
       if (!listening) {
         listening = true;
         for (var i = 0; i < LISTEN.length; i++) LISTEN[i][0].addEventListener(LISTEN[i][1], LISTEN[i][2], {capture: true, passive: true});
+        docs.forEach(function (r) { listenOn(r, true); });
       }
+      if (timer === null && cfg) timer = setInterval(pollCanvases, cfg.canvasMs);
     },
     stop: function () {
+      active = false;
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      unwatchAll();
       if (obs) { obs.disconnect(); obs = null; }
       if (listening) {
         listening = false;
@@ -201,13 +416,14 @@ return function makeRecorder(gidOf, onDirty) {
     dirty: function () {
       if (obs) { var rs = obs.takeRecords(); if (rs.length) records(rs); }
       return kids.size > 0 || attrs.size > 0 || texts.size > 0 || vals.size > 0 || scrolls.size > 0 ||
-             mouse !== null || vp !== null || focus !== null;
+             cvs.size > 0 || cssCh.size > 0 || mouse !== null || vp !== null || focus !== null;
     },
     rearm: function () { notified = false; },
     snapshot: function (meta) {
       if (obs) obs.takeRecords();
       clearChanges();
-      sent = new WeakSet(); maskedOf = new WeakMap();
+      unwatchAll();
+      sent = new WeakSet(); maskedOf = new WeakMap(); canv = new Set();
       snapId++; batchNo = 0;
       var out = [], root = document.documentElement, size = 0;
       if (root) size = ser(root, pageMasked, out);
@@ -244,19 +460,13 @@ return function makeRecorder(gidOf, onDirty) {
     },
     take: function () {
       if (obs) { var rs = obs.takeRecords(); if (rs.length) records(rs); }
-      var b = {s: snapId, q: ++batchNo}, any = false;
+      var b = {s: snapId, q: batchNo + 1}, any = false;  // q counts the batches sent (no gaps)
       if (kids.size) {
         var c = [];
         kids.forEach(function (p) {
           if (!sent.has(p) || !p.isConnected) return;
-          var pm = p.nodeType === 1 ? (maskedOf.get(p) || pageMasked) : pageMasked, refs = [];
-          for (var k = p.firstChild; k !== null; k = k.nextSibling) {
-            var kt = k.nodeType;
-            if (kt !== 1 && kt !== 3) continue;
-            if (sent.has(k)) refs.push(nid(k));
-            else { var o = []; ser(k, pm, o); refs.push(o); }
-          }
-          c.push([p.nodeType === 9 ? 0 : nid(p), refs]);
+          var pm = p.nodeType === 1 || p.nodeType === 11 ? (maskedOf.get(p) || pageMasked) : pageMasked;
+          c.push([p.nodeType === 9 ? 0 : nid(p), childRefs(p, pm)]);
         });
         if (c.length) { b.c = c; any = true; }
       }
@@ -269,14 +479,9 @@ return function makeRecorder(gidOf, onDirty) {
             // Masked <-> unmasked: the element is sent again as a whole, under the new rule.
             sent.delete(el);
             var p = el.parentNode, o = [];
+            if (p && p.nodeType === 9 && p !== document) p = frameOf(p);
             if (p && sent.has(p)) {
-              var refs = [];
-              for (var k = p.firstChild; k !== null; k = k.nextSibling) {
-                var kt = k.nodeType;
-                if (kt !== 1 && kt !== 3) continue;
-                if (sent.has(k)) refs.push(nid(k)); else { o = []; ser(k, parentMasked(k), o); refs.push(o); }
-              }
-              (b.c || (b.c = [])).push([p.nodeType === 9 ? 0 : nid(p), refs]);
+              (b.c || (b.c = [])).push([p.nodeType === 9 ? 0 : nid(p), childRefs(p, upMasked(p))]);
               any = true;
             }
             return;
@@ -308,15 +513,43 @@ return function makeRecorder(gidOf, onDirty) {
         scrolls.forEach(function (el) {
           if (el === document || el === document.documentElement || el === document.scrollingElement)
             sc.push([0, Math.round(window.scrollX), Math.round(window.scrollY)]);
-          else if (el.nodeType === 1 && sent.has(el)) sc.push([nid(el), Math.round(el.scrollLeft), Math.round(el.scrollTop)]);
+          else if (el.nodeType === 9) {
+            var f = frameOf(el), w = el.defaultView;  // a frame's own scroll: [frame id, x, y, 1]
+            if (f && w && sent.has(f)) sc.push([nid(f), Math.round(w.scrollX), Math.round(w.scrollY), 1]);
+          } else if (el.nodeType === 1 && sent.has(el)) sc.push([nid(el), Math.round(el.scrollLeft), Math.round(el.scrollTop)]);
         });
         if (sc.length) { b.sc = sc; any = true; }
+      }
+      var keep = null;
+      if (cvs.size) {
+        var cv = [], room = cfg.canvasBytes;
+        cvs.forEach(function (el) {
+          if (!sent.has(el) || !el.isConnected || maskedOf.get(el) !== false || pageMasked || upMasked(el.parentNode)) return;
+          var u = grab(el);
+          if (u === canvSent.get(el)) return;
+          if (u && u.length > room && cv.length) { (keep || (keep = [])).push(el); return; }  // next batch
+          room -= u ? u.length : 0;
+          canvSent.set(el, u);
+          cv.push([nid(el), u]);
+        });
+        if (cv.length) { b.cv = cv; any = true; }
+      }
+      if (cssCh.size) {
+        var cs = [];
+        cssCh.forEach(function (el) {
+          if (!sent.has(el) || !el.isConnected) return;
+          var t = rulesText(el.sheet || {});
+          if (t !== null) cs.push([nid(el), upMasked(el) ? maskText(t) : t]);
+        });
+        if (cs.length) { b.css = cs; any = true; }
       }
       if (vp) { b.vp = vp; any = true; }
       if (mouse) { b.m = mouse; any = true; }
       if (focus && sent.has(focus)) { b.f = nid(focus); any = true; }
       clearChanges();
+      if (keep) { for (var ki = 0; ki < keep.length; ki++) cvs.add(keep[ki]); }
       if (!any) return null;
+      batchNo++;
       return {batch: b, bytes: utf8Len(JSON.stringify(b))};
     }
   };

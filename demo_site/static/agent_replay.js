@@ -11,8 +11,15 @@
  *   agent action rcevent {type: 'click', path: '[data-gid="N"]'} and typing in
  *   a field rcevent {type: 'agenttyping', path, value}. Shift+click on the copy
  *   is a gesture: outline {path}.
- * - A change that cannot be applied (an unknown id) asks the visitor for a new
- *   snapshot (agent action resync), at most once a second.
+ * - A change that cannot be applied (an unknown id) or a missed batch asks the
+ *   visitor for a new snapshot (agent action resync), at most once a second.
+ * - Same-origin iframes of the visitor's page are rebuilt inside the copy's
+ *   iframes (about:blank, sandboxed like the copy); open shadow roots are
+ *   attached in the copy (attachShadow from this page's script: the copy's
+ *   document is same-origin and scripts never run in it); where the copy
+ *   cannot attach one, the shadow content is flattened into a
+ *   display:contents element. Canvases are painted from their images,
+ *   element scroll offsets applied, style rules added by script kept.
  *
  * window.agentReplay: doc() (the copy's document), snapshots, batches,
  * lastSnapshot, rcEnabled, resync(), frame(f).
@@ -23,7 +30,8 @@
   var DROP_ATTRS = {"http-equiv": 1, "srcdoc": 1};
   var api = {snapshots: 0, batches: 0, lastSnapshot: null, rcEnabled: false, errors: []};
   var parts = {}, current = null, map = new Map(), iframe = null, frameBox = null, pointer = null, status = null;
-  var lastResync = 0, base = null, ids = new WeakMap();
+  var lastResync = 0, base = null, ids = new WeakMap(), lastQ = 0;
+  var frames = new WeakMap(), extras = new WeakSet(), pendingFrames = [], pendingScroll = [];
 
   function $(id) { return document.getElementById(id); }
 
@@ -77,15 +85,97 @@
     if (el.localName === "iframe") el.setAttribute("src", "about:blank");
     map.set(r[0], el);
     ids.set(el, r[0]);
-    for (var c = 0; c < r[3]; c++) el.appendChild(build(doc, recs, st));
-    if (r.length > 4 && r[4]) props(el, r[4]);
+    var p = r.length > 4 && r[4] ? r[4] : null;
+    if (p && p.fd) {
+      // A same-origin frame: its one child is its document's root, put in place once the frame is connected.
+      pendingFrames.push(el);
+      var info = {root: null, dt: p.fd[0], sc: [p.fd[1], p.fd[2]]};
+      frames.set(el, info);
+      if (r[3] > 0) info.root = build(doc, recs, st);
+    } else {
+      for (var c = 0; c < r[3]; c++) {
+        var cr = recs[st.i];
+        if (cr.length > 2 && cr[1] === "#shadow") {
+          st.i++;
+          var sr = shadowOf(el, cr[0], doc);
+          for (var k = 0; k < cr[3]; k++) sr.appendChild(build(doc, recs, st));
+        } else el.appendChild(build(doc, recs, st));
+      }
+    }
+    if (p) props(el, p);
     return el;
+  }
+
+  // The copy of an open shadow root: attached to the host, or a display:contents stand-in where that is refused.
+  function shadowOf(host, id, doc) {
+    var sr = null;
+    try { sr = host.shadowRoot || host.attachShadow({mode: "open"}); } catch (e) { sr = null; }
+    if (!sr) {
+      sr = doc.createElement("glance-shadow");
+      sr.style.display = "contents";
+      extras.add(sr);
+      host.insertBefore(sr, host.firstChild);
+    } else {
+      while (sr.firstChild) sr.removeChild(sr.firstChild);
+    }
+    map.set(id, sr);
+    ids.set(sr, id);
+    return sr;
+  }
+
+  function fillFrame(f) {
+    var info = frames.get(f), d;
+    if (!info || !f.isConnected) return;
+    try { d = f.contentDocument; } catch (e) { d = null; }
+    if (!d) return;
+    if (!f.__glanceHooked) {
+      f.__glanceHooked = true;
+      f.addEventListener("load", function () { fillFrame(f); });  // a moved frame reloads: fill it again
+    }
+    if (!info.root) { if (d.documentElement) d.removeChild(d.documentElement); return; }
+    if (d.documentElement === info.root) return;
+    d.open();
+    d.write(info.dt ? "<!DOCTYPE " + info.dt + ">" : "");
+    d.close();
+    var root = d.adoptNode(info.root);
+    if (d.documentElement) d.replaceChild(root, d.documentElement); else d.appendChild(root);
+    hook(d);
+    try { d.defaultView.scrollTo(info.sc[0], info.sc[1]); } catch (e) { /* no scroll */ }
+  }
+
+  // After a build is in the document: fill the frames, then apply scroll offsets (they need layout).
+  function settle() {
+    var fs = pendingFrames, ss = pendingScroll;
+    pendingFrames = []; pendingScroll = [];
+    for (var i = 0; i < fs.length; i++) fillFrame(fs[i]);
+    for (i = 0; i < ss.length; i++) { ss[i][0].scrollLeft = ss[i][1]; ss[i][0].scrollTop = ss[i][2]; }
+  }
+
+  function paint(el, url) {
+    if (el.localName !== "canvas") return;
+    var g;
+    try { g = el.getContext("2d"); } catch (e) { return; }
+    if (!g) return;
+    if (!url) { g.clearRect(0, 0, el.width, el.height); return; }
+    var im = new Image();
+    im.onload = function () {
+      try { g.clearRect(0, 0, el.width, el.height); g.drawImage(im, 0, 0, el.width, el.height); el.setAttribute("data-painted", "1"); }
+      catch (e) { /* a resized or gone canvas */ }
+    };
+    im.src = url;
+  }
+
+  function setCss(el, text) {
+    var t = el.firstChild;
+    if (t && t.nodeType === 3) t.data = text;
+    else el.insertBefore(el.ownerDocument.createTextNode(text), el.firstChild);
   }
 
   function setAttrs(el, attrs) {
     if (!attrs) return;
     for (var k in attrs) {
       if (!Object.prototype.hasOwnProperty.call(attrs, k) || DROP_ATTRS[k] || k.slice(0, 2) === "on") continue;
+      if (k === "src" && el.localName === "iframe") continue;  // the copy's frames stay about:blank
       var v = attrs[k];
       try {
         if (v === null) el.removeAttribute(k); else el.setAttribute(k, v);
@@ -97,6 +187,9 @@
     if ("v" in p) el.value = p.v;
     if ("c" in p) el.checked = !!p.c;
     if ("x" in p) el.selectedIndex = p.x;
+    if (p.sc) pendingScroll.push([el, p.sc[0], p.sc[1]]);
+    if ("img" in p) paint(el, p.img);
+    if (typeof p.css === "string") setCss(el, p.css);
   }
 
   function newFrame(meta) {
@@ -142,11 +235,14 @@
     for (var i = 0; i < chunks[0].n; i++) recs = recs.concat(chunks[i].nodes);
     delete parts[s];
     map = new Map();
+    pendingFrames = []; pendingScroll = [];
     var doc = newFrame(meta);
     if (recs.length) {
       var root = build(doc, recs, {i: 0});
       doc.replaceChild(root, doc.documentElement);
     }
+    settle();
+    lastQ = 0;
     base = doc.createElement("base");
     base.setAttribute("href", meta.url || "");
     ensureBase(doc);
@@ -165,6 +261,16 @@
 
   // ------------------------------------------------------------ changes
   function children(p, refs, doc) {
+    if (p.nodeType === 1 && p.localName === "iframe") {
+      // A frame's "children" are its document's root.
+      var info = frames.get(p) || {root: null, dt: "html", sc: [0, 0]};
+      frames.set(p, info);
+      var r = refs.length ? refs[0] : null;
+      info.root = r === null ? null : (typeof r === "number" ? map.get(r) : build(doc, r, {i: 0}));
+      if (r !== null && !info.root) throw new Error("unknown node " + r);
+      pendingFrames.push(p);
+      return;
+    }
     var want = [];
     for (var i = 0; i < refs.length; i++) {
       var ref = refs[i], n;
@@ -177,12 +283,14 @@
       want.push(n);
     }
     var keepBase = p === doc.head;
-    var at = keepBase && base && p.firstChild === base ? base.nextSibling : p.firstChild;
+    var at = p.firstChild;
+    function skip() { while (at && ((keepBase && at === base) || extras.has(at))) at = at.nextSibling; }
+    skip();
     for (i = 0; i < want.length; i++) {
       if (at !== want[i]) p.insertBefore(want[i], at);
-      else at = at.nextSibling;
+      else { at = at.nextSibling; skip(); }
     }
-    while (at) { var next = at.nextSibling; if (!(keepBase && at === base)) forget(p.removeChild(at)); at = next; }
+    while (at) { var next = at.nextSibling; if (!(keepBase && at === base) && !extras.has(at)) forget(p.removeChild(at)); at = next; }
     if (keepBase) ensureBase(doc);
   }
 
@@ -229,11 +337,16 @@
       else if (el.localName === "select") el.selectedIndex = v[1];
       else if (doc.activeElement !== el || !api.rcEnabled) el.value = v[1];
     });
+    settle();
     (b.sc || []).forEach(function (s) {
       if (s[0] === 0) { iframe.contentWindow.scrollTo(s[1], s[2]); return; }
       var el = map.get(s[0]);
-      if (el) { el.scrollLeft = s[1]; el.scrollTop = s[2]; }
+      if (!el) return;
+      if (s[3]) { try { el.contentWindow.scrollTo(s[1], s[2]); } catch (e) { /* not filled */ } }
+      else { el.scrollLeft = s[1]; el.scrollTop = s[2]; }
     });
+    (b.cv || []).forEach(function (c) { var el = map.get(c[0]); if (el) paint(el, c[1]); });
+    (b.css || []).forEach(function (c) { var el = map.get(c[0]); if (el) setCss(el, c[1]); });
     if (b.vp) resize(b.vp[0], b.vp[1]);
     if (b.m && pointer) {
       pointer.style.display = "block";
@@ -282,6 +395,11 @@
     }
     if (f.name === "dom_changes" && p) {
       if (p.s !== current || !iframe) return;
+      if (typeof p.q === "number") {
+        var gap = lastQ && p.q !== lastQ + 1;
+        lastQ = p.q;
+        if (gap) { api.resync(); return; }  // a batch went missing: this copy is behind
+      }
       try { apply(p); } catch (e) { api.errors.push(String(e)); console.warn("replay: change not applied", e); api.resync(); }
     }
   };
