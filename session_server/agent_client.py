@@ -46,8 +46,8 @@ AGENT_ACTIONS = {
                "rcrefused {reason, type?, path?} (reasons: badpayload, notenabled, paused, notfound, nottypable, "
                "notedited, password, masked, maskingunknown, maskingerror)",
     "navigate": "navigate the visitor {url} (same origin) or {direction: back|forward}; answers navigation "
-                "{url, direction: 'url'} | {direction}, or navigationrefused {reason: badpayload|badurl|crossorigin, "
-                "url?}",
+                "{url, direction: 'url'} | {direction}, or navigationrefused {reason: badpayload|badurl|crossorigin|"
+                "nohistory, url?}",
     "outline": "gesture on the page {x, y[, w, h]} or {path} | {gid}; no answer on success, outlinerefused "
                "{reason: badpayload|notfound, path?}",
     "addguest": "ask the visitor to admit a guest {name} (visitor answers addguestaccepted {name, guest: {token, "

@@ -347,12 +347,14 @@ class RcCore:
 DIRECTIONS = ("back", "forward")
 
 
-def parse_navigate(payload, current_origin, resolve):
+def parse_navigate(payload, current_origin, resolve, can_go=None):
     """Check a navigate action: ({url, direction: 'url'} | {direction}, None) or (None, reason).
 
     `resolve(url)` returns (href, origin, protocol) of `url` resolved against
     the current page, or None when it is not a URL. Only same-origin http(s)
     URLs are allowed (reasons: badpayload, badurl, crossorigin).
+    `can_go(direction)` says whether the tab has an entry to go back / forward
+    to: True, False (refused: nohistory) or None (cannot tell: allowed).
     """
     if not isinstance(payload, dict):
         return None, "badpayload"
@@ -361,6 +363,8 @@ def parse_navigate(payload, current_origin, resolve):
     if d is not None and d != "url":
         if d not in DIRECTIONS or url is not None:
             return None, "badpayload"
+        if can_go is not None and can_go(d) is False:
+            return None, "nohistory"
         return {"direction": d}, None
     if not isinstance(url, str) or not url.strip() or len(url) > MAX_URL_LEN:
         return None, "badpayload"

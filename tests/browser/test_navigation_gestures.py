@@ -56,6 +56,60 @@ def test_navigate_by_url_back_forward_and_refused(page, server, agents):
     assert page.console.errors == []
 
 
+def test_back_and_forward_with_no_history_are_refused(page, server, agents):
+    """A fresh tab has nothing to go back or forward to: the agent is told nohistory, never navigation."""
+    shop(page, server, "/")
+    page.evaluate(NAV_PROBE)
+    start(page, "nav-nohist-1")
+    agent = agents.agent(server.url, "nav-nohist-1")
+    wait_event(page, "agents", 2)
+    # (the tab's first entry is Playwright's about:blank: another origin, so there is no back of this site)
+    assert page.evaluate("[navigation.canGoBack, navigation.canGoForward]") == [False, False]
+    for i, direction in enumerate(("back", "forward")):
+        agents.run(agent.navigate({"direction": direction}, id="h%d" % i))
+        ev = agents.run(agent.next_event("navigationrefused"))
+        assert ev["ref"] == "h%d" % i and ev["payload"] == {"reason": "nohistory"}
+    # once there is somewhere to go, it goes; at the newest entry forward is refused again
+    agents.run(agent.navigate({"url": "/product?check=1"}))
+    agents.run(agent.next_event("navigation"))
+    arrive(page, "/product")
+    agents.run(agent.navigate({"direction": "forward"}, id="f1"))
+    assert agents.run(agent.next_event("navigationrefused"))["payload"] == {"reason": "nohistory"}
+    agents.run(agent.navigate({"direction": "back"}, id="b1"))
+    assert agents.run(agent.next_event("navigation"))["payload"] == {"direction": "back"}
+    arrive(page, "/")
+    assert navlog(page) == [{"url": server.url + "/product?check=1", "direction": "url"}, {"direction": "back"}]
+    page.wait_for_timeout(200)
+    assert agent.errors == [] and page.console.errors == []
+
+
+def test_without_the_navigation_api_only_back_is_checked(browser, server, agents):
+    """Browsers without `navigation.canGoBack`: back is refused on history.length <= 1; forward cannot be
+    checked, so it is sent on and the page stays (the limitation docs/protocol.md describes)."""
+    ctx = browser.new_context()
+    try:
+        ctx.add_init_script("Object.defineProperty(window, 'navigation', {value: undefined, configurable: true});")
+        opener = ctx.new_page()
+        opener.goto(server.url + "/blank")
+        with ctx.expect_page() as popup:     # a tab opened on the shop: its history has one entry
+            opener.evaluate("(u) => window.open(u)", server.url + "/?check=1")
+        page = popup.value
+        page.set_default_timeout(10000)
+        page.wait_for_function("window.demoAttached === true")
+        assert page.evaluate("[window.navigation, history.length]") == [None, 1]
+        start(page, "nav-nohist-2")
+        agent = agents.agent(server.url, "nav-nohist-2")
+        wait_event(page, "agents", 2)
+        agents.run(agent.navigate({"direction": "back"}, id="b"))
+        assert agents.run(agent.next_event("navigationrefused"))["payload"] == {"reason": "nohistory"}
+        agents.run(agent.navigate({"direction": "forward"}, id="f"))
+        assert agents.run(agent.next_event("navigation"))["payload"] == {"direction": "forward"}
+        page.wait_for_timeout(300)
+        assert page.evaluate("location.pathname") == "/" and page.evaluate("GLANCE.Cobrowse.Visitor.inSession()")
+    finally:
+        ctx.close()
+
+
 def outline_box(page):
     return page.evaluate("""() => { var d = document.querySelector('.glance-outline');
         if (!d) return null; var r = d.getBoundingClientRect();

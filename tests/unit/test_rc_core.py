@@ -406,6 +406,15 @@ def test_parse_navigate():
     assert R.parse_navigate({"url": "http://shop.test/x", "direction": "url"}, here, res)[0]["url"] == "http://shop.test/x"
     assert R.parse_navigate({"direction": "back"}, here, res) == ({"direction": "back"}, None)
     assert R.parse_navigate({"direction": "forward"}, here, res) == ({"direction": "forward"}, None)
+    # nothing to go back / forward to: refused; unknown (None): allowed; URLs never ask
+    for answer, want in ((False, (None, "nohistory")), (None, ({"direction": "back"}, None)),
+                         (True, ({"direction": "back"}, None))):
+        assert R.parse_navigate({"direction": "back"}, here, res, lambda d: answer) == want
+    asked = []
+    assert R.parse_navigate({"direction": "forward"}, here, res, lambda d: asked.append(d) or False) == (None, "nohistory")
+    assert asked == ["forward"]
+    assert R.parse_navigate({"url": "/product"}, here, res, lambda d: False)[1] is None
+    assert R.parse_navigate({"direction": "up"}, here, res, lambda d: False) == (None, "badpayload")
     for url in ("http://shop.test.evil.net/", "https://shop.test/", "javascript:alert(1)", "http://other.test/"):
         assert R.parse_navigate({"url": url}, here, res) == (None, "crossorigin")
     assert R.parse_navigate({"url": "??"}, here, res) == (None, "badurl")
