@@ -407,7 +407,11 @@
     if (f.seq) text += " #" + f.seq;
     if (f.name) text += " " + f.name;
     if (f.type === "visitor_event" || f.type === "agent_action") {
-      if (f.payload !== undefined && f.payload !== null) text += " " + json(f.payload);
+      if (f.payload !== undefined && f.payload !== null) {
+        // The cobrowse view's dom_* frames are big and frequent: their name and size only.
+        if (/^dom_/.test(f.name || "")) text += " (" + json(f.payload).length + " chars)";
+        else text += " " + json(f.payload);
+      }
       if (f.ref) text += " (ref " + f.ref + ")";
     } else if (f.type === "agents") {
       text += " count=" + f.count;
@@ -534,7 +538,8 @@
       } else if (f.type === "visitor_event") {
         var li = document.createElement("li");
         li.className = "answer answer-" + f.name;
-        li.textContent = f.name + (f.payload !== undefined && f.payload !== null ? " " + json(f.payload) : "");
+        li.textContent = f.name + (f.payload === undefined || f.payload === null ? "" :
+          /^dom_/.test(f.name || "") ? " (" + json(f.payload).length + " chars)" : " " + json(f.payload));
         if (f.name === "visitordocument" && f.payload && typeof f.payload.url === "string") {
           var get = document.createElement("button");
           get.type = "button";
