@@ -549,9 +549,11 @@
           li.appendChild(document.createTextNode(" "));
           li.appendChild(get);
         }
+        if (f.name === "rcrefused" || /refused$|error$/.test(f.name)) li.className += " answer-refused";
         var ul = $("answers");
         ul.insertBefore(li, ul.firstChild);
         while (ul.childNodes.length > 50) ul.removeChild(ul.lastChild);
+        if (/^rc/.test(f.name)) rcAnswer(f);
         if (f.name === "sessionpaused" && f.payload && typeof f.payload.paused === "boolean") setPaused(f.payload.paused);
       }
     }
@@ -839,6 +841,59 @@
     return isFinite(n) ? n : 0;
   }
 
+  // ---------------------------------------------------- remote control by hand
+  var RC_REFUSALS = {
+    badpayload: "the request was malformed",
+    notenabled: "remote control is not on (request it first)",
+    paused: "the session is paused",
+    notfound: "no element with that data-gid on the visitor's page",
+    nottypable: "that element cannot be typed into",
+    notedited: "you have not typed into that field",
+    password: "password fields can never be typed into or read",
+    masked: "the field is masked",
+    maskingunknown: "the page's masking settings are not loaded, so fields are refused",
+    maskingerror: "the page's masking settings cannot be used, so fields are refused",
+    pending: "a request is already waiting for the visitor"
+  };
+  var RC_VERBS = {click: "click", agenttyping: "typing", inputchange: "leaving the field"};
+
+  function rcPath() {
+    var m = /^(?:\[data-gid=["']?)?(\d{1,12})(?:["']?\])?$/.exec($("rc-gid").value.trim());
+    return m && Number(m[1]) > 0 ? '[data-gid="' + Number(m[1]) + '"]' : null;
+  }
+
+  function rcResult(text, refused) {
+    var el = $("rc-result");
+    el.textContent = text;
+    el.className = "rc-result" + (refused ? " refused" : "");
+  }
+
+  function rcAction(type) {
+    var path = rcPath();
+    if (!path) { rcResult("Enter the element's data-gid (a number such as 12).", true); return; }
+    var payload = {type: type, path: path};
+    if (type === "agenttyping") payload.value = $("rc-text").value;
+    rcResult("");
+    uiAction("rcevent", payload);
+  }
+
+  function rcAnswer(f) {
+    var p = f.payload || {};
+    if (f.name === "rcrefused") {
+      var what = (RC_VERBS[p.type] || "remote control") + (p.path ? " on " + p.path : "");
+      rcResult("Refused: " + what + " \u2014 " + (RC_REFUSALS[p.reason] || p.reason) + " (" + p.reason + ").", true);
+    } else if (f.name === "rcevent") {
+      rcResult("Done: " + (RC_VERBS[p.type] || p.type) + " on " + p.path +
+               (p.type === "agenttyping" ? ", the field now holds " + json(p.value) : "") + ".");
+    } else if (f.name === "rcenabled") {
+      $("rc-state").textContent = p.enabled ? "on" : "off";
+    } else if (f.name === "rcaccepted") {
+      rcResult("The visitor accepted remote control.");
+    } else if (f.name === "rcdeclined") {
+      rcResult("The visitor declined remote control.", true);
+    }
+  }
+
   function wire() {
     $("login").addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -858,6 +913,9 @@
     simple.forEach(function (name) {
       $("act-" + name).addEventListener("click", function () { uiAction(name); });
     });
+    $("act-rcclick").addEventListener("click", function () { rcAction("click"); });
+    $("act-rctype").addEventListener("click", function () { rcAction("agenttyping"); });
+    $("act-rcleave").addEventListener("click", function () { rcAction("inputchange"); });
     $("act-pause").addEventListener("click", function () {
       var want = !paused;
       try {

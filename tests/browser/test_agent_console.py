@@ -199,3 +199,67 @@ def test_console_rejoins_after_a_server_restart(browser):
     finally:
         ctx.close()
         srv.stop()
+
+
+def test_console_remote_control_by_hand(page, context, server):
+    """Click / Type / Leave field on a data-gid from the console's form; refusals are shown plainly."""
+    from tests.browser.test_remote_control import RC_PROBE, field_log, gid
+    shop(page, server, "/checkout")
+    page.evaluate(RC_PROBE)
+    start(page, "console-rc-1")
+    page.evaluate("GLANCE.Cobrowse.Visitor.addEventListener('rcrequested', p => p.accept())")
+    console = open_console(context, server)
+    session_row(console, "console-rc-1").get_by_role("button", name="Join session console-rc-1").click()
+    console.wait_for_function("agentConsole.status === 'joined'")
+
+    # before remote control is on, the visitor's page refuses
+    console.fill("#rc-gid", str(gid(page, "#fullname")))
+    console.click("#act-rcclick")
+    console.wait_for_selector("#rc-result.refused")
+    assert "remote control is not on" in console.inner_text("#rc-result")
+
+    console.click("#act-rcrequest")
+    wait_event(page, "rcenabled")
+    console.wait_for_function("document.getElementById('rc-state').textContent === 'on'")
+
+    console.fill("#rc-text", "Ada Lovelace")
+    console.click("#act-rctype")
+    page.wait_for_function("document.getElementById('fullname').value === 'Ada Lovelace'")
+    console.wait_for_function("document.getElementById('rc-result').textContent.startsWith('Done: typing')")
+    assert '"Ada Lovelace"' in console.inner_text("#rc-result")
+    console.click("#act-rcleave")
+    wait_event(page, "rcevent", 2)
+    assert [p["type"] for p in payloads(page, "rcevent")] == ["agenttyping", "inputchange"]
+    assert payloads(page, "rcevent")[0]["value"] == "Ada Lovelace"
+    # a path typed in full works too; a click really clicks
+    console.fill("#rc-gid", '[data-gid="%d"]' % gid(page, "#email"))
+    console.click("#act-rcclick")
+    wait_event(page, "rcevent", 3)
+    assert payloads(page, "rcevent")[2]["type"] == "click"
+    assert field_log(page)[-1] == "click:email"
+    assert "change:fullname" in field_log(page)
+
+    # a password field and a masked one: refused, nothing typed, and the console says why
+    for selector, reason, words in (("#password", "password", "password fields can never"),
+                                    ("#card", "masked", "masked")):
+        console.fill("#rc-gid", str(gid(page, selector)))
+        console.fill("#rc-text", "secret")
+        console.click("#act-rctype")
+        console.wait_for_function("(r) => document.getElementById('rc-result').textContent.includes('(' + r + ')')",
+                                  arg=reason)
+        text = console.inner_text("#rc-result")
+        assert text.startswith("Refused: typing on [data-gid=") and words in text
+        assert console.locator("#rc-result.refused").count() == 1
+        assert page.input_value(selector) == ""
+    assert console.locator("#answers li.answer-rcrefused.answer-refused").count() == 3
+
+    # junk in the id field never leaves the console
+    sent = console.evaluate("agentConsole.sent.filter(f => f.name === 'rcevent').length")
+    console.fill("#rc-gid", "abc")
+    console.click("#act-rcclick")
+    assert "Enter the element's data-gid" in console.inner_text("#rc-result")
+    assert console.evaluate("agentConsole.sent.filter(f => f.name === 'rcevent').length") == sent
+
+    console.click("#act-rcend")
+    console.wait_for_function("document.getElementById('rc-state').textContent === 'off'")
+    assert console.console_errors == [] and page.console.errors == []
