@@ -72,6 +72,10 @@ class VisitorMedia(Feature):
         visitor.emitter.on("sessioncontinue", guard("visitor video continue", on_continue))
 
         def went_away(ev):
+            # Focus moving into a frame of this page (the agent's view, a document) blurs the window
+            # but the tab keeps the focus: not "away".
+            if str(ev.type) == "blur" and bool(window.document.hasFocus()):
+                return
             me.away = True
 
         def came_back(ev):

@@ -62,6 +62,14 @@ def test_visitorvideo_fires_again_when_the_tab_regains_focus(page, context, serv
     assert payloads(page, "visitorvideo")[1] == {"video": "small", "camerastatus": "available"}
     console.wait_for_function("agentConsole.frames.filter(f => f.name === 'visitorvideo').length >= 2")
 
+    # focus moving into a frame of the page and back is not the tab regaining focus
+    page.evaluate("""() => { const f = document.getElementById('glance_screenshare');
+        f.hidden = false; f.contentWindow.focus(); }""")
+    page.wait_for_function("document.activeElement === document.getElementById('glance_screenshare')")
+    page.evaluate("window.focus()")
+    page.wait_for_timeout(300)
+    assert media_names(page).count("visitorvideo") == 2
+
     # paused video: visitorvideo then visitorvideopaused on the next return
     page.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
     wait_event(page, "visitorvideopaused")
