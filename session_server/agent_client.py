@@ -37,7 +37,7 @@ log = logging.getLogger("session_server.agent_client")
 # Agent action names the visitor SDK handles, with payloads and the visitor's answers
 # (docs/protocol.md, "Agent actions and visitor answers", is the full table).
 AGENT_ACTIONS = {
-    "pause": "pause or unpause the session {paused: bool}; the page fires sessionpaused, no answer",
+    "pause": "pause or unpause the session {paused: bool}; answer sessionpaused {paused} when it changed",
     "rcrequest": "ask the visitor for remote control {}; answers rcaccepted + rcenabled {enabled: true}, "
                  "rcdeclined, rcenabled {enabled: true} when already on, or rcrefused {reason: 'pending'}",
     "rcend": "stop remote control {} (a waiting request is withdrawn); answer rcenabled {enabled: false, by: 'agent'}",

@@ -129,6 +129,8 @@ class Visitor:
             if self.session:
                 self._save()
             self.emit("sessionpaused", {"paused": paused})
+            # the agents hear it too (an agent console keeps its pause button in step)
+            self.tell_agents("sessionpaused", {"paused": paused}, frame.get("id") if isinstance(frame, dict) else None)
 
     def _service_failed(self, msg):
         self.state = states.IDLE

@@ -263,3 +263,22 @@ def test_console_remote_control_by_hand(page, context, server):
     console.click("#act-rcend")
     console.wait_for_function("document.getElementById('rc-state').textContent === 'off'")
     assert console.console_errors == [] and page.console.errors == []
+
+
+def test_console_pause_button_follows_another_agents_pause(page, context, server, agents):
+    """The visitor tells every agent sessionpaused, so the console's Pause button stays in step."""
+    shop(page, server)
+    start(page, "console-pause-2")
+    console = open_console(context, server)
+    session_row(console, "console-pause-2").get_by_role("button", name="Join session console-pause-2").click()
+    console.wait_for_function("agentConsole.status === 'joined'")
+    other = agents.agent(server.url, "console-pause-2", creds=("mary.glance.net", "demo-supervisor"))
+    agents.run(other.pause({"paused": True}))
+    wait_event(page, "sessionpaused")
+    console.wait_for_function("document.getElementById('act-pause').getAttribute('aria-pressed') === 'true'")
+    assert console.inner_text("#act-pause") == "Resume session"
+    console.click("#act-pause")                      # the console resumes it
+    wait_event(page, "sessionpaused", 2)
+    assert payloads(page, "sessionpaused") == [{"paused": True}, {"paused": False}]
+    assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": True}
+    assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": False}

@@ -181,8 +181,10 @@ def test_rc_survives_navigation_until_agent_or_visitor_ends_it(page, server, age
     assert "click:add-to-cart" in field_log(page)
 
     # paused: nothing is done and nothing of the page is reported
-    agents.run(agent.pause({"paused": True}))
+    agents.run(agent.pause({"paused": True}, id="pz"))
     wait_event(page, "sessionpaused")
+    ev = agents.run(agent.next_event("sessionpaused"))
+    assert ev["payload"] == {"paused": True} and ev["ref"] == "pz"
     rc(agents, agent, "click", path(page, "#add-to-cart"), id="p1")
     ev = agents.run(agent.next_event("rcrefused"))
     assert ev["payload"]["reason"] == "paused"

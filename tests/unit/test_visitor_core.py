@@ -16,6 +16,9 @@ class FakeConn:
     def on_action(self, name, handler):
         self.actions[name] = handler
 
+    def send_event(self, name, payload=None, ref=None, state=None):
+        self.sent = getattr(self, "sent", []) + [(name, payload, ref)]
+
     def close(self, reason):
         self.closed = reason
 
@@ -130,3 +133,7 @@ def test_agent_pause_and_resume():
     conns[0].actions["pause"]({"paused": True}, {})
     conns[0].actions["pause"]({"paused": False}, {})
     assert paused == [{"paused": True}, {"paused": False}] and not v.is_session_paused()
+    # the agents are told each change once, with the action's id as ref
+    conns[0].actions["pause"]({"paused": True}, {"id": "p9"})
+    assert conns[0].sent == [("sessionpaused", {"paused": True}, None), ("sessionpaused", {"paused": False}, None),
+                             ("sessionpaused", {"paused": True}, "p9")]
