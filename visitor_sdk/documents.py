@@ -33,7 +33,7 @@ from browser import document, window
 
 from . import doc_rules
 from .features import Feature
-from .jsconv import to_js
+from .jsconv import guarded as _guard, is_absent as _none, to_js
 from .offers import Offer
 
 VIEWER_ID = "glance-doc-viewer"
@@ -42,19 +42,6 @@ PREVIEW_CHARS = 4000
 VIEWER_STYLE = ("position:fixed;z-index:2147483646;left:50%;top:8%;transform:translate(-50%,0);width:min(640px,92vw);"
                 "max-height:80vh;overflow:auto;background:#fff;color:#111;border:1px solid #666;border-radius:8px;"
                 "padding:16px;font:14px/1.4 sans-serif;box-shadow:0 6px 30px rgba(0,0,0,.35)")
-
-
-def _none(v):
-    return v is None or v is javascript.NULL or v is javascript.UNDEFINED
-
-
-def _guard(name, fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        except Exception as exc:
-            window.console.error("GLANCE: " + name + " failed: " + str(exc))
-    return run
 
 
 def _service_base(config):

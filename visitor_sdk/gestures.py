@@ -11,22 +11,18 @@ custom UI draws its own from the event. An unknown element or a bad payload
 fires nothing; the agents get `outlinerefused {reason[, path]}`.
 """
 
-import javascript
 from browser import document, window
 
 from . import element_ids
 from .features import Feature
 from .rc_core import agent_info, gid_path, outline_box, outline_payload, parse_outline
+from .jsconv import is_absent as _none
 
 OUTLINE_MS = 2000
 PAD = 4
 STYLE = ("position:absolute;box-sizing:border-box;border:3px solid #ff6a00;border-radius:6px;"
          "box-shadow:0 0 0 2px rgba(255,255,255,.8),0 0 12px rgba(255,106,0,.6);"
          "pointer-events:none;z-index:2147483646;margin:0;padding:0;background:transparent;")
-
-
-def _none(v):
-    return v is None or v is javascript.NULL or v is javascript.UNDEFINED
 
 
 def draw(left, top, width, height, ms=OUTLINE_MS):

@@ -11,21 +11,12 @@ session ends is withdrawn. The admitted guest appears in `agents` with role
 "guest".
 """
 
-from browser import window
 
 from .features import Feature
 from .offers import Offer
+from .jsconv import guarded as _guard
 
 MAX_NAME = 40
-
-
-def _guard(name, fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        except Exception as exc:
-            window.console.error("GLANCE: " + name + " failed: " + str(exc))
-    return run
 
 
 def guest_name(payload):

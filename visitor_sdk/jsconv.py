@@ -106,6 +106,22 @@ def to_js(value):
     return value
 
 
+def is_absent(value):
+    """True for Python None and for JS null/undefined (compared by identity, never ==)."""
+    return value is None or value is javascript.NULL or value is javascript.UNDEFINED
+
+
+def guarded(name, fn):
+    """Wrap `fn` (an event handler or callback run by the page) so that a Python
+    exception is written to console.error instead of reaching page JS."""
+    def run(*args):
+        try:
+            return fn(*args)
+        except Exception as exc:
+            window.console.error("GLANCE: " + name + " failed: " + str(exc))
+    return run
+
+
 def error_marker(message, type_name="Error"):
     """The object the loader turns into `throw new <type_name>(message)`."""
     return to_js({"__glance_error__": message, "type": type_name})

@@ -14,13 +14,13 @@ rcenabled {enabled: false, by: 'visitor'}); `visitor.remote_control.enabled`
 says whether it is on. A UI can also just listen to `rcenabled`.
 """
 
-import javascript
 from browser import document, window
 
 from . import element_ids, group_settings
 from .features import Feature
 from .masking_rules import masked_reason
 from .rc_core import RcCore, typable_reason
+from .jsconv import guarded as _guard, is_absent as _none
 
 _HELPERS_JS = """
 return {
@@ -41,10 +41,6 @@ return {
 """
 
 _js = window.Function.new(_HELPERS_JS)()
-
-
-def _none(v):
-    return v is None or v is javascript.NULL or v is javascript.UNDEFINED
 
 
 class MaskDom:
@@ -106,16 +102,6 @@ class BrowserDom:
 
     def fire_change(self, el):
         _js.change(el)
-
-
-def _guard(name, fn):
-    """Run `fn`, logging instead of letting a Python exception reach page JS."""
-    def run(*args):
-        try:
-            return fn(*args)
-        except Exception as exc:
-            window.console.error("GLANCE: " + name + " failed: " + str(exc))
-    return run
 
 
 def _check_payloads():

@@ -10,19 +10,10 @@ accepted reverse session, fires `reverseended` and tells the agents
 feature's job (`screenshare` with params.type "reverse").
 """
 
-from browser import window
 
 from .features import Feature
 from .offers import Offer
-
-
-def _guard(name, fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        except Exception as exc:
-            window.console.error("GLANCE: " + name + " failed: " + str(exc))
-    return run
+from .jsconv import guarded as _guard
 
 
 class Reverse(Feature):

@@ -21,8 +21,14 @@ stopSession(), the remote-control feature's stop() and the accessibility
 feature's toggle().
 """
 
-import javascript
 from browser import document, window
+
+from .jsconv import guarded, is_absent as _none
+
+
+def _guard(name, fn):
+    return guarded("default UI " + name, fn)
+
 
 PANEL_ID = "glance-ui"
 STYLE_ID = "glance-ui-style"
@@ -68,17 +74,6 @@ ANSWERED_BY = {"rcaccepted": "rcrequested", "rcdeclined": "rcrequested",
                "reverseended": "reverseconfirm"}
 
 
-def _none(v):
-    return v is None or v is javascript.NULL or v is javascript.UNDEFINED
-
-
-def _guard(name, fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        except Exception as exc:
-            window.console.error("GLANCE: default UI " + name + " failed: " + str(exc))
-    return run
 
 
 def _field(payload, name):
