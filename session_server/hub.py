@@ -127,6 +127,24 @@ class Participant:
             self.conn.send(frame)
 
 
+def _reattach(part, msg, who):
+    """A participant whose streams this node still has came back (hello/join with its
+    resume token): stop its expiry timer, close an older socket, and forget what the
+    peer says it has already applied."""
+    if part.timer:
+        part.timer.cancel()
+        part.timer = None
+    if part.conn is not None:
+        part.conn.send(P.error_frame("conndrop", who + " reconnected on another socket", fatal=True))
+        part.conn.close_soon()
+    part.outbox.ack(msg.get("last_seq", 0))
+
+
+def _fresh(sid, pid, msg):
+    """A participant this node has no streams for: continue the peer's numbering."""
+    return Participant(sid, pid, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+
+
 class LocalSession:
     """This node's view of one session: its local tabs and agents."""
 
@@ -376,15 +394,9 @@ class Hub:
         tab = s.tabs.get(tab_id)
         exact = tab is not None
         if exact:
-            if tab.timer:
-                tab.timer.cancel()
-                tab.timer = None
-            if tab.conn is not None:
-                tab.conn.send(P.error_frame("conndrop", "this tab reconnected on another socket", fatal=True))
-                tab.conn.close_soon()
-            tab.outbox.ack(msg.get("last_seq", 0))
+            _reattach(tab, msg, "this tab")
         else:
-            tab = Participant(sid, tab_id, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+            tab = _fresh(sid, tab_id, msg)
             s.tabs[tab_id] = tab
         tab.conn = conn
         tab.page = msg.get("page")
@@ -525,15 +537,9 @@ class Hub:
             aid, num = secrets.token_urlsafe(9), await self.bp.next_num(sid)
         exact = agent is not None
         if exact:
-            if agent.timer:
-                agent.timer.cancel()
-                agent.timer = None
-            if agent.conn is not None:
-                agent.conn.send(P.error_frame("conndrop", "this agent reconnected on another socket", fatal=True))
-                agent.conn.close_soon()
-            agent.outbox.ack(msg.get("last_seq", 0))
+            _reattach(agent, msg, "this agent")
         else:
-            agent = Participant(sid, aid, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+            agent = _fresh(sid, aid, msg)
             if guest is not None:   # the seed's guest entry: role, name, guestid, num
                 entry = {"role": "guest", "name": guest["n"], "guestid": guest["i"], "num": num}
             else:
