@@ -29,7 +29,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from tests.conftest import CHROMIUM_ARGS, Server, chromium_executable  # noqa: E402
+from tests.conftest import Server, launch_chromium  # noqa: E402
 
 RRWEB = os.path.join(ROOT, "build", ".tools", "rrweb", "node_modules")
 SNAPSHOT_JS = os.path.join(RRWEB, "rrweb-snapshot", "dist", "rrweb-snapshot.min.js")
@@ -189,10 +189,7 @@ def main():
     rows = []
     try:
         with sync_playwright() as p:
-            kw = {"args": CHROMIUM_ARGS}
-            if chromium_executable():
-                kw["executable_path"] = chromium_executable()
-            browser = p.chromium.launch(**kw)
+            browser = launch_chromium(p)
             for n in [int(x) for x in args.sizes.split(",")]:
                 rows.append(bench_size(browser, server, n, args.runs))
                 print("done", n, file=sys.stderr)

@@ -25,7 +25,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from tests.conftest import CHROMIUM_ARGS, Server, chromium_executable  # noqa: E402
+from tests.conftest import Server, launch_chromium  # noqa: E402
 
 AGENT = ("janet.glance.net", "demo-agent")
 
@@ -89,10 +89,7 @@ def main():
     server = Server().start()
     try:
         with sync_playwright() as p:
-            kw = {"args": CHROMIUM_ARGS}
-            if chromium_executable():
-                kw["executable_path"] = chromium_executable()
-            browser = p.chromium.launch(**kw)
+            browser = launch_chromium(p)
             ctx = browser.new_context()
             one_run(ctx, server, -1)   # warm-up (bundle cache, first getDisplayMedia)
             shares, videos = [], []

@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "build"))
 
-from tests.conftest import CHROMIUM_ARGS, Server, chromium_executable  # noqa: E402
+from tests.conftest import Server, launch_chromium  # noqa: E402
 
 DIST = os.path.join(ROOT, "build", "dist")
 
@@ -111,9 +111,8 @@ def main():
             f.write(data)
     results = {"tag": [], "control": [], "live": [], "b": [], "d": []}
     fetched = []
-    exe = chromium_executable()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS) if exe else p.chromium.launch(args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
 
         def route(r):
             path = r.request.url[len(base):].split("?")[0]

@@ -105,8 +105,18 @@ def server():
 
 
 def chromium_executable():
+    """CHROMIUM_PATH, else Debian's chromium, else None (Playwright's own browser)."""
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
     return path
+
+
+def launch_chromium(playwright):
+    """Chromium for tests and benchmarks: headless, fake camera and screen."""
+    kwargs = {"args": CHROMIUM_ARGS}
+    exe = chromium_executable()
+    if exe:
+        kwargs["executable_path"] = exe
+    return playwright.chromium.launch(**kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -118,11 +128,7 @@ def playwright_instance():
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
-    exe = chromium_executable()
-    kwargs = {"args": CHROMIUM_ARGS}
-    if exe:
-        kwargs["executable_path"] = exe
-    b = playwright_instance.chromium.launch(**kwargs)
+    b = launch_chromium(playwright_instance)
     yield b
     b.close()
 
