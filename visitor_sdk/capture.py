@@ -91,7 +91,9 @@ class Capture(Feature):
         def dirty():
             self._kick()
         gids = getattr(element_ids, "_gids", None)
-        gid_of = gids.gidOf if gids is not None else (lambda el: javascript.NULL)
+        # ensure: elements of frames and shadow roots the id observer has not reached yet get their
+        # data-gid now, so the agent's copy names every element by the id remote control finds.
+        gid_of = gids.ensure if gids is not None else (lambda el: javascript.NULL)
         self.rec = _make_recorder(gid_of, dirty)
 
         def on_agents(payload):

@@ -7,8 +7,16 @@ clone of an element gets its own id, and a page script that changes or
 removes a `data-gid` gets it put back. Numbering starts at 1 on every page.
 When the session ends the observer stops; the attributes stay.
 
+Beyond the top document: elements inside same-origin iframes (also after a
+frame reloads: its `load` gives the new document ids) and inside open shadow
+roots get ids from the same counter, and those documents and roots are
+observed like the top one. A shadow root attached to an element that is
+already in the page makes no mutation record; its elements get ids when the
+capture first meets them (`ensure`).
+
 Agents name elements by the path '[data-gid="N"]' (rc_core.gid_path);
-`find(gid)` returns the element or None.
+`find(gid)` returns the element or None, across the top document,
+same-origin frames and open shadow roots.
 """
 
 import javascript
@@ -19,18 +27,60 @@ from .features import Feature
 _GIDS_JS = """
 return function makeGids(attr) {
   var next = 1, ids = new WeakMap(), obs = null;
+  var OPTS = {childList: true, subtree: true, attributes: true, attributeFilter: [attr]};
+  var roots = new Set(), listeners = [];   // frame documents and open shadow roots beyond the top document
   function tag(el) {
     var g = ids.get(el);
     if (g === undefined) { g = next++; ids.set(el, g); }
     var s = String(g);
     if (el.getAttribute(attr) !== s) el.setAttribute(attr, s);
   }
+  function frameDoc(f) {
+    try { var d = f.contentDocument; return d && d.documentElement ? d : null; } catch (e) { return null; }
+  }
+  // A root is live while its document is shown: a reloaded frame's old document has no window any more.
+  function live(r) {
+    if (r.nodeType === 9) {
+      var w = r.defaultView, f = null;
+      try { f = w ? w.frameElement : null; } catch (e) { f = null; }
+      return !!(f && f.isConnected && f.contentDocument === r);
+    }
+    var h = r.host;
+    return !!(h && h.isConnected && h.ownerDocument.defaultView);
+  }
+  function onLoad(ev) {
+    var t = ev.composedPath ? ev.composedPath()[0] : ev.target;
+    if (obs && t && t.nodeType === 1 && t.localName === "iframe") frame(t);
+  }
+  function addRoot(r) {
+    if (r === document || roots.has(r)) return false;
+    roots.add(r);
+    if (obs) obs.observe(r, OPTS);
+    r.addEventListener("load", onLoad, true);
+    if (r.nodeType === 9) for (var i = 0; i < listeners.length; i++) r.addEventListener(listeners[i][0], listeners[i][1], true);
+    return true;
+  }
+  function frame(f) {
+    var d = frameDoc(f);
+    if (!d) return;
+    addRoot(d);
+    walk(d.documentElement);
+  }
+  function inner(el) {
+    var sr = el.shadowRoot;
+    if (sr) { addRoot(sr); walkKids(sr); }
+    if (el.localName === "iframe") frame(el);
+  }
+  function walkKids(root) {
+    var all = root.querySelectorAll("*"), n = all.length, list = [];
+    for (var i = 0; i < n; i++) list.push(all[i]);
+    for (i = 0; i < n; i++) { tag(list[i]); if (list[i].shadowRoot || list[i].localName === "iframe") inner(list[i]); }
+  }
   function walk(root) {
     if (!root || root.nodeType !== 1) return;
     tag(root);
-    var all = root.getElementsByTagName("*"), n = all.length, list = [];
-    for (var i = 0; i < n; i++) list.push(all[i]);
-    for (i = 0; i < n; i++) tag(list[i]);
+    inner(root);
+    walkKids(root);
   }
   function changed(records) {
     for (var i = 0; i < records.length; i++) {
@@ -42,29 +92,67 @@ return function makeGids(attr) {
       }
     }
   }
+  function prune() {
+    roots.forEach(function (r) { if (!live(r)) roots.delete(r); });
+  }
+  function flush() { if (obs) changed(obs.takeRecords()); }
   return {
     start: function () {
       if (obs) return;
-      walk(document.documentElement);
       obs = new MutationObserver(changed);
-      obs.observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: [attr]});
+      obs.observe(document.documentElement, OPTS);
+      document.addEventListener("load", onLoad, true);
+      roots.forEach(function (r) { obs.observe(r, OPTS); });
+      walk(document.documentElement);
     },
     stop: function () {
       if (!obs) return;
       changed(obs.takeRecords());
       obs.disconnect();
       obs = null;
+      document.removeEventListener("load", onLoad, true);
+      roots.forEach(function (r) { try { r.removeEventListener("load", onLoad, true); } catch (e) { /* gone */ } });
+      roots = new Set();
     },
-    flush: function () { if (obs) changed(obs.takeRecords()); },
+    flush: flush,
     running: function () { return obs !== null; },
     find: function (gid) {
-      if (obs) changed(obs.takeRecords());
-      return document.querySelector("[" + attr + "=\\"" + gid + "\\"]");
+      flush();
+      var sel = "[" + attr + "=\\"" + gid + "\\"]", el = document.querySelector(sel);
+      if (el) return el;
+      prune();
+      var found = null;
+      roots.forEach(function (r) {
+        if (found) return;
+        var e = r.querySelector(sel);
+        if (e && ids.get(e) === gid) found = e;
+      });
+      return found;
     },
     gidOf: function (el) {
       if (!el || el.nodeType !== 1) return null;
       var g = ids.get(el);
       return g === undefined ? null : g;
+    },
+    // The id of `el`, given now if it has none yet (an element the observer has not reached:
+    // e.g. inside a shadow root attached after the host was added); null when not running.
+    ensure: function (el) {
+      if (!el || el.nodeType !== 1) return null;
+      var g = ids.get(el);
+      if (g !== undefined) return g;
+      if (!obs || !el.isConnected) return null;
+      var r = el.getRootNode();
+      if (r !== document && (r.nodeType === 11 || r.nodeType === 9) && addRoot(r)) {
+        if (r.nodeType === 11) walkKids(r); else walk(r.documentElement);
+      }
+      if (ids.get(el) === undefined) tag(el);
+      return ids.get(el);
+    },
+    // A capture-phase listener on the top document and on every same-origin frame document, now and later.
+    listen: function (type, fn) {
+      listeners.push([type, fn]);
+      document.addEventListener(type, fn, true);
+      roots.forEach(function (r) { if (r.nodeType === 9) r.addEventListener(type, fn, true); });
     }
   };
 };
@@ -92,6 +180,17 @@ def find(gid):
     """The element with id `gid` (int), or None."""
     el = _gids.find(int(gid))
     return None if el is javascript.NULL or el is javascript.UNDEFINED else el
+
+
+def ensure(el):
+    """The id of element `el`, given now if it has none yet (None when not running)."""
+    g = _gids.ensure(el)
+    return None if g is javascript.NULL or g is javascript.UNDEFINED else int(g)
+
+
+def listen(event_type, handler):
+    """A capture-phase listener on the top document and every same-origin frame document (now and later)."""
+    _gids.listen(event_type, handler)
 
 
 def gid_of(el):

@@ -1,5 +1,10 @@
 """Remote control with consent: the browser shell around rc_core.RcCore.
 
+Elements are found by `data-gid` in the top document, same-origin frames and
+open shadow roots (element_ids.find); masking is evaluated in the element's
+own document or shadow root and inherited through shadow hosts and iframe
+elements.
+
 Browser shell. Gives the core a DOM adapter (elements found by `data-gid`,
 masking from masking_rules with the group's selectors from group_settings,
 real clicks, values set through the native setter with real `input` and
@@ -14,7 +19,7 @@ rcenabled {enabled: false, by: 'visitor'}); `visitor.remote_control.enabled`
 says whether it is on. A UI can also just listen to `rcenabled`.
 """
 
-from browser import document, window
+from browser import window
 
 from . import element_ids, group_settings
 from .features import Feature
@@ -23,20 +28,43 @@ from .rc_core import RcCore, typable_reason
 from .jsconv import guarded as _guard, is_absent as _none
 
 _HELPERS_JS = """
+// The parent element of el, across a shadow root (its host) and a frame's document (the iframe element).
+function up(el) {
+  if (el.parentElement) return el.parentElement;
+  var r = el.getRootNode ? el.getRootNode() : null;
+  if (r && r.nodeType === 11) return r.host || null;
+  if (r && r.nodeType === 9) { try { var w = r.defaultView; return w && w !== window ? w.frameElement : null; } catch (e) { return null; } }
+  return null;
+}
 return {
   setValue: function (el, value) {
-    var proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
-              : el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+    // The element's own window: an element of a frame is not an instance of this window's classes.
+    var w = el.ownerDocument.defaultView || window, tag = el.localName;
+    var proto = tag === "textarea" ? w.HTMLTextAreaElement.prototype
+              : tag === "select" ? w.HTMLSelectElement.prototype : w.HTMLInputElement.prototype;
     var d = Object.getOwnPropertyDescriptor(proto, "value");
     if (d && d.set) d.set.call(el, value); else el.value = value;
     var ev;
-    try { ev = new InputEvent("input", {bubbles: true, inputType: "insertText"}); }
-    catch (e) { ev = new Event("input", {bubbles: true}); }
+    try { ev = new w.InputEvent("input", {bubbles: true, composed: true, inputType: "insertText"}); }
+    catch (e) { ev = new w.Event("input", {bubbles: true, composed: true}); }
     el.dispatchEvent(ev);
     return String(el.value);
   },
-  change: function (el) { el.dispatchEvent(new Event("change", {bubbles: true})); },
-  closest: function (el, sel) { return el.closest(sel) !== null; }
+  change: function (el) { var w = el.ownerDocument.defaultView || window; el.dispatchEvent(new w.Event("change", {bubbles: true})); },
+  // Whether el or an ancestor matches sel, each evaluated in its own document / shadow root,
+  // then on through the shadow host or the iframe element (masking wins across those borders).
+  closest: function (el, sel) {
+    for (var d = 0; el && d < 64; d++) {
+      if (el.closest(sel) !== null) return true;
+      var r = el.getRootNode(), n = null;
+      if (r.nodeType === 11) n = r.host;
+      else if (r.nodeType === 9) { try { var w = r.defaultView; n = w && w !== window ? w.frameElement : null; } catch (e) { n = null; } }
+      el = n;
+    }
+    return false;
+  },
+  up: up,
+  target: function (ev) { var p = ev.composedPath ? ev.composedPath() : null; return p && p.length ? p[0] : ev.target; }
 };
 """
 
@@ -58,11 +86,13 @@ class MaskDom:
         return False if _none(cl) else bool(cl.contains(name))
 
     def parent(self, el):
-        p = el.parentElement
+        # Across a shadow root to its host and out of a frame to its iframe element.
+        p = _js.up(el)
         return None if _none(p) else p
 
     def closest(self, el, selector):
-        # Through JS: Brython's DOMNode.closest raises KeyError when nothing matches.
+        # Through JS: Brython's DOMNode.closest raises KeyError when nothing matches. Each element is
+        # matched in its own document / shadow root, then the walk goes on through hosts and frames.
         return bool(_js.closest(el, selector))
 
 
@@ -147,7 +177,7 @@ class RemoteControl(Feature):
     def _focusout(self, ev):
         try:
             if self.core.edited is not None:
-                self.core.left(element_ids.gid_of(ev.target))
+                self.core.left(element_ids.gid_of(_js.target(ev)))
         except Exception as exc:
             window.console.error("GLANCE: remote control focusout failed: " + str(exc))
 
@@ -170,7 +200,7 @@ class RemoteControl(Feature):
 
             def focusout(ev):
                 self._focusout(ev)
-            document.addEventListener("focusout", focusout, True)
+            element_ids.listen("focusout", focusout)   # the top document and same-origin frames
         _guard("remote control session_opened", self.core.session_opened)(resumed)
 
     def session_ended(self, reason):

@@ -359,23 +359,34 @@
   }
 
   // ------------------------------------------------------------ agent input
+  // The element's own id, or its nearest ancestor's (through a copied shadow root to its host).
   function gidPath(el) {
-    var g = el && el.closest ? el.closest("[data-gid]") : null;
-    return g ? '[data-gid="' + g.getAttribute("data-gid") + '"]' : null;
+    for (var d = 0; el && d < 64; d++) {
+      var g = el.closest ? el.closest("[data-gid]") : null;
+      if (g) return '[data-gid="' + g.getAttribute("data-gid") + '"]';
+      var r = el.getRootNode ? el.getRootNode() : null;
+      el = r && r.nodeType === 11 ? r.host : null;
+    }
+    return null;
+  }
+  // The real target of an event (inside a copied shadow root, not its host).
+  function target(ev) {
+    var p = ev.composedPath ? ev.composedPath() : null;
+    return p && p.length ? p[0] : ev.target;
   }
 
   function hook(doc) {
     doc.addEventListener("click", function (ev) {
       ev.preventDefault();
-      var path = gidPath(ev.target);
+      var path = gidPath(target(ev));
       if (!path) return;
       if (ev.shiftKey) action("outline", {path: path});
       else if (api.rcEnabled) action("rcevent", {type: "click", path: path});
     }, true);
     doc.addEventListener("submit", function (ev) { ev.preventDefault(); }, true);
     doc.addEventListener("input", function (ev) {
-      var path = gidPath(ev.target);
-      if (path && api.rcEnabled) action("rcevent", {type: "agenttyping", path: path, value: String(ev.target.value)});
+      var t = target(ev), path = gidPath(t);
+      if (path && api.rcEnabled) action("rcevent", {type: "agenttyping", path: path, value: String(t.value)});
     }, true);
   }
 

@@ -133,3 +133,23 @@ def test_copy_has_frames_shadow_roots_canvases_scroll_and_css(page, context, ser
     wait_for(console, lambda: all(console.evaluate(COPY)[k] == v for k, v in want.items()), timeout=5000)
     assert console.errors == [] and page.console.errors == []
     assert console.evaluate("window.agentReplay.errors") == []
+
+
+def test_copy_click_and_typing_in_frame_and_shadow_root_control_the_page(page, context, server):
+    lab(page, server)
+    page.evaluate("window.rc = null; GLANCE.Cobrowse.Visitor.addEventListener('rcrequested', (p) => { window.rc = p; })")
+    start(page, "lab-rc-copy-1")
+    console = open_console(context, server, "lab-rc-copy-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    console.click("#act-rcrequest")
+    page.wait_for_function("window.rc !== null")
+    page.evaluate("window.rc.accept()")
+    console.wait_for_function("window.agentReplay.rcEnabled === true")
+    copy = console.frame_locator("#replay-frame")
+    copy.locator("#shadow-button").click()               # inside the copy's shadow root
+    page.wait_for_function("document.getElementById('lab-host').shadowRoot"
+                           ".getElementById('shadow-clicks').textContent === '1 click'")
+    copy.frame_locator("#lab-frame").locator("#frame-plain").fill("typed on the copy")
+    page.wait_for_function("document.getElementById('lab-frame').contentDocument"
+                           ".getElementById('frame-plain').value === 'typed on the copy'")
+    assert console.errors == [] and page.console.errors == []

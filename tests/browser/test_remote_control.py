@@ -1,4 +1,5 @@
 """Remote control with consent, end to end: the visitor page in Chromium, the real service, a Python agent."""
+from tests.browser.test_cobrowse_view import rebuild
 from tests.browser.test_session_lifecycle import names, payloads, shop, start, wait_event
 
 RC_PROBE = """() => {
@@ -225,4 +226,121 @@ def test_rc_survives_navigation_until_agent_or_visitor_ends_it(page, server, age
             found = ev
             break
     assert found is not None
+    assert page.console.errors == []
+
+
+# /lab: elements inside a same-origin iframe and an open shadow root, named by data-gid.
+LAB_GID = """([where, sel]) => {
+  const root = where === 'frame' ? document.getElementById('lab-frame').contentDocument
+             : where === 'shadow' ? document.getElementById('lab-host').shadowRoot
+             : where === 'late' ? document.getElementById('late-host').shadowRoot : document;
+  const el = root && root.querySelector(sel);
+  return el && el.hasAttribute('data-gid') ? Number(el.getAttribute('data-gid')) : null;
+}"""
+ALL_GIDS = """() => {
+  const out = [];
+  function scan(root) {
+    root.querySelectorAll('*').forEach((el) => {
+      out.push(el.getAttribute('data-gid'));
+      if (el.shadowRoot) scan(el.shadowRoot);
+      if (el.localName === 'iframe' && el.contentDocument) scan(el.contentDocument);
+    });
+  }
+  scan(document);
+  return out;
+}"""
+FRAME_PROBE = """() => {
+  const d = document.getElementById('lab-frame').contentDocument;
+  d.defaultView.frameLog = [];
+  ['input', 'change'].forEach((t) => d.addEventListener(t, (ev) => d.defaultView.frameLog.push(t + ':' + ev.target.id), true));
+}"""
+
+
+def lab_gid(page, where, sel):
+    page.wait_for_function("(a) => (" + LAB_GID + ")(a) !== null", arg=[where, sel])
+    return page.evaluate(LAB_GID, [where, sel])
+
+
+def lab_path(page, where, sel):
+    return '[data-gid="%d"]' % lab_gid(page, where, sel)
+
+
+def frame_value(page, sel):
+    return page.evaluate("(s) => document.getElementById('lab-frame').contentDocument.querySelector(s).value", sel)
+
+
+def test_rc_inside_same_origin_frame_and_shadow_root(page, server, agents):
+    agent = rc_session(page, server, agents, "rc-lab-1", where="/lab")
+    enable(page, agents, agent)
+    plain = lab_path(page, "frame", "#frame-plain")
+    secret = lab_path(page, "frame", "#frame-secret")
+    button = lab_path(page, "shadow", "#shadow-button")
+    password = lab_path(page, "shadow", "#shadow-secret")
+    gids = page.evaluate(ALL_GIDS)
+    assert None not in gids and len(set(gids)) == len(gids)      # one numbering space, every element
+
+    # the capture names those elements by the same ids (the agent's copy sends them back as rcevent paths)
+    agents.run(agent.wait_until(lambda a: any(e["name"] == "dom_snapshot" for e in a._events)))
+    _, records = rebuild([e["payload"] for e in agent._events if e["name"] == "dom_snapshot"])
+    by_id = {r[2]["id"]: r[0] for r in records if len(r) >= 3 and isinstance(r[2], dict) and "id" in r[2]}
+    assert '[data-gid="%d"]' % by_id["frame-plain"] == plain
+    assert '[data-gid="%d"]' % by_id["shadow-button"] == button
+
+    # typing into the frame's input: real input events in the frame, the value set
+    page.evaluate(FRAME_PROBE)
+    for v in ("F", "Fr", "Fra"):
+        rc(agents, agent, "agenttyping", plain, v)
+    wait_event(page, "rcevent", 3)
+    assert frame_value(page, "#frame-plain") == "Fra"
+    assert page.evaluate("document.getElementById('lab-frame').contentWindow.frameLog").count("input:frame-plain") == 3
+    assert agents.run(agent.next_event("rcevent"))["payload"] == {"type": "agenttyping", "path": plain, "value": "F"}
+
+    # a click inside the shadow root: the page's handler runs; leaving the frame field fires inputchange
+    rc(agents, agent, "click", button)
+    page.wait_for_function("document.getElementById('lab-host').shadowRoot"
+                           ".getElementById('shadow-clicks').textContent === '1 click'")
+    wait_event(page, "rcevent", 5)
+    assert [e["type"] for e in payloads(page, "rcevent")[-2:]] == ["inputchange", "click"]
+    assert payloads(page, "rcevent")[-1]["path"] == button
+    assert "change:frame-plain" in page.evaluate("document.getElementById('lab-frame').contentWindow.frameLog")
+
+    # masked inside the frame and a password inside the shadow root: refused, nothing changes
+    rc(agents, agent, "agenttyping", secret, "1234", id="fs")
+    ev = agents.run(agent.next_event("rcrefused"))
+    assert ev["ref"] == "fs" and ev["payload"] == {"reason": "masked", "type": "agenttyping", "path": secret}
+    rc(agents, agent, "agenttyping", password, "1234", id="sp")
+    assert agents.run(agent.next_event("rcrefused"))["payload"]["reason"] == "password"
+    rc(agents, agent, "click", secret, id="fc")
+    assert agents.run(agent.next_event("rcrefused"))["payload"]["reason"] == "masked"
+    assert frame_value(page, "#frame-secret") == ""
+    assert page.evaluate("document.getElementById('lab-host').shadowRoot.getElementById('shadow-secret').value") == ""
+
+    # the frame reloads: its new elements get new ids from the same counter, and typing works there
+    page.evaluate("document.getElementById('lab-frame').contentWindow.location.reload()")
+    page.wait_for_function("(() => { const d = document.getElementById('lab-frame').contentDocument;"
+                           " const el = d && d.getElementById('frame-plain');"
+                           " return el && el.hasAttribute('data-gid') && el.value === ''; })()")
+    plain2 = lab_path(page, "frame", "#frame-plain")
+    assert plain2 != plain
+    gids = page.evaluate(ALL_GIDS)
+    assert None not in gids and len(set(gids)) == len(gids)
+    rc(agents, agent, "agenttyping", plain, "old", id="old")
+    assert agents.run(agent.next_event("rcrefused"))["payload"]["reason"] == "notfound"
+    rc(agents, agent, "agenttyping", plain2, "again")
+    page.wait_for_function("document.getElementById('lab-frame').contentDocument"
+                           ".getElementById('frame-plain').value === 'again'")
+
+    # a shadow root on an element added later
+    page.evaluate("""() => {
+      const h = document.createElement('div'); h.id = 'late-host';
+      const r = h.attachShadow({mode: 'open'});
+      r.innerHTML = '<button id="late-button">Late</button>';
+      r.getElementById('late-button').addEventListener('click', () => { window.lateClicked = true; });
+      document.body.appendChild(h);
+    }""")
+    late = lab_path(page, "late", "#late-button")
+    rc(agents, agent, "click", late)
+    page.wait_for_function("window.lateClicked === true")
+    gids = page.evaluate(ALL_GIDS)
+    assert None not in gids and len(set(gids)) == len(gids)
     assert page.console.errors == []
