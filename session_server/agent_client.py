@@ -275,14 +275,7 @@ class AgentClient:
         `state` is merged into the session state (everyone gets a `state` frame);
         `id` is echoed by the visitor in the answering visitor_event's `ref`.
         """
-        fields = {"name": name}
-        if payload is not None:
-            fields["payload"] = payload
-        if state is not None:
-            fields["state"] = state
-        if id is not None:
-            fields["id"] = id
-        return await self.send("agent_action", **fields)
+        return await self.send("agent_action", **P.present(name=name, payload=payload, state=state, id=id))
 
     def __getattr__(self, name):
         # agent.rcrequest(), agent.pause({"paused": True}), ... for every AGENT_ACTIONS name

@@ -35,6 +35,7 @@ from . import doc_rules
 from .features import Feature
 from .jsconv import guarded as _guard, is_absent as _none, to_js
 from .offers import Offer
+from .ui import element
 
 VIEWER_ID = "glance-doc-viewer"
 INPUT_ID = "glance-doc-input"
@@ -86,34 +87,26 @@ class Viewer:
             except Exception:
                 pass
 
-    def _el(self, tag, text=None, **attrs):
-        el = document.createElement(tag)
-        if text is not None:
-            el.textContent = text
-        for k, v in attrs.items():
-            el.setAttribute(k.replace("_", "-"), v)
-        return el
-
     def open(self, title, note, actions=()):
         """Open the viewer with a title, a note and buttons/links [(element)]; returns the content div."""
         self.close()
         self.returns_to = document.activeElement
-        box = self._el("div", id=VIEWER_ID, role="dialog", aria_modal="false", aria_labelledby=VIEWER_ID + "-title")
+        box = element("div", id=VIEWER_ID, role="dialog", aria_modal="false", aria_labelledby=VIEWER_ID + "-title")
         box.className = "glance-doc-viewer"
         box.style.cssText = VIEWER_STYLE
-        h = self._el("h2", title, id=VIEWER_ID + "-title")
+        h = element("h2", title, id=VIEWER_ID + "-title")
         h.style.cssText = "margin:0 0 8px;font-size:18px;word-break:break-all"
         box.appendChild(h)
-        self.status = self._el("p", note, id=VIEWER_ID + "-status", role="status", aria_live="polite")
+        self.status = element("p", note, id=VIEWER_ID + "-status", role="status", aria_live="polite")
         box.appendChild(self.status)
-        content = self._el("div")
+        content = element("div")
         content.className = "glance-doc-content"
         box.appendChild(content)
-        bar = self._el("div")
+        bar = element("div")
         bar.style.cssText = "margin-top:12px;display:flex;gap:8px;flex-wrap:wrap"
         for a in actions:
             bar.appendChild(a)
-        close = self._el("button", "Close", type="button", id=VIEWER_ID + "-close")
+        close = element("button", "Close", type="button", id=VIEWER_ID + "-close")
         close.addEventListener("click", _guard("viewer close", self.close))
         bar.appendChild(close)
         box.appendChild(bar)
@@ -136,11 +129,11 @@ class Viewer:
         """Show the document itself: PDFs in an iframe, CSVs as text, spreadsheets as a file card."""
         ext = doc_rules.extension(name)
         if ext == "pdf":
-            frame = self._el("iframe", title="Document " + name, src=url)
+            frame = element("iframe", title="Document " + name, src=url)
             frame.style.cssText = "width:100%;height:50vh;border:1px solid #ccc"
             content.appendChild(frame)
         elif ext == "csv":
-            pre = self._el("pre", aria_label="Contents of " + name)
+            pre = element("pre", aria_label="Contents of " + name)
             pre.style.cssText = "max-height:40vh;overflow:auto;background:#f6f6f6;padding:8px;white-space:pre-wrap"
             content.appendChild(pre)
 
@@ -148,7 +141,7 @@ class Viewer:
                 pre.textContent = text[:PREVIEW_CHARS]
             blob.slice(0, PREVIEW_CHARS * 4).text().then(_guard("csv preview", show))
         else:
-            content.appendChild(self._el("p", "Spreadsheet, " + str(int(blob.size)) + " bytes. Download it to open it."))
+            content.appendChild(element("p", "Spreadsheet, " + str(int(blob.size)) + " bytes. Download it to open it."))
 
 
 class Documents(Feature):

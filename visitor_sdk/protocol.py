@@ -259,6 +259,11 @@ def frame(type_, seq=0, **fields):
     return out
 
 
+def present(**fields):
+    """The fields whose value is not None (optional frame fields are left out, not null)."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 def error_frame(code, msg, fatal=None, ref_type=None, ref_seq=None):
     """An `error` frame; `fatal` defaults from FATAL_ERRORS."""
     if fatal is None:

@@ -91,14 +91,7 @@ class SessionClient:
 
     def send_event(self, name, payload=None, ref=None, state=None):
         """Tell the agents about a visitor event or answer (visitor_event frame)."""
-        fields = {"name": name}
-        if payload is not None:
-            fields["payload"] = payload
-        if ref is not None:
-            fields["ref"] = ref
-        if state is not None:
-            fields["state"] = state
-        return self.send("visitor_event", **fields)
+        return self.send("visitor_event", **P.present(name=name, payload=payload, ref=ref, state=state))
 
     def ping(self, t):
         """Queue a keep-alive ping (the shell calls it every few seconds)."""

@@ -87,7 +87,8 @@ def _field(payload, name):
     return None if _none(v) else v
 
 
-def _el(tag, text=None, **attrs):
+def element(tag, text=None, **attrs):
+    """A new DOM element with optional text and attributes (foo_bar= sets foo-bar)."""
     el = document.createElement(tag)
     if text is not None:
         el.textContent = text
@@ -112,16 +113,16 @@ class Dialog:
         title, text, accept_label, decline_label = self.spec
         self.returns_to = document.activeElement
         n = self.ui.next_id()
-        box = _el("div", role="dialog", aria_modal="true", aria_labelledby="glance-ui-dlg-t" + n,
+        box = element("div", role="dialog", aria_modal="true", aria_labelledby="glance-ui-dlg-t" + n,
                   aria_describedby="glance-ui-dlg-d" + n, data_kind=self.kind)
         box.className = "glance-ui-dialog"
-        box.appendChild(_el("h2", title, id="glance-ui-dlg-t" + n))
-        box.appendChild(_el("p", text, id="glance-ui-dlg-d" + n))
-        bar = _el("div")
+        box.appendChild(element("h2", title, id="glance-ui-dlg-t" + n))
+        box.appendChild(element("p", text, id="glance-ui-dlg-d" + n))
+        bar = element("div")
         bar.className = "glance-ui-buttons"
-        accept = _el("button", accept_label, type="button")
+        accept = element("button", accept_label, type="button")
         accept.className = "glance-ui-accept"
-        decline = _el("button", decline_label, type="button")
+        decline = element("button", decline_label, type="button")
         decline.className = "glance-ui-decline"
         accept.addEventListener("click", _guard("accept", lambda ev: self.answer(True)))
         decline.addEventListener("click", _guard("decline", lambda ev: self.answer(False)))
@@ -215,39 +216,39 @@ class DefaultUI:
     # --- panel --------------------------------------------------------------
     def _style(self):
         if _none(document.getElementById(STYLE_ID)):
-            st = _el("style", CSS, id=STYLE_ID)
+            st = element("style", CSS, id=STYLE_ID)
             document.head.appendChild(st)
 
     def _panel(self):
         if self.panel is not None and not _none(self.panel.parentNode):
             return self.panel
         self._style()
-        p = _el("div", id=PANEL_ID, role="region", aria_label="Cobrowse session")
-        key = _el("p")
+        p = element("div", id=PANEL_ID, role="region", aria_label="Cobrowse session")
+        key = element("p")
         key.className = "glance-ui-key"
         key.appendChild(document.createTextNode("Session key: "))
-        key_value = _el("strong", "", id="glance-ui-key")
+        key_value = element("strong", "", id="glance-ui-key")
         key.appendChild(key_value)
         p.appendChild(key)
-        paused = _el("p", "Paused by the agent")
+        paused = element("p", "Paused by the agent")
         paused.className = "glance-ui-paused"
         p.appendChild(paused)
-        status = _el("p", "", id="glance-ui-status", role="status", aria_live="polite")
+        status = element("p", "", id="glance-ui-status", role="status", aria_live="polite")
         p.appendChild(status)
-        bar = _el("div")
+        bar = element("div")
         bar.className = "glance-ui-buttons"
-        rc = _el("button", "Stop remote control", type="button", id="glance-ui-rc-stop")
+        rc = element("button", "Stop remote control", type="button", id="glance-ui-rc-stop")
         rc.hidden = True
         rc.addEventListener("click", _guard("stop remote control", self._stop_rc))
-        a11y = _el("button", "Accessibility mode", type="button", id="glance-ui-a11y", aria_pressed="false")
+        a11y = element("button", "Accessibility mode", type="button", id="glance-ui-a11y", aria_pressed="false")
         a11y.addEventListener("click", _guard("accessibility toggle", self._toggle_a11y))
-        end = _el("button", "End session", type="button", id="glance-ui-end")
+        end = element("button", "End session", type="button", id="glance-ui-end")
         end.className = "glance-ui-danger"
         end.addEventListener("click", _guard("end session", lambda ev: self.visitor.stop_session()))
         for b in (rc, a11y, end):
             bar.appendChild(b)
         p.appendChild(bar)
-        alert = _el("div", "", id="glance-ui-alert", role="alert")
+        alert = element("div", "", id="glance-ui-alert", role="alert")
         alert.className = "glance-ui-sr"
         p.appendChild(alert)
         document.body.appendChild(p)
@@ -293,7 +294,7 @@ class DefaultUI:
         self._style()
         el = document.getElementById("glance-ui-ended")
         if _none(el):
-            el = _el("div", "", id="glance-ui-ended", role="status", aria_live="polite")
+            el = element("div", "", id="glance-ui-ended", role="status", aria_live="polite")
             el.className = "glance-ui-sr"
             document.body.appendChild(el)
         el.textContent = text
