@@ -10,7 +10,8 @@ Wire format (visitor_event frames, relayed by the service to every agent):
 
     dom_snapshot {s, i, n, nodes, meta?}
         one chunk (i of n, 0-based) of full snapshot number `s`; `meta` only in
-        chunk 0: {url, title, doctype, vp: [w, h], scroll: [x, y], masked}
+        chunk 0: {url, title, doctype, vp: [w, h], scroll: [x, y], masked, base (the
+        document's base URL), as? (its adoptedStyleSheets: see dom_js_styles)}
         `nodes` is a flat pre-order list of node records:
             element  [id, tag, attrs | 0, nchildren, props?]
             text     [id, text]
@@ -18,11 +19,15 @@ Wire format (visitor_event frames, relayed by the service to every agent):
         elements without a data-gid). `tag` is lower case, "svg:" prefixed in
         the SVG namespace. props: {v: value, c: checked, x: selectedIndex,
         sc: [x, y] the element's scroll offsets, img: a canvas as a data URL,
-        css: a <style>'s rules when they are not its text (insertRule),
-        fd: [doctype, x, y] a same-origin iframe: its one child is the root
-        element of its document, x/y the frame's scroll}.
-            shadow   [id, "#shadow", 0, nchildren]  an open shadow root, the
-                     first child of its host (the host's light children follow)
+        css: a <style>'s (or same-origin <link>'s) rules when they are not its
+        text (insertRule/deleteRule), fd: [doctype, x, y] a same-origin iframe:
+        its one child is the root element of its document, x/y the frame's
+        scroll, as: the frame document's adoptedStyleSheets}.
+            shadow   [id, "#shadow", 0, nchildren, {as}?]  a shadow root (open,
+                     or closed and attached after the SDK loaded), the first
+                     child of its host (the host's light children follow)
+        URLs (attributes, url(...) in styles and rules) are absolute: resolved
+        on the visitor's page against their own document's base URL.
     dom_changes  {s, q, c?, a?, t?, v?, sc?, vp?, m?, f?}
         changes since the previous batch of snapshot `s` (q counts batches):
         c  [[parent id, [child id | [records of a new subtree], ...]], ...]
@@ -33,6 +38,10 @@ Wire format (visitor_event frames, relayed by the service to every agent):
            is a parent like an element)
         sc entries [frame id, x, y, 1] are the scroll of a frame's document
         cv [[canvas id, data URL | null], ...]    css [[style id, rules text], ...]
+        sh [[host id, [#shadow record, its subtree...]], ...] a shadow root
+           attached to an element already sent (applied before `c`)
+        as [[root id, [sheet refs], 1?], ...]  ss [[sheet id, rules], ...]
+           adopted stylesheets (dom_js_styles)
         vp [w, h]      m [x, y] pointer (viewport px)      f id focused
 Agent action `resync` {} asks for a new full snapshot.
 

@@ -18,17 +18,27 @@ onDirty() is called (once until the next take) when something changed.
 
 Beyond the top document the walker follows same-origin iframes (the frame's
 document is the iframe record's one child; its document is observed and
-listened to like the top one) and open shadow roots (a "#shadow" record as
-the host's first child). Canvases are sent as images (data URLs) at most
+listened to like the top one) and shadow roots (a "#shadow" record as the
+host's first child). Element.prototype.attachShadow is hooked when the
+walker is made (as rrweb does): a root attached to an element already sent
+goes out at once as an `sh` change and is observed from then on, and a
+closed root is kept (privately, by host) so it is captured like an open one
+(closed roots attached before the SDK loaded cannot be reached). Canvases are sent as images (data URLs) at most
 once per `canvasMs` each, scaled to `canvasPx`, never above `canvasBytes`,
-never when masked. Element scroll offsets go into the snapshot, style rules
-added with insertRule/deleteRule (CSSOM) are sent as the style's text, and
+never when masked; they are read inside an animation frame, and WebGL
+contexts created after the SDK loaded keep their drawing buffer
+(getContext is hooked to default preserveDrawingBuffer to true), so WebGL
+canvases are not captured blank. Element scroll offsets go into the snapshot, style rules
+added with insertRule/deleteRule (CSSOM) are sent as the style's text,
+adopted stylesheets and URLs are handled by dom_js_styles (spliced in), and
 values set from script (the value/checked/selectedIndex setters, hooked on
 the prototypes while recording) are sent like typed ones: masked fields only
 as asterisks.
 """
 
-WALKER_JS = r"""
+from .dom_js_styles import STYLES_JS
+
+_WALKER_JS = r"""
 return function makeRecorder(gidOf, onDirty) {
   var cfg = null, SAFE = {}, URLA = {}, EMPTY = {}, maskSel = "", pageMasked = false, MC = "*";
   var ids = new WeakMap(), nextId = -1;
@@ -39,8 +49,10 @@ return function makeRecorder(gidOf, onDirty) {
   var docs = new Set(), active = false, hookedWins = new WeakSet();
   var canv = new Set(), canvLast = new WeakMap(), canvSent = new WeakMap(), cvs = new Set(), timer = null;
   var cssTouched = new WeakSet(), cssCh = new Set();
+  var closedRoots = new WeakMap(), shadows = new Set();  // closed shadow roots by host (kept at attach time)
   var OBS = {childList: true, subtree: true, attributes: true, characterData: true, attributeOldValue: true};
   var NONSPACE = /\S/g, URLFN = /url\s*\([^)]*\)/gi, SVG = "http://www.w3.org/2000/svg";
+//@STYLES@
 
   function list(a) { var o = {}; for (var i = 0; i < a.length; i++) o[a[i]] = 1; return o; }
   function maskText(s) { return s ? s.replace(NONSPACE, MC) : s; }
@@ -53,6 +65,8 @@ return function makeRecorder(gidOf, onDirty) {
   function frameDoc(f) {
     try { var d = f.contentDocument; return d && d.documentElement ? d : null; } catch (e) { return null; }
   }
+  // An element's shadow root: open, or closed and attached while this recorder's hook was in place.
+  function rootOf(el) { return el.shadowRoot || closedRoots.get(el) || null; }
   function frameOf(d) {
     try { var w = d.defaultView; return w ? w.frameElement : null; } catch (e) { return null; }
   }
@@ -79,20 +93,6 @@ return function makeRecorder(gidOf, onDirty) {
     }
     return true;
   }
-  function rulesText(sheet) {
-    try {
-      var r = sheet.cssRules, a = [];
-      for (var i = 0; i < r.length; i++) a.push(r[i].cssText);
-      return a.join("\n");
-    } catch (e) { return null; }
-  }
-  function styleCss(el) {
-    // The rules of a <style> when they are not its text: changed from script, or a text-less CSS-in-JS sheet.
-    var sh = el.sheet;
-    if (!sh) return null;
-    if (cssTouched.has(el) || (!el.firstChild && sh.cssRules && sh.cssRules.length)) return rulesText(sh);
-    return null;
-  }
   // A canvas as a data URL (scaled, size-capped), at most once per canvasMs; null if it cannot be read.
   function grab(el) {
     var now = performance.now(), last = canvLast.get(el);
@@ -115,6 +115,13 @@ return function makeRecorder(gidOf, onDirty) {
     canvLast.set(el, {t: now, u: u});
     return u;
   }
+  // Every canvasMs: adopted sheets changed in place, and canvases read inside an animation frame (right
+  // after the page's own frame callbacks drew: a WebGL canvas without preserveDrawingBuffer is blank later).
+  function poll() {
+    try { pollAdopted(); } catch (e) { /* never break the page */ }
+    if (!active || pageMasked || !canv.size) return;
+    requestAnimationFrame(function () { try { pollCanvases(); } catch (e) { /* a canvas gone odd */ } });
+  }
   function pollCanvases() {
     if (!active || pageMasked) return;
     canv.forEach(function (el) {
@@ -125,7 +132,7 @@ return function makeRecorder(gidOf, onDirty) {
     });
   }
   function listenOn(root, on) {
-    var evs = root.nodeType === 9 ? DOC_EVENTS : ROOT_EVENTS;
+    var evs = root.nodeType === 9 ? DOC_EVENTS : root.mode === "closed" ? CLOSED_EVENTS : ROOT_EVENTS;
     for (var i = 0; i < evs.length; i++) {
       if (on) root.addEventListener(evs[i][0], evs[i][1], {capture: true, passive: true});
       else root.removeEventListener(evs[i][0], evs[i][1], {capture: true});
@@ -153,27 +160,48 @@ return function makeRecorder(gidOf, onDirty) {
     Object.defineProperty(proto, name, {configurable: true, enumerable: d.enumerable, get: d.get,
       set: function (v) { d.set.call(this, v); try { setHook(this); } catch (e) { /* never break the page */ } }});
   }
-  function hookCss(proto, name) {
-    var f = proto[name];
+  // A shadow root attached to an element already sent makes no mutation record: hook attachShadow
+  // (as rrweb does) to send it at once, and keep closed roots (privately) so they are captured too.
+  function hookShadow(proto) {
+    var f = proto.attachShadow;
     if (typeof f !== "function") return;
-    proto[name] = function () {
-      var r = f.apply(this, arguments);
+    proto.attachShadow = function attachShadow() {
+      var sr = f.apply(this, arguments);
       try {
-        var o = this.ownerNode;
-        if (active && o && o.localName === "style") { cssTouched.add(o); if (sent.has(o)) { cssCh.add(o); poke(); } }
+        if (sr && sr.mode === "closed") closedRoots.set(this, sr);
+        if (active && sent.has(this)) { shadows.add(this); poke(); }
       } catch (e) { /* never break the page */ }
-      return r;
+      return sr;
+    };
+  }
+  // WebGL contexts created from now on keep their drawing buffer, so toDataURL sees the last frame at any time.
+  function hookGl(proto) {
+    var f = proto.getContext;
+    if (typeof f !== "function") return;
+    proto.getContext = function getContext(type, attrs) {
+      if (type === "webgl" || type === "webgl2" || type === "experimental-webgl") {
+        var a = null;
+        try {
+          a = {};
+          if (attrs && typeof attrs === "object") for (var k in attrs) a[k] = attrs[k];
+          if (a.preserveDrawingBuffer === undefined) a.preserveDrawingBuffer = true;
+        } catch (e) { a = null; }
+        if (a) return f.call(this, type, a);
+      }
+      return f.apply(this, arguments);
     };
   }
   // Values set from script fire no input event: hook the setters (once per window; inert when not recording).
   function hookWin(w) {
     if (!w || hookedWins.has(w)) return;
     hookedWins.add(w);
+    try { hookShadow(w.Element.prototype); } catch (e) { /* an old or odd window */ }
+    try { hookGl(w.HTMLCanvasElement.prototype); } catch (e) { /* an old or odd window */ }
     try {
       hookProp(w.HTMLInputElement.prototype, "value"); hookProp(w.HTMLInputElement.prototype, "checked");
       hookProp(w.HTMLTextAreaElement.prototype, "value");
       hookProp(w.HTMLSelectElement.prototype, "value"); hookProp(w.HTMLSelectElement.prototype, "selectedIndex");
-      hookCss(w.CSSStyleSheet.prototype, "insertRule"); hookCss(w.CSSStyleSheet.prototype, "deleteRule");
+      hookSheets(w);
     } catch (e) { /* an old or odd window */ }
   }
   function isMasked(el, pm) {
@@ -186,19 +214,19 @@ return function makeRecorder(gidOf, onDirty) {
     try { return el.matches(maskSel); } catch (e) { return true; }
   }
   function attrsOf(el, m) {
-    var a = el.attributes, o = 0, hidden = el.localName === "input" && (el.getAttribute("type") || "").toLowerCase() === "hidden";
+    var a = el.attributes, o = 0, base = null, hidden = el.localName === "input" && (el.getAttribute("type") || "").toLowerCase() === "hidden";
     for (var i = 0; i < a.length; i++) {
       var name = a[i].name, v = a[i].value;
       if (name === "data-gid" || (name.charCodeAt(0) === 111 && name.charCodeAt(1) === 110)) continue;  // on*
       if (name === "srcdoc") continue;  // a frame's document is captured (masked) as the frame's child instead
       if (URLA[name]) {
-        if (m) v = ""; else if (/^\s*javascript:/i.test(v)) v = "";
+        if (m || /^\s*javascript:/i.test(v)) v = ""; else v = absAttr(name, v, base || (base = baseOf(el)));
       } else if (name === "value" && hidden) {
         v = "";
       } else if (m) {
         if (name === "style") v = v.replace(URLFN, "none");
         else if (!SAFE[name]) v = maskText(v);
-      }
+      } else if (name === "style") v = absCss(v, base || (base = baseOf(el)));
       if (o === 0) o = {};
       o[name] = v;
     }
@@ -219,7 +247,7 @@ return function makeRecorder(gidOf, onDirty) {
       if (!m) p = {x: el.selectedIndex};
     } else if (tag === "canvas") {
       if (!m) { canv.add(el); var u = grab(el); canvSent.set(el, u); if (u) p = {img: u}; }
-    } else if (tag === "style") {
+    } else if (tag === "style" || tag === "link") {
       var css = styleCss(el);
       if (css !== null) p = {css: m ? maskText(css) : css};
     }
@@ -234,7 +262,7 @@ return function makeRecorder(gidOf, onDirty) {
     var t = n.nodeType;
     if (t === 3) {
       var s = n.data;
-      out.push([nid(n), pm ? maskText(s) : s]);
+      out.push([nid(n), pm ? maskText(s) : styleText(n, s)]);
       sent.add(n);
       return s.length + 12;
     }
@@ -251,6 +279,8 @@ return function makeRecorder(gidOf, onDirty) {
       if (fd) {
         var fw = fd.defaultView;
         (p || (p = {})).fd = [fd.doctype ? fd.doctype.name : null, fw ? Math.round(fw.scrollX) : 0, fw ? Math.round(fw.scrollY) : 0];
+        var fas = adoptedOf(fd, false);
+        if (fas) p.as = fas;
         rec.push(p); size += 40;
         out.push(rec);
         watch(fd);
@@ -262,22 +292,30 @@ return function makeRecorder(gidOf, onDirty) {
     if (p !== null) { rec.push(p); size += 20 + (p.v ? p.v.length : 0) + (p.img ? p.img.length : 0) + (p.css ? p.css.length : 0); }
     out.push(rec);
     if (EMPTY[n.localName]) return size;
-    var cnt = 0, sr = n.shadowRoot;
-    if (sr) {
-      // An open shadow root: a "#shadow" record first, then its children.
-      var srec = [nid(sr), "#shadow", 0, 0], sc = 0;
-      out.push(srec); sent.add(sr); maskedOf.set(sr, m); watch(sr);
-      for (var d = sr.firstChild; d !== null; d = d.nextSibling) {
-        var ds = ser(d, m, out);
-        if (ds >= 0) { sc++; size += ds; }
-      }
-      srec[3] = sc; cnt++; size += 20;
-    }
+    var cnt = 0, sr = rootOf(n);
+    if (sr) { size += serShadow(sr, m, out); cnt++; }
     for (var c = n.firstChild; c !== null; c = c.nextSibling) {
       var cs = ser(c, m, out);
       if (cs >= 0) { cnt++; size += cs; }
     }
     rec[3] = cnt;
+    return size;
+  }
+  // The text of a <style>: its URLs made absolute.
+  function styleText(n, s) {
+    var p = n.parentNode;
+    return p && p.localName === "style" ? absCss(s, baseOf(n)) : s;
+  }
+  // A shadow root (open or closed): a "#shadow" record first, then its children.
+  function serShadow(sr, m, out) {
+    var srec = [nid(sr), "#shadow", 0, 0], sc = 0, size = 20, as = adoptedOf(sr, false);
+    if (as) srec.push({as: as});
+    out.push(srec); sent.add(sr); maskedOf.set(sr, m); watch(sr);
+    for (var d = sr.firstChild; d !== null; d = d.nextSibling) {
+      var ds = ser(d, m, out);
+      if (ds >= 0) { sc++; size += ds; }
+    }
+    srec[3] = sc;
     return size;
   }
   function utf8Len(s) {
@@ -336,9 +374,11 @@ return function makeRecorder(gidOf, onDirty) {
   var DOC_EVENTS = [["input", onInput], ["change", onInput], ["scroll", onScroll], ["mousemove", onMove],
                     ["focusin", onFocus], ["load", onLoad]];
   var ROOT_EVENTS = [["scroll", onScroll], ["load", onLoad]];  // shadow roots: input, focus, pointer are composed
+  // ...but a listener outside a closed root sees only its host as the target.
+  var CLOSED_EVENTS = ROOT_EVENTS.concat([["input", onInput], ["change", onInput], ["focusin", onFocus]]);
   function clearChanges() {
     kids = new Set(); attrs = new Map(); texts = new Set(); vals = new Set(); scrolls = new Set();
-    cvs = new Set(); cssCh = new Set();
+    cvs = new Set(); cssCh = new Set(); shadows = new Set(); sheetCh = new Set(); adoptCh = new Set();
     mouse = null; vp = null; focus = null; notified = false;
   }
   // The child references of a parent for a `c` change: an iframe's are its document's root.
@@ -377,11 +417,12 @@ return function makeRecorder(gidOf, onDirty) {
     return null;
   }
 
+  hookWin(window);  // now, so closed shadow roots attached from here on are known
   return {
     configure: function (c) {
       cfg = c; SAFE = list(c.safeAttrs); URLA = list(c.urlAttrs); EMPTY = list(c.emptyTags);
       maskSel = c.maskSel; pageMasked = !!c.pageMasked; MC = c.maskChar || "*";
-      if (timer !== null) { clearInterval(timer); timer = setInterval(pollCanvases, cfg.canvasMs); }
+      if (timer !== null) { clearInterval(timer); timer = setInterval(poll, cfg.canvasMs); }
     },
     validSelector: function (sel) {
       try { document.createDocumentFragment().querySelector(sel); return true; } catch (e) { return false; }
@@ -399,7 +440,7 @@ return function makeRecorder(gidOf, onDirty) {
         for (var i = 0; i < LISTEN.length; i++) LISTEN[i][0].addEventListener(LISTEN[i][1], LISTEN[i][2], {capture: true, passive: true});
         docs.forEach(function (r) { listenOn(r, true); });
       }
-      if (timer === null && cfg) timer = setInterval(pollCanvases, cfg.canvasMs);
+      if (timer === null && cfg) timer = setInterval(poll, cfg.canvasMs);
     },
     stop: function () {
       active = false;
@@ -416,14 +457,14 @@ return function makeRecorder(gidOf, onDirty) {
     dirty: function () {
       if (obs) { var rs = obs.takeRecords(); if (rs.length) records(rs); }
       return kids.size > 0 || attrs.size > 0 || texts.size > 0 || vals.size > 0 || scrolls.size > 0 ||
-             cvs.size > 0 || cssCh.size > 0 || mouse !== null || vp !== null || focus !== null;
+             cvs.size > 0 || cssCh.size > 0 || shadows.size > 0 || sheetCh.size > 0 || adoptCh.size > 0 || mouse !== null || vp !== null || focus !== null;
     },
     rearm: function () { notified = false; },
     snapshot: function (meta) {
       if (obs) obs.takeRecords();
       clearChanges();
       unwatchAll();
-      sent = new WeakSet(); maskedOf = new WeakMap(); canv = new Set();
+      sent = new WeakSet(); maskedOf = new WeakMap(); canv = new Set(); sheetSent = new WeakSet();
       snapId++; batchNo = 0;
       var out = [], root = document.documentElement, size = 0;
       if (root) size = ser(root, pageMasked, out);
@@ -450,6 +491,9 @@ return function makeRecorder(gidOf, onDirty) {
       meta.scroll = [Math.round(window.scrollX), Math.round(window.scrollY)];
       meta.doctype = document.doctype ? document.doctype.name : null;
       meta.masked = pageMasked;
+      meta.base = document.baseURI;
+      var das = adoptedOf(document, false);
+      if (das) meta.as = das;
       var frames = [];
       for (i = 0; i < chunks.length; i++) {
         var f = {s: snapId, i: i, n: chunks.length, nodes: chunks[i]};
@@ -461,6 +505,17 @@ return function makeRecorder(gidOf, onDirty) {
     take: function () {
       if (obs) { var rs = obs.takeRecords(); if (rs.length) records(rs); }
       var b = {s: snapId, q: batchNo + 1}, any = false;  // q counts the batches sent (no gaps)
+      if (shadows.size) {
+        var sh = [];
+        shadows.forEach(function (h) {
+          var sr = rootOf(h);
+          if (!sr || sent.has(sr) || !sent.has(h) || !h.isConnected) return;
+          var o = [];
+          serShadow(sr, maskedOf.get(h) || pageMasked, o);
+          sh.push([nid(h), o]);
+        });
+        if (sh.length) { b.sh = sh; any = true; }
+      }
       if (kids.size) {
         var c = [];
         kids.forEach(function (p) {
@@ -499,7 +554,7 @@ return function makeRecorder(gidOf, onDirty) {
         var t = [];
         texts.forEach(function (n) {
           if (!sent.has(n) || !n.isConnected || n.nodeType !== 3) return;
-          t.push([nid(n), parentMasked(n) ? maskText(n.data) : n.data]);
+          t.push([nid(n), parentMasked(n) ? maskText(n.data) : styleText(n, n.data)]);
         });
         if (t.length) { b.t = t; any = true; }
       }
@@ -543,6 +598,7 @@ return function makeRecorder(gidOf, onDirty) {
         });
         if (cs.length) { b.css = cs; any = true; }
       }
+      if (takeSheets(b)) any = true;
       if (vp) { b.vp = vp; any = true; }
       if (mouse) { b.m = mouse; any = true; }
       if (focus && sent.has(focus)) { b.f = nid(focus); any = true; }
@@ -555,3 +611,5 @@ return function makeRecorder(gidOf, onDirty) {
   };
 };
 """
+
+WALKER_JS = _WALKER_JS.replace("//@STYLES@\n", STYLES_JS, 1)

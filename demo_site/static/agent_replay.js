@@ -18,8 +18,11 @@
  *   attached in the copy (attachShadow from this page's script: the copy's
  *   document is same-origin and scripts never run in it); where the copy
  *   cannot attach one, the shadow content is flattened into a
- *   display:contents element. Canvases are painted from their images,
- *   element scroll offsets applied, style rules added by script kept.
+ *   display:contents element; a shadow root attached later arrives as an `sh`
+ *   change. Canvases are painted from their images, element scroll offsets
+ *   applied, style rules added by script kept (a <link> whose rules changed
+ *   becomes a <style> with them), adopted stylesheets rebuilt as constructed
+ *   sheets of the copy's documents. URLs arrive absolute.
  *
  * window.agentReplay: doc() (the copy's document), snapshots, batches,
  * lastSnapshot, rcEnabled, resync(), frame(f).
@@ -74,7 +77,8 @@
       ids.set(t, r[0]);
       return t;
     }
-    var tag = r[1], el;
+    var tag = r[1], el, p = r.length > 4 && r[4] ? r[4] : null;
+    if (tag === "link" && p && typeof p.css === "string") tag = "style";  // a <link> whose rules were changed
     try {
       el = tag.slice(0, 4) === "svg:" ? doc.createElementNS(SVG, tag.slice(4)) : doc.createElement(tag);
     } catch (e) {
@@ -85,11 +89,10 @@
     if (el.localName === "iframe") el.setAttribute("src", "about:blank");
     map.set(r[0], el);
     ids.set(el, r[0]);
-    var p = r.length > 4 && r[4] ? r[4] : null;
     if (p && p.fd) {
       // A same-origin frame: its one child is its document's root, put in place once the frame is connected.
       pendingFrames.push(el);
-      var info = {root: null, dt: p.fd[0], sc: [p.fd[1], p.fd[2]]};
+      var info = {root: null, dt: p.fd[0], sc: [p.fd[1], p.fd[2]], as: p.as || null};
       frames.set(el, info);
       if (r[3] > 0) info.root = build(doc, recs, st);
     } else {
@@ -99,6 +102,7 @@
           st.i++;
           var sr = shadowOf(el, cr[0], doc);
           for (var k = 0; k < cr[3]; k++) sr.appendChild(build(doc, recs, st));
+          if (cr[4] && cr[4].as) adopt(sr, cr[4].as);
         } else el.appendChild(build(doc, recs, st));
       }
     }
@@ -140,6 +144,7 @@
     var root = d.adoptNode(info.root);
     if (d.documentElement) d.replaceChild(root, d.documentElement); else d.appendChild(root);
     hook(d);
+    if (info.as) adopt(d, info.as);
     try { d.defaultView.scrollTo(info.sc[0], info.sc[1]); } catch (e) { /* no scroll */ }
   }
 
@@ -166,9 +171,46 @@
   }
 
   function setCss(el, text) {
+    if (el.localName === "link") {
+      // A <link> whose rules changed: a <style> with the rules (with the link's id and attributes) from now on.
+      var st = el.ownerDocument.createElement("style"), id = idOf(el);
+      for (var i = 0; i < el.attributes.length; i++) st.setAttribute(el.attributes[i].name, el.attributes[i].value);
+      if (el.parentNode) el.parentNode.replaceChild(st, el);
+      if (id !== null) { map.set(id, st); ids.set(st, id); }
+      el = st;
+    }
     var t = el.firstChild;
     if (t && t.nodeType === 3) t.data = text;
     else el.insertBefore(el.ownerDocument.createTextNode(text), el.firstChild);
+  }
+
+  // ------------------------------------------------------------ adopted stylesheets
+  // A sheet id's rules, and its constructed sheets (one per document of the copy that adopts it).
+  var sheetText = new Map(), sheetInst = new Map();
+  function defineSheet(id, text) {
+    sheetText.set(id, text);
+    (sheetInst.get(id) || []).forEach(function (sh) { try { sh.replaceSync(text); } catch (e) { /* bad CSS */ } });
+  }
+  function sheetFor(id, doc) {
+    var list = sheetInst.get(id) || [];
+    for (var i = 0; i < list.length; i++) if (list[i].__glanceDoc === doc) return list[i];
+    var sh = new doc.defaultView.CSSStyleSheet();
+    try { sh.replaceSync(sheetText.get(id) || ""); } catch (e) { /* bad CSS */ }
+    sh.__glanceDoc = doc;
+    list.push(sh);
+    sheetInst.set(id, list);
+    return sh;
+  }
+  // refs: sheet ids, or [id, rules] where a sheet is first named.
+  function adopt(root, refs) {
+    var doc = root.nodeType === 9 ? root : root.ownerDocument, out = [];
+    if (!doc || !doc.defaultView || !("adoptedStyleSheets" in root)) return;
+    for (var i = 0; i < refs.length; i++) {
+      var r = refs[i], id = r;
+      if (Array.isArray(r)) { id = r[0]; defineSheet(id, r[1]); }
+      out.push(sheetFor(id, doc));
+    }
+    try { root.adoptedStyleSheets = out; } catch (e) { api.errors.push("adoptedStyleSheets: " + e); }
   }
 
   function setAttrs(el, attrs) {
@@ -235,6 +277,7 @@
     for (var i = 0; i < chunks[0].n; i++) recs = recs.concat(chunks[i].nodes);
     delete parts[s];
     map = new Map();
+    sheetText = new Map(); sheetInst = new Map();
     pendingFrames = []; pendingScroll = [];
     var doc = newFrame(meta);
     if (recs.length) {
@@ -242,9 +285,10 @@
       doc.replaceChild(root, doc.documentElement);
     }
     settle();
+    if (meta.as) adopt(doc, meta.as);
     lastQ = 0;
     base = doc.createElement("base");
-    base.setAttribute("href", meta.url || "");
+    base.setAttribute("href", meta.base || meta.url || "");
     ensureBase(doc);
     try { iframe.contentWindow.scrollTo(meta.scroll[0], meta.scroll[1]); } catch (e) { /* no scroll */ }
     current = s;
@@ -306,6 +350,14 @@
 
   function apply(b) {
     var doc = iframe.contentDocument, i;
+    (b.sh || []).forEach(function (s) {
+      // A shadow root attached to an element the copy already has: [host id, [#shadow record, its subtree...]].
+      var host = map.get(s[0]), recs = s[1], st = {i: 1};
+      if (!host) throw new Error("unknown host " + s[0]);
+      var sr = shadowOf(host, recs[0][0], host.ownerDocument);
+      for (var k = 0; k < recs[0][3]; k++) sr.appendChild(build(host.ownerDocument, recs, st));
+      if (recs[0][4] && recs[0][4].as) adopt(sr, recs[0][4].as);
+    });
     (b.c || []).forEach(function (c) {
       var p = c[0] === 0 ? doc : map.get(c[0]);
       if (!p) throw new Error("unknown parent " + c[0]);
@@ -347,6 +399,18 @@
     });
     (b.cv || []).forEach(function (c) { var el = map.get(c[0]); if (el) paint(el, c[1]); });
     (b.css || []).forEach(function (c) { var el = map.get(c[0]); if (el) setCss(el, c[1]); });
+    (b.ss || []).forEach(function (x) { defineSheet(x[0], x[1]); });
+    (b.as || []).forEach(function (x) {
+      if (x[0] === 0) { adopt(doc, x[1]); return; }
+      var r = map.get(x[0]);
+      if (!r) return;
+      if (x[2]) {  // a frame's document: now if it is filled, else when it is
+        var info = frames.get(r);
+        if (info) info.as = x[1];
+        try { if (r.contentDocument && r.contentDocument.documentElement === (info && info.root)) adopt(r.contentDocument, x[1]); }
+        catch (e) { /* not filled */ }
+      } else adopt(r, x[1]);
+    });
     if (b.vp) resize(b.vp[0], b.vp[1]);
     if (b.m && pointer) {
       pointer.style.display = "block";

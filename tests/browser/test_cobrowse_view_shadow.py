@@ -1,0 +1,80 @@
+"""The cobrowse view and shadow roots attached after the page was captured (attachShadow on an element
+the agent's copy already has): open and closed roots reach the copy at once as incremental changes (no
+resync snapshot), are observed afterwards (changes and typing inside them), and masking applies inside
+them on the wire."""
+import json
+
+from tests.browser.test_cobrowse_view import Wire, open_console, wait_for
+from tests.browser.test_cobrowse_view_lab import lab
+from tests.browser.test_session_lifecycle import start
+
+SECRETS = {"openpw": "OpenRootPw6612", "closedpw": "ClosedRootPw7723", "closedmasked": "ClosedMaskedWords",
+           "typed": "TypedInClosed4410"}
+
+ATTACH = """(s) => {
+  const open = document.getElementById('late-open').attachShadow({mode: 'open'});
+  open.innerHTML = '<p id="late-open-text">Open late text</p><input id="late-open-pw" type="password">' +
+    '<slot></slot>';
+  open.getElementById('late-open-pw').value = s.openpw;
+  const closed = document.getElementById('late-closed').attachShadow({mode: 'closed'});
+  closed.innerHTML = '<p id="late-closed-text">Closed late text</p><input id="late-closed-pw" type="password">' +
+    '<span class="glance_masked" id="late-closed-masked">' + s.closedmasked + '</span>' +
+    '<input id="late-closed-secret" class="glance_masked"><input id="late-closed-plain">';
+  closed.getElementById('late-closed-pw').value = s.closedpw;
+  window.labClosed = closed;        // the page's own reference (the SDK keeps its own)
+}"""
+
+COPY = """() => {
+  const d = window.agentReplay.doc();
+  const o = d.getElementById('late-open'), c = d.getElementById('late-closed');
+  const os = o && o.shadowRoot, cs = c && c.shadowRoot;
+  const q = (r, id) => r && r.getElementById(id);
+  return {
+    openText: q(os, 'late-open-text') ? q(os, 'late-open-text').textContent : null,
+    openPw: q(os, 'late-open-pw') ? q(os, 'late-open-pw').value : null,
+    light: o && o.querySelector('#late-light') ? o.querySelector('#late-light').textContent : null,
+    closedText: q(cs, 'late-closed-text') ? q(cs, 'late-closed-text').textContent : null,
+    closedPw: q(cs, 'late-closed-pw') ? q(cs, 'late-closed-pw').value : null,
+    closedMasked: q(cs, 'late-closed-masked') ? q(cs, 'late-closed-masked').textContent : null,
+    closedPlain: q(cs, 'late-closed-plain') ? q(cs, 'late-closed-plain').value : null,
+    closedGid: q(cs, 'late-closed-text') ? q(cs, 'late-closed-text').getAttribute('data-gid') : null,
+    snapshots: window.agentReplay.snapshots,
+  };
+}"""
+
+
+def test_shadow_roots_attached_later_reach_the_copy_at_once_masked(page, context, server):
+    wire = Wire(page)
+    lab(page, server)
+    start(page, "shadow-late-1")
+    console = open_console(context, server, "shadow-late-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    page.wait_for_timeout(300)
+    snaps = console.evaluate("window.agentReplay.snapshots")
+    page.evaluate(ATTACH, SECRETS)
+    console.wait_for_function("(" + COPY + ")().closedText !== null && (" + COPY + ")().openText !== null",
+                              timeout=3000)
+    got = console.evaluate(COPY)
+    assert got["openText"] == "Open late text" and got["closedText"] == "Closed late text"
+    assert got["light"] == "light child"
+    assert got["openPw"] == "*" * len(SECRETS["openpw"]) and got["closedPw"] == "*" * len(SECRETS["closedpw"])
+    assert got["closedMasked"] == "*" * len(SECRETS["closedmasked"])
+    assert got["closedGid"] and int(got["closedGid"]) > 0
+    assert got["snapshots"] == snaps, "the new roots came by a resync snapshot, not as changes"
+
+    # afterwards the roots are observed: a text change in the closed root, typing in it
+    page.evaluate("() => { window.labClosed.getElementById('late-closed-text').firstChild.data = 'Closed changed'; }")
+    page.evaluate("() => window.labClosed.getElementById('late-closed-secret').focus()")
+    page.keyboard.type(SECRETS["typed"])
+    page.evaluate("() => window.labClosed.getElementById('late-closed-plain').focus()")
+    page.keyboard.type("ClosedPlainOK")
+    wait_for(console, lambda: console.evaluate(COPY)["closedText"] == "Closed changed"
+             and console.evaluate(COPY)["closedPlain"] == "ClosedPlainOK", timeout=5000)
+    assert console.evaluate(COPY)["snapshots"] == snaps
+    everything = "\n".join(wire.sent)
+    for name, secret in SECRETS.items():
+        assert secret not in everything, name + " leaked"
+    assert "*" * len(SECRETS["typed"]) in everything
+    assert console.errors == [] and page.console.errors == []
+    assert console.evaluate("window.agentReplay.errors") == []
+    assert json.dumps(page.evaluate("typeof window.labClosed.host")) == '"object"'
