@@ -4,7 +4,8 @@ Browser shell around rc_core.parse_outline. Agent action `outline` with
 {x, y} (viewport coordinates: a small box centred there), {x, y, w, h} (a
 box with that top-left corner and size) or {path: '[data-gid="N"]'} / {gid}
 (the element's box). The page fires `outline {x, y, path?, agentnum}` (x, y:
-the agent's point, or the element's top-left corner, in viewport coordinates) and, unless the script
+the agent's point, or the element's top-left corner, in viewport coordinates; an element inside
+same-origin iframes is placed by its box plus its frames' boxes) and, unless the script
 tag has data-ui="none", the default UI draws an absolutely positioned
 bordered div (class `glance-outline`) that is removed after OUTLINE_MS. A
 custom UI draws its own from the event. An unknown element or a bad payload
@@ -17,6 +18,23 @@ from . import element_ids
 from .features import Feature
 from .rc_core import agent_info, gid_path, outline_box, outline_payload, parse_outline
 from .jsconv import is_absent as _none
+
+# An element's box in the top page's viewport: its own box is relative to its frame's viewport, so the
+# boxes (plus border and padding) of the iframes it is in are added.
+_TOP_BOX = window.Function.new("el", """
+  var r = el.getBoundingClientRect(), x = r.left, y = r.top, w = el.ownerDocument.defaultView;
+  try {
+    for (var d = 0; w && w !== window && d < 10; d++) {
+      var f = w.frameElement;
+      if (!f) break;
+      var fr = f.getBoundingClientRect(), cs = w.parent.getComputedStyle(f);
+      x += fr.left + f.clientLeft + (parseFloat(cs.paddingLeft) || 0);
+      y += fr.top + f.clientTop + (parseFloat(cs.paddingTop) || 0);
+      w = w.parent;
+    }
+  } catch (e) { /* a frame we may not read: keep what we have */ }
+  return [x, y, r.width, r.height];
+""")
 
 OUTLINE_MS = 2000
 PAD = 4
@@ -74,8 +92,8 @@ class Gestures(Feature):
             if el is None:
                 why = "notfound"
             else:
-                r = el.getBoundingClientRect()
-                box = (r.left - PAD, r.top - PAD, r.width + 2 * PAD, r.height + 2 * PAD)
+                r = _TOP_BOX(el)
+                box = (r[0] - PAD, r[1] - PAD, r[2] + 2 * PAD, r[3] + 2 * PAD)
         elif why is None:
             box = outline_box(spec)
         if why is not None:
