@@ -202,7 +202,7 @@ def main(argv=None):
     ap.add_argument("--max-total", type=float, default=4000.0, help="cap on actions per second overall")
     ap.add_argument("--duration", type=float, default=5.0, help="seconds of steady sending per N")
     ap.add_argument("--budget", type=float, default=300.0, help="overall time limit in seconds")
-    ap.add_argument("--ws", default="auto", help="server WebSocket implementation (see python -m session_server -h)")
+    ap.add_argument("--ws", default="lean", help="server WebSocket implementation (see python -m session_server -h)")
     args = ap.parse_args(argv)
     SERVER_ARGS[:] = ["--ws", args.ws]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

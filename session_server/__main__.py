@@ -12,6 +12,7 @@ import uvicorn
 
 from visitor_sdk.protocol import MAX_FRAME_BYTES
 
+from . import sockets
 from .app import create_app
 from .config import ConfigError, Settings
 
@@ -23,8 +24,8 @@ def main(argv=None):
     ap.add_argument("--redis-url", default=None, help="default: $REDIS_URL; without it, one process, no Redis")
     ap.add_argument("--groups", default=None, help="group TOML file; default: $COBROWSE_GROUPS or the demo file")
     ap.add_argument("--reconnect-window", type=float, default=None, help="seconds; default 30")
-    ap.add_argument("--ws", default="auto", help="uvicorn WebSocket implementation (auto, websockets, "
-                    "websockets-sansio, wsproto)")
+    ap.add_argument("--ws", default="lean", help="WebSocket implementation: lean (default: the service's own, "
+                    "session_server/sockets.py) or one of uvicorn's (websockets, websockets-sansio, wsproto)")
     ap.add_argument("--log-level", default="warning")
     args = ap.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
@@ -35,8 +36,9 @@ def main(argv=None):
         print("session_server: " + str(exc), file=sys.stderr)
         return 2
     app = create_app(settings)
+    ws = sockets.protocol_factory(app.state.hub) if args.ws == "lean" else args.ws
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                ws=args.ws, ws_max_size=4 * MAX_FRAME_BYTES, lifespan="on")
+                ws=ws, ws_max_size=4 * MAX_FRAME_BYTES, lifespan="on")
     return 0
 
 

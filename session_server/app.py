@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from .backplane import LocalBackplane, RedisBackplane
-from . import doc_store
+from . import doc_store, sockets
 from .config import Settings
 from .hub import Hub
 
@@ -69,11 +69,11 @@ def create_app(settings=None):
     async def stats(request):
         return JSONResponse({"sessions": len(hub.sessions), **hub.stats, "pid": os.getpid()})
 
-    async def ws_visitor(ws):
-        await hub.serve_visitor(ws)
+    async def ws_visitor(ws):   # reached only through an ASGI server's own WebSocket implementation:
+        await sockets.serve_asgi(hub, ws, "visitor")   # `python -m session_server` serves these paths itself
 
     async def ws_agent(ws):
-        await hub.serve_agent(ws)
+        await sockets.serve_asgi(hub, ws, "agent")
 
     routes = [
         WebSocketRoute("/ws/visitor", ws_visitor),

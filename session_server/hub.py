@@ -1,7 +1,8 @@
 """The session hub: visitor tabs and agents of every session on this node.
 
-One `Hub` per server process. The WebSocket endpoints call
-`serve_visitor(ws)` / `serve_agent(ws)` with a Starlette WebSocket; the hub
+One `Hub` per server process. The WebSocket endpoints (sockets.py) call
+`on_text(sock, text)` for each message of a visitor or agent socket, in order,
+and `socket_closed(sock)` after its last one; the hub
 validates every frame against visitor_sdk.protocol, keeps one Outbox/Inbox
 pair per participant (so a participant that reconnects within the window
 gets what it missed and nothing twice) and moves everything that concerns
@@ -16,13 +17,11 @@ import logging
 import secrets
 import time
 
-from starlette.websockets import WebSocketDisconnect
-
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP
 
 from . import tokens
-from .participants import Conn, LocalSession, fresh, reattach
+from .participants import LocalSession, fresh, reattach
 from .doc_store import DocStore
 
 log = logging.getLogger("session_server.hub")
@@ -140,98 +139,86 @@ class Hub:
                                     "tabs": n})
 
     # --------------------------------------------------------------- sockets
-    async def _frames(self, ws, conn, role):
-        """Decoded, schema-checked frames from one socket; bad ones get an error frame."""
-        while True:
-            m = await ws.receive()
-            if m["type"] == "websocket.disconnect":
-                return
-            text = m.get("text")
-            if text is None:
-                self._fail(conn, "bad_frame", "frames must be JSON text, not binary")
-                continue
-            if len(text) > P.MAX_FRAME_BYTES // 4 and len(text.encode("utf-8")) > P.MAX_FRAME_BYTES:
-                self._fail(conn, "too_large", "frame of %d bytes exceeds the %d byte limit"
-                           % (len(text.encode("utf-8")), P.MAX_FRAME_BYTES))
-                continue
-            try:
-                msg = json.loads(text)
-            except ValueError as exc:
-                self._fail(conn, "bad_frame", "not valid JSON: " + str(exc)[:120])
-                continue
-            code, err = P.check(msg, role)
-            if code is not None:
-                if code in ("bad_group", "bad_key") and msg.get("type") in ("hello", "join"):
-                    self._fail(conn, code, err, msg)
-                    return
-                self._fail(conn, code, err, msg)
-                continue
-            yield msg
-
-    async def _run(self, ws, role, on_hello, on_frame, on_close):
-        await ws.accept()
-        conn = Conn(ws)
-        part = None
+    async def on_text(self, conn, text):
+        """One message from a socket (sockets.Peer; `conn.role` is "visitor" or "agent"; text None
+        for a binary message): decode, check against the schema, route. Bad frames get an error frame."""
         try:
-            async for msg in self._frames(ws, conn, role):
-                t = msg["type"]
-                if "ack" in msg and part is not None:
-                    part.outbox.ack(msg["ack"])
-                if t == "ping":
-                    conn.send(P.frame("pong", 0, t=msg.get("t", 0)))
-                    continue
-                if t == "pong":
-                    continue
-                if part is None:
-                    if t not in ("hello", "join"):
-                        self._fail(conn, "out_of_order", "send %s first" % ("hello" if role == "visitor" else "join"), msg)
-                        continue
-                    part = await on_hello(conn, msg)
-                    if part is None:
-                        break
-                    continue
-                if t in ("hello", "join"):
-                    self._fail(conn, "out_of_order", t + " was already sent on this socket", msg)
-                    continue
-                if part.conn is not conn or self.sessions.get(part.sid) is None:
-                    self._fail(conn, "out_of_order", "the session is over on this socket", msg)
-                    continue
-                if t == "ack":
-                    continue
-                r = part.inbox.receive(msg["seq"])
-                if r == DUP:
-                    conn.ack(part.inbox.last)
-                    continue
-                if r == GAP:
-                    self._fail(conn, "out_of_order", "seq %d after %d: a frame is missing; resend from %d"
-                               % (msg["seq"], part.inbox.last, part.inbox.last + 1), msg)
-                    continue
-                conn.ack(part.inbox.last)
-                await on_frame(part, msg)
-        except WebSocketDisconnect:
-            pass
+            msg = self._decode(conn, text)
+            if msg is not None:
+                await self._route(conn, msg)
         except Exception:
-            log.exception("%s socket failed", role)
+            log.exception("%s socket failed", conn.role)
             try:
                 self._fail(conn, "service", "internal error")
             except Exception:
                 pass
-        finally:
-            if conn.closing and not conn.task.done():
-                try:   # let a fatal error frame reach the peer before the socket closes
-                    await asyncio.wait_for(asyncio.shield(conn.task), 2)
-                except Exception:
-                    pass
-            conn.closed = True
-            conn.task.cancel()
-            if part is not None and part.conn is conn:
-                part.conn = None
-                await on_close(part)
+
+    def _decode(self, conn, text):
+        if text is None:
+            self._fail(conn, "bad_frame", "frames must be JSON text, not binary")
+            return None
+        if len(text) > P.MAX_FRAME_BYTES // 4 and len(text.encode("utf-8")) > P.MAX_FRAME_BYTES:
+            self._fail(conn, "too_large", "frame of %d bytes exceeds the %d byte limit"
+                       % (len(text.encode("utf-8")), P.MAX_FRAME_BYTES))
+            return None
+        try:
+            msg = json.loads(text)
+        except ValueError as exc:
+            self._fail(conn, "bad_frame", "not valid JSON: " + str(exc)[:120])
+            return None
+        code, err = P.check(msg, conn.role)
+        if code is not None:
+            self._fail(conn, code, err, msg)   # bad_group / bad_key on hello or join are fatal
+            return None
+        return msg
+
+    async def _route(self, conn, msg):
+        t = msg["type"]
+        part = conn.part
+        if "ack" in msg and part is not None:
+            part.outbox.ack(msg["ack"])
+        if t == "ping":
+            conn.send(P.frame("pong", 0, t=msg.get("t", 0)))
+            return
+        if t == "pong":
+            return
+        if part is None:
+            if t not in ("hello", "join"):
+                self._fail(conn, "out_of_order", "send %s first" % ("hello" if conn.role == "visitor" else "join"), msg)
+                return
+            on_hello = self._visitor_hello if conn.role == "visitor" else self._agent_join
+            conn.part = await on_hello(conn, msg)
+            if conn.part is None:
+                conn.close_soon()
+            return
+        if t in ("hello", "join"):
+            self._fail(conn, "out_of_order", t + " was already sent on this socket", msg)
+            return
+        if part.conn is not conn or self.sessions.get(part.sid) is None:
+            self._fail(conn, "out_of_order", "the session is over on this socket", msg)
+            return
+        if t == "ack":
+            return
+        r = part.inbox.receive(msg["seq"])
+        if r == DUP:
+            conn.ack(part.inbox.last)
+            return
+        if r == GAP:
+            self._fail(conn, "out_of_order", "seq %d after %d: a frame is missing; resend from %d"
+                       % (msg["seq"], part.inbox.last, part.inbox.last + 1), msg)
+            return
+        conn.ack(part.inbox.last)
+        await (self._visitor_frame if conn.role == "visitor" else self._agent_frame)(part, msg)
+
+    async def socket_closed(self, conn):
+        """The socket is gone (after its last message was handled)."""
+        conn.closed = True
+        part = conn.part
+        if part is not None and part.conn is conn:
+            part.conn = None
+            await (self._visitor_closed if conn.role == "visitor" else self._agent_closed)(part)
 
     # --------------------------------------------------------------- visitors
-    async def serve_visitor(self, ws):
-        await self._run(ws, "visitor", self._visitor_hello, self._visitor_frame, self._visitor_closed)
-
     async def _visitor_hello(self, conn, msg):
         group = self.settings.groups.get(msg["group"])
         if group is None:
@@ -364,9 +351,6 @@ class Hub:
         await self._forget_if_empty(s)
 
     # ----------------------------------------------------------------- agents
-    async def serve_agent(self, ws):
-        await self._run(ws, "agent", self._agent_join, self._agent_frame, self._agent_closed)
-
     async def _agent_join(self, conn, msg):
         group = self.settings.groups.get(msg["group"])
         if group is None:

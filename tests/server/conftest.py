@@ -55,7 +55,8 @@ BOB = ("bob.other", "pw-bob")
 class Server:
     """`python -m session_server` on 127.0.0.1:port; kill() and start() again on the same port."""
 
-    def __init__(self, groups_path, window=30.0, redis_url=None, port=None):
+    def __init__(self, groups_path, window=30.0, redis_url=None, port=None, args=()):
+        self.args = list(args)
         self.port = port or free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.env = dict(os.environ, COBROWSE_GROUPS=groups_path, COBROWSE_RECONNECT_WINDOW=str(window),
@@ -67,7 +68,7 @@ class Server:
 
     def start(self):
         self.proc = subprocess.Popen([sys.executable, "-m", "session_server", "--host", "127.0.0.1",
-                                      "--port", str(self.port)], cwd=ROOT, env=self.env)
+                                      "--port", str(self.port)] + self.args, cwd=ROOT, env=self.env)
         _wait_port(self.port, self.proc)
         return self
 
@@ -105,7 +106,7 @@ def server(groups_file):
 
 @pytest.fixture
 def make_server(groups_file):
-    """Start private servers: make_server(window=1.0, redis_url=None, port=None)."""
+    """Start private servers: make_server(window=1.0, redis_url=None, port=None, args=[...])."""
     started = []
 
     def make(**kw):

@@ -1,0 +1,391 @@
+"""The WebSocket endpoints /ws/visitor and /ws/agent, served straight from the socket.
+
+uvicorn parses HTTP and Starlette serves every HTTP route. When a request asks
+for a WebSocket upgrade, uvicorn hands the connection to `protocol_factory(hub)`:
+`WsSocket`, an asyncio.Protocol around websockets' sans-I/O ServerProtocol
+(handshake, frame parsing, unmasking, fragments, the size limit, ping/pong
+and the close handshake). Text messages go to `hub.on_text(sock, text)`
+in order; the hub's frames go straight to the transport. An idle socket has
+no task, queue or timer: a task exists only while a message is being handled,
+and one loop-wide `Ticker` sends the delayed acknowledgements (a timer wheel)
+and the keepalive pings (one bucket of sockets per tick).
+
+`serve_asgi(hub, websocket, role)` serves the same hub through a Starlette
+WebSocket instead (`python -m session_server --ws websockets` etc., or the app
+mounted in another ASGI server): same frames, with a writer task per socket.
+"""
+
+import asyncio
+import json
+import logging
+import struct
+
+from websockets.frames import Opcode
+from websockets.http11 import Request
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+
+from visitor_sdk import protocol as P
+
+log = logging.getLogger("session_server.sockets")
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+ACK_DELAY = 0.5       # seconds an acknowledgement may wait for a frame to ride on
+ACK_EVERY = 32        # ...or until this many frames are unacknowledged
+TICK = 0.05           # seconds between Ticker runs
+PING_EVERY = 20.0     # a socket silent this long gets a ping; silent for another period, it is dropped
+CLOSE_TIMEOUT = 5.0   # seconds to wait for the peer's close frame
+MAX_MESSAGE = 4 * P.MAX_FRAME_BYTES   # larger messages close the socket (1009); larger than
+#                                       MAX_FRAME_BYTES get a too_large error frame from the hub
+ROLES = {"/ws/visitor": "visitor", "/ws/agent": "agent"}
+_CLOSED = object()    # queued after the last message of a socket that went away
+_BACKLOG_PAUSE = 64   # queued messages at which a socket stops being read
+
+
+class Peer:
+    """What the hub sees of one socket: `send(frame)`, `ack(n)`, `close_soon()`, `role`, `part`.
+
+    Subclasses write bytes (`_write_text(str)`) and close (`_close_now()`).
+    Acknowledgements ride on the next outgoing frame ("ack" field); without
+    outgoing traffic a bare `ack` frame goes out after ACK_DELAY seconds or
+    ACK_EVERY frames, whichever comes first.
+    """
+
+    __slots__ = ("hub", "ticker", "role", "part", "backlog", "worker", "ack_due", "ack_sent", "ack_queued",
+                 "closing", "closed")
+
+    def __init__(self, hub, ticker):
+        self.hub = hub
+        self.ticker = ticker
+        self.role = self.part = self.backlog = self.worker = None
+        self.ack_due = self.ack_sent = 0
+        self.ack_queued = self.closing = self.closed = False
+
+    def send(self, frame):
+        """Send a frame now (never blocks); dropped once the socket has closed."""
+        if self.closed:
+            return
+        if self.ack_due > self.ack_sent:
+            self.ack_sent = frame["ack"] = self.ack_due
+        self._write_text(_dumps(frame))
+
+    def ack(self, n):
+        self.ack_due = n
+        if n - self.ack_sent >= ACK_EVERY:
+            self.flush_ack()
+        elif not self.ack_queued:
+            self.ack_queued = True
+            self.ticker.ack_later(self)
+
+    def flush_ack(self):
+        if self.ack_due > self.ack_sent and not self.closed:
+            self.ack_sent = self.ack_due
+            self._write_text(_dumps(P.frame("ack", 0, ack=self.ack_sent)))
+
+    def close_soon(self):
+        """Close after what this step still sends (an error frame, `end`)."""
+        if not self.closing:
+            self.closing = True
+            asyncio.get_running_loop().call_soon(self._close_now)
+
+    # ------------------------------------------------------------ incoming, in order
+    def incoming(self, item):
+        """A text message (str), a binary one (None) or _CLOSED: handled by the hub in arrival order."""
+        if self.worker is None:
+            self.worker = asyncio.get_running_loop().create_task(self._work(item))
+        else:
+            if self.backlog is None:
+                self.backlog = []
+            self.backlog.append(item)
+            if len(self.backlog) == _BACKLOG_PAUSE:
+                self._pause(True)
+
+    async def _work(self, item):
+        hub = self.hub
+        try:
+            while True:
+                if item is _CLOSED:
+                    await hub.socket_closed(self)
+                elif not self.closing:
+                    await hub.on_text(self, item)
+                if not self.backlog:
+                    return
+                item = self.backlog.pop(0)
+                if not self.backlog:
+                    self.backlog = None
+                    self._pause(False)
+        finally:
+            self.worker = None
+
+    def _pause(self, on):
+        pass
+
+    def _write_text(self, text):
+        raise NotImplementedError
+
+    def _close_now(self):
+        raise NotImplementedError
+
+
+def _header(opcode, n):
+    if n < 126:
+        return bytes((0x80 | opcode, n))
+    if n < 65536:
+        return struct.pack("!BBH", 0x80 | opcode, 126, n)
+    return struct.pack("!BBQ", 0x80 | opcode, 127, n)
+
+
+class WsSocket(Peer, asyncio.Protocol):
+    """One WebSocket on an asyncio transport (handed over by uvicorn after the HTTP upgrade request)."""
+
+    __slots__ = ("ws", "transport", "connections", "heard", "ping_out", "bucket", "frags", "close_timer")
+
+    def __init__(self, hub, ticker, server_state=None):
+        Peer.__init__(self, hub, ticker)
+        self.ws = ServerProtocol(max_size=MAX_MESSAGE, logger=log)
+        self.transport = self.frags = self.close_timer = None
+        self.connections = server_state.connections if server_state is not None else None
+        self.heard = True
+        self.ping_out = False
+        self.bucket = -1
+
+    # -------------------------------------------------------------- asyncio.Protocol
+    def connection_made(self, transport):
+        self.transport = transport
+        if self.connections is not None:
+            self.connections.add(self)
+
+    def data_received(self, data):
+        ws = self.ws
+        ws.receive_data(data)
+        self.heard = True
+        for ev in ws.events_received():
+            op = getattr(ev, "opcode", None)
+            if op is Opcode.TEXT or op is Opcode.BINARY:
+                if ev.fin:
+                    self._message(op, ev.data)
+                else:
+                    self.frags = (op, [ev.data])
+            elif op is Opcode.CONT:
+                if self.frags is not None:
+                    self.frags[1].append(ev.data)
+                    if ev.fin:
+                        op, parts = self.frags
+                        self.frags = None
+                        self._message(op, b"".join(parts))
+            elif isinstance(ev, Request):
+                self._handshake(ev)
+        self._flush()
+
+    def _message(self, op, data):
+        if self.role is None or self.closing:
+            return
+        if op is Opcode.BINARY:
+            self.incoming(None)
+            return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.ws.fail(1007, "invalid UTF-8")
+            self.closing = True
+            return
+        self.incoming(text)
+
+    def _handshake(self, request):
+        ws = self.ws
+        role = ROLES.get(request.path.partition("?")[0])
+        if role is None:
+            resp = ws.reject(404, "no WebSocket endpoint at this path\n")
+        else:
+            resp = ws.accept(request)
+        ws.send_response(resp)
+        if resp.status_code == 101:
+            self.role = role
+            self.ticker.add(self)
+
+    def _flush(self):
+        """Write what the protocol has to send; close the transport at its end of stream."""
+        ws = self.ws
+        out = ws.data_to_send()
+        if out:
+            data = b"".join(out)
+            if data:
+                self.transport.write(data)
+            if not out[-1]:   # websockets' end-of-stream marker: the server closes the TCP connection
+                self.transport.close()
+                return
+        if ws.state is State.CLOSED:
+            self.transport.close()
+        elif self.close_timer is None and ws.close_expected():
+            self.close_timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT, self.transport.close)
+
+    def connection_lost(self, exc):
+        self.closed = True
+        if self.connections is not None:
+            self.connections.discard(self)
+        if self.close_timer is not None:
+            self.close_timer.cancel()
+            self.close_timer = None
+        self.ticker.remove(self)
+        if self.role is not None:
+            self.incoming(_CLOSED)
+
+    def eof_received(self):
+        self.ws.receive_eof()
+        self._flush()
+        return False
+
+    def shutdown(self):
+        """uvicorn is stopping: close with 1012 (service restart)."""
+        if self.ws.state is State.OPEN:
+            self.ws.send_close(1012)
+            self.transport.write(b"".join(self.ws.data_to_send()))
+        self.transport.close()
+
+    # ------------------------------------------------------------------- Peer
+    def _write_text(self, text):
+        if self.ws.state is State.OPEN:   # a data frame: the sans-I/O protocol keeps no state for it
+            data = text.encode("utf-8")
+            self.transport.write(_header(0x1, len(data)) + data)
+
+    def _close_now(self):
+        if self.ws.state is State.OPEN:
+            self.ws.send_close(1000)
+            self._flush()
+
+    def _pause(self, on):
+        if self.transport is not None and not self.closed:
+            (self.transport.pause_reading if on else self.transport.resume_reading)()
+
+    def ping(self):
+        """Keepalive, from the Ticker: ping a silent socket; drop one that stayed silent since the last ping."""
+        if self.heard:
+            self.heard = self.ping_out = False
+        elif self.ping_out:
+            self.ws.fail(1011, "keepalive ping timeout")
+            self._flush()
+            self.transport.close()
+        elif self.ws.state is State.OPEN:
+            self.ping_out = True
+            self.ws.send_ping(b"ka")
+            self._flush()
+
+
+class Ticker:
+    """One loop-wide timer for every socket: delayed acks (a wheel of ACK_DELAY / TICK slots)
+    and keepalive pings (each socket sits in one of PING_EVERY / TICK buckets; one bucket per tick)."""
+
+    def __init__(self):
+        self.slots = [set() for _ in range(max(1, round(ACK_DELAY / TICK)))]
+        self.buckets = [set() for _ in range(max(1, round(PING_EVERY / TICK)))]
+        self.pos = self.bpos = self.next_bucket = 0
+        self.handle = None
+
+    def ack_later(self, peer):
+        self.slots[(self.pos - 1) % len(self.slots)].add(peer)
+        self._arm()
+
+    def add(self, sock):
+        sock.bucket = self.next_bucket
+        self.next_bucket = (self.next_bucket + 1) % len(self.buckets)
+        self.buckets[sock.bucket].add(sock)
+        self._arm()
+
+    def remove(self, sock):
+        if sock.bucket >= 0:
+            self.buckets[sock.bucket].discard(sock)
+
+    def _arm(self):
+        if self.handle is None:
+            self.handle = asyncio.get_running_loop().call_later(TICK, self._tick)
+
+    def _tick(self):
+        self.handle = None
+        self.pos = (self.pos + 1) % len(self.slots)
+        due, self.slots[self.pos] = self.slots[self.pos], set()
+        for peer in due:
+            peer.ack_queued = False
+            peer.flush_ack()
+        self.bpos = (self.bpos + 1) % len(self.buckets)
+        for sock in list(self.buckets[self.bpos]):
+            try:
+                sock.ping()
+            except Exception:
+                log.exception("keepalive failed")
+        if any(self.slots) or any(self.buckets):
+            self._arm()
+
+
+def protocol_factory(hub):
+    """uvicorn's `ws=` argument: builds a WsSocket for each upgraded connection."""
+    ticker = Ticker()
+
+    def factory(config=None, server_state=None, app_state=None, **_):
+        return WsSocket(hub, ticker, server_state)
+    return factory
+
+
+class AsgiPeer(Peer):
+    """The Peer interface over a Starlette WebSocket: frames go out through a writer task."""
+
+    __slots__ = ("websocket", "out", "wake", "task")
+
+    def __init__(self, hub, ticker, websocket):
+        Peer.__init__(self, hub, ticker)
+        self.websocket = websocket
+        self.out = []
+        self.wake = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(self._writer())
+
+    def _write_text(self, text):
+        self.out.append(text)
+        self.wake.set()
+
+    def _close_now(self):
+        self.out.append(None)
+        self.wake.set()
+
+    async def _writer(self):
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.out:
+                    text = self.out.pop(0)
+                    if text is None:
+                        await self.websocket.close()
+                        return
+                    await self.websocket.send_text(text)
+        except Exception:
+            pass
+        finally:
+            self.closed = True
+
+
+_asgi_ticker = []
+
+
+async def serve_asgi(hub, websocket, role):
+    """Serve one Starlette WebSocket for `hub` as `role` ("visitor" or "agent")."""
+    if not _asgi_ticker:
+        _asgi_ticker.append(Ticker())
+    await websocket.accept()
+    peer = AsgiPeer(hub, _asgi_ticker[0], websocket)
+    peer.role = role
+    try:
+        while True:
+            m = await websocket.receive()
+            if m["type"] == "websocket.disconnect":
+                break
+            peer.incoming(m.get("text"))
+    finally:
+        peer.incoming(_CLOSED)
+        while peer.worker is not None:
+            await asyncio.sleep(0.01)
+        if peer.closing and not peer.task.done():
+            try:   # let a fatal error frame reach the peer before the socket closes
+                await asyncio.wait_for(asyncio.shield(peer.task), 2)
+            except Exception:
+                pass
+        peer.closed = True
+        peer.task.cancel()

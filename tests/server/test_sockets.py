@@ -1,0 +1,90 @@
+"""The WebSocket layer (session_server/sockets.py): framing edge cases, delayed acks, and the
+same sessions through uvicorn's own WebSocket implementation (`--ws websockets-sansio`)."""
+
+import asyncio
+import json
+import time
+
+import pytest
+import websockets
+
+from visitor_sdk import protocol as P
+
+from .clients import Visitor
+from .test_sessions import agent, key, run
+
+
+def _ws(server, path="/ws/visitor"):
+    return websockets.connect(server.base.replace("http", "ws", 1) + path, max_size=4 * P.MAX_FRAME_BYTES)
+
+
+async def _next(ws, type_):
+    while True:
+        msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        if msg["type"] == type_:
+            return msg
+
+
+def test_unknown_websocket_path_is_refused(server):
+    async def main():
+        with pytest.raises(websockets.InvalidStatus) as err:
+            async with _ws(server, "/ws/nowhere"):
+                pass
+        assert err.value.response.status_code == 404
+    run(main())
+
+
+def test_fragmented_message_ping_and_delayed_ack(server):
+    async def main():
+        async with _ws(server) as ws:
+            text = json.dumps(P.hello(72937, key(), "t1"))
+            await ws.send([text[:10], text[10:30], text[30:]])   # one message in three frames
+            assert (await _next(ws, "started"))["type"] == "started"
+            await asyncio.wait_for(await ws.ping(), 5)            # protocol-level ping answered
+            # a reliable frame with nothing to send back: a bare ack within ACK_DELAY (0.5 s)
+            t0 = time.monotonic()
+            await ws.send(json.dumps(P.frame("visitor_event", 1, name="x", payload={})))
+            ack = await _next(ws, "ack")
+            assert ack["ack"] == 1 and time.monotonic() - t0 < 2.0
+    run(main())
+
+
+def test_binary_invalid_utf8_and_oversized_messages(server):
+    async def main():
+        async with _ws(server) as ws:
+            await ws.send(b"\x00\x01")
+            err = await _next(ws, "error")
+            assert err["code"] == "bad_frame" and err["fatal"] is False
+            await ws.send(b"\xff\xfe", text=True)                 # a text frame that is not UTF-8
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 5)
+            assert closed.value.rcvd.code == 1007
+        async with _ws(server) as ws:
+            await ws.send("x" * (4 * P.MAX_FRAME_BYTES + 1))      # over the socket's message limit
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 5)
+            assert closed.value.rcvd.code == 1009
+        async with _ws(server) as ws:                           # the service carries on
+            await ws.send(json.dumps(P.frame("ping", 0, t=7)))
+            assert (await _next(ws, "pong"))["t"] == 7
+    run(main())
+
+
+def test_sessions_through_uvicorn_websockets(make_server):
+    server = make_server(args=["--ws", "websockets-sansio"])
+
+    async def main():
+        k = key()
+        v = Visitor(server.base, 72937, k)
+        await v.connect()
+        async with agent(server, k) as a:
+            for i in range(5):
+                await a.action("outline", {"x": i})
+            await v.wait(lambda v: len(v.of("agent_action")) == 5)
+            assert [m["payload"]["x"] for m in v.of("agent_action")] == list(range(5))
+            await v.raw("{not json")
+            assert (await v.wait_error("bad_frame"))["fatal"] is False
+            await v.send("visitor_event", name="rcaccepted", payload={})
+            await a.next_event("rcaccepted")
+        await v.close()
+    run(main())
