@@ -2,12 +2,18 @@
 
 - glance-cobrowse.js: the small loader, generated from the event catalogue and
   the parameter rules (build/loader.template.js).
-- glance-cobrowse-runtime.js: the pinned brython.js, the visitor SDK
-  precompiled to JS, and a boot that imports it (no Python parsed in the page).
+- glance-cobrowse-runtime.js: the pinned brython.js, the core of the visitor
+  SDK precompiled to JS (the modules visitor_sdk.runtime imports at module
+  level: the API, the session client, the connection), and a boot that
+  imports it (no Python parsed in the page).
+- glance-cobrowse-features.js: the rest of the SDK (what the core imports
+  lazily, inside functions: features, UI, invoke receiver, catalogue),
+  precompiled; the runtime has the loader fetch it once it is live.
 - GlanceCobrowseInvokeVisitor.js: the same for the chat window's InvokeVisitor.
 - glance-cobrowse.d.ts: TypeScript declarations generated from the catalogue.
 
-Precompiling runs brython.js's own compiler under Node (build/precompile.js).
+Precompiling runs brython.js's own compiler under Node (build/precompile.js);
+terser then shortens each module's local names (build/minify.js; names only).
 The output depends only on the sources (same input, same bytes). The build
 fails when a module imports anything the bundle does not contain.
 """
@@ -16,6 +22,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +40,9 @@ import typings  # noqa: E402  (build/typings.py)
 
 BRYTHON_VERSION = "3.15.0"
 RUNTIME_NAME = "glance-cobrowse-runtime.js"
+FEATURES_NAME = "glance-cobrowse-features.js"
+TERSER_VERSION = "5.51.4"   # pinned: the same input must give the same bytes
+TERSER_DIR = os.path.join(HERE, ".tools", "terser")
 LOADER_NAME = "glance-cobrowse.js"
 INVOKE_NAME = "GlanceCobrowseInvokeVisitor.js"
 TYPES_NAME = "glance-cobrowse.d.ts"
@@ -98,20 +108,49 @@ def strip_docstrings(source, path):
     return "\n".join(lines)
 
 
+_LINENO = re.compile(r"\$B\.set_lineno\(frame, \d+(, '\w+')?\);?|frame\.\$lineno = \d+;?"
+                     r"|[\w$]+\.__annotate__ = _b_\.None")  # brython reads a missing __annotate__ as None
+_LINENO_TEST = re.compile(r"\$B\.set_lineno\(frame, \d+\) && ")  # inside if(...): always true
+
+
 def compact_js(js):
-    """Drop the compiler's indentation (not inside continued string literals) and
+    """Drop the compiler's indentation (not inside continued string literals),
     its column tables (`frame.positions`, read only to draw carets under a
-    traceback's source line; line numbers stay)."""
+    traceback's source line) and its statement-level line tracking
+    (`$B.set_lineno(frame, n)`, `frame.$lineno = n`: tracebacks then name
+    the line of the enclosing function or class, not the statement)."""
     out, prev = [], ""
     for line in js.split("\n"):
         if prev.endswith("\\"):
             out.append(line)
         else:
             line = line.lstrip()
-            if not line.startswith("frame.positions = "):
+            if not line.startswith("frame.positions = ") and not _LINENO.fullmatch(line):
                 out.append(line)
         prev = line
-    return "\n".join(out)
+    return _LINENO_TEST.sub("", "\n".join(out))
+
+
+def terser_dir():
+    """Where the pinned terser is installed (scripts/setup.sh installs it)."""
+    pkg = os.path.join(TERSER_DIR, "node_modules", "terser", "package.json")
+    if not os.path.exists(pkg):
+        raise SystemExit("build: terser " + TERSER_VERSION + " is needed in " + TERSER_DIR + "; run scripts/setup.sh "
+                         "(npm install --prefix build/.tools/terser terser@" + TERSER_VERSION + ")")
+    with open(pkg, encoding="utf-8") as f:
+        version = json.load(f)["version"]
+    if version != TERSER_VERSION:
+        raise SystemExit("build: terser " + TERSER_VERSION + " is required, found " + version + " in " + TERSER_DIR)
+    return os.path.join(TERSER_DIR, "node_modules")
+
+
+def minify(modules):
+    """{name: js} with each module's local names shortened (build/minify.js)."""
+    proc = subprocess.run([node(), os.path.join(HERE, "minify.js"), terser_dir()],
+                          input=json.dumps(modules).encode(), capture_output=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit("build: minify failed:\n" + proc.stderr.decode(errors="replace"))
+    return json.loads(proc.stdout)
 
 
 def precompile(mods):
@@ -119,7 +158,8 @@ def precompile(mods):
     digest = hashlib.sha256()
     with open(brython_js(), "rb") as f:
         digest.update(f.read())
-    for tool in ("precompile.js", "build.py"):
+    digest.update(TERSER_VERSION.encode())
+    for tool in ("precompile.js", "minify.js", "build.py"):
         with open(os.path.join(HERE, tool), "rb") as f:
             digest.update(f.read())
     for name, path, pkg in mods:
@@ -146,20 +186,32 @@ def precompile(mods):
     if proc.returncode != 0:
         raise SystemExit("build: precompile failed:\n" + proc.stderr.decode(errors="replace"))
     result = json.loads(proc.stdout)
-    for m in result["modules"].values():
-        m["js"] = compact_js(m["js"])
+    short = minify({name: compact_js(m["js"]) for name, m in result["modules"].items()})
+    for name, m in result["modules"].items():
+        m["js"] = short[name]
     with open(cached, "w", encoding="utf-8") as f:
         json.dump(result, f)
     return result
 
 
-def module_imports(name, path, is_package):
-    """Absolute names of the modules `name` imports (read with ast, relative ones resolved)."""
+def _nodes(tree, lazy):
+    """Every node of `tree`; without `lazy`, not those inside function bodies."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if lazy or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def module_imports(name, path, is_package, lazy=True):
+    """Absolute names of the modules `name` imports (read with ast, relative ones
+    resolved); without `lazy`, only those imported when the module itself runs."""
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read(), path)
     here = name if is_package else name.rsplit(".", 1)[0]
     out = []
-    for node in ast.walk(tree):
+    for node in _nodes(tree, lazy):
         if isinstance(node, ast.Import):
             out.extend(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -175,8 +227,9 @@ def module_imports(name, path, is_package):
     return out
 
 
-def closure(entry, mods):
-    """The modules `entry` needs, in a stable order; fails on an import the bundle lacks."""
+def closure(entry, mods, lazy=True):
+    """The modules `entry` needs, in a stable order; fails on an import the bundle
+    lacks. Without `lazy`: only what importing `entry` runs (not imports inside functions)."""
     info = {n: (p, pk) for n, p, pk in mods}
     needed, todo = set(), [entry]
     while todo:
@@ -187,7 +240,7 @@ def closure(entry, mods):
         if "." in name:
             todo.append(name.rsplit(".", 1)[0])
         path, is_package = info[name]
-        for target in module_imports(name, path, is_package):
+        for target in module_imports(name, path, is_package, lazy):
             if target.split(".")[0] in BUILTIN_MODULES:
                 continue
             if target in info:
@@ -201,18 +254,31 @@ def closure(entry, mods):
     return sorted(needed, key=lambda n: (n.count("."), n))
 
 
-def runtime_bundle(entry, compiled, mods):
-    """brython.js + the precompiled modules `entry` needs + the boot that imports it."""
+def _rows(names, compiled, mods):
     pkg_of = {n: pk for n, _, pk in mods}
-    needed = closure(entry, mods)
-    rows = [[n, compiled[n]["js"], 1 if pkg_of[n] else 0, []] for n in needed]
+    return json.dumps([[n, compiled[n]["js"], 1 if pkg_of[n] else 0, []] for n in names], separators=(",", ":"))
+
+
+def runtime_bundle(entry, compiled, mods, lazy=True):
+    """brython.js + the precompiled modules `entry` needs + the boot that imports
+    it; without `lazy`, only the modules importing `entry` runs."""
+    needed = closure(entry, mods, lazy)
     with open(os.path.join(HERE, "boot.template.js"), encoding="utf-8") as f:
         boot = f.read()
     main = _MAIN_TEMPLATE.replace("@ENTRY@", entry)
-    boot = boot.replace("@MODULES@", json.dumps(rows, separators=(",", ":"))).replace("@MAIN@", json.dumps(main))
+    boot = boot.replace("@MODULES@", _rows(needed, compiled, mods)).replace("@MAIN@", json.dumps(main))
     with open(brython_js(), encoding="utf-8") as f:
         runtime = f.read()
     return runtime + "\n;\n" + boot, needed
+
+
+def features_bundle(entry, core, compiled, mods):
+    """The modules `entry` imports lazily (inside functions), minus `core`: they
+    are registered with Brython, then the loader is told (featuresArrived)."""
+    needed = [n for n in closure(entry, mods) if n not in set(core)]
+    with open(os.path.join(HERE, "features.template.js"), encoding="utf-8") as f:
+        text = f.read()
+    return text.replace("@MODULES@", _rows(needed, compiled, mods)), needed
 
 
 _MAIN_TEMPLATE = None
@@ -230,6 +296,7 @@ def loader():
     return (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
                 .replace("@RULES@", json.dumps(rules, sort_keys=True))
                 .replace("@RUNTIME@", json.dumps(RUNTIME_NAME))
+                .replace("@FEATURES@", json.dumps(FEATURES_NAME))
                 .replace("@STORE@", json.dumps(STORE_KEY))
                 .replace("@SHARED@", json.dumps(SHARED_KEY)))
 
@@ -251,8 +318,10 @@ def build(verbose=True):
     compiled = result["modules"]
     _MAIN_TEMPLATE = result["main"].replace('"visitor_sdk"', '"@ENTRY@"')
     sizes = {}
-    visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods)
+    visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods, lazy=False)
     sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]
+    features_js, feature_mods = features_bundle("visitor_sdk.runtime", visitor_mods, compiled, mods)
+    sizes[FEATURES_NAME] = write(FEATURES_NAME, features_js)[1]
     invoke_mods = []
     if "invoke_visitor.main" in compiled:
         invoke_js, invoke_mods = runtime_bundle("invoke_visitor.main", compiled, mods)
@@ -260,7 +329,8 @@ def build(verbose=True):
     sizes[LOADER_NAME] = write(LOADER_NAME, loader())[1]
     sizes[TYPES_NAME] = write(TYPES_NAME, typings.declarations())[1]
     with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:
-        json.dump({"brython": BRYTHON_VERSION, "runtime_modules": visitor_mods, "invoke_modules": invoke_mods,
+        json.dump({"brython": BRYTHON_VERSION, "runtime_modules": visitor_mods, "feature_modules": feature_mods,
+                   "invoke_modules": invoke_mods,
                    "sizes": sizes}, f, indent=1, sort_keys=True)
     if verbose:
         for name, size in sorted(sizes.items()):

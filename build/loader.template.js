@@ -6,7 +6,7 @@
    message arrives. */
 (function (W, D) {
   "use strict";
-  var EVENTS = @EVENTS@, RULES = @RULES@, RUNTIME = @RUNTIME@, STORE = @STORE@, SHARED = @SHARED@;
+  var EVENTS = @EVENTS@, RULES = @RULES@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, STORE = @STORE@, SHARED = @SHARED@;
   var G = W.GLANCE = W.GLANCE || {}, C = G.Cobrowse = G.Cobrowse || {};
   if (C._loader) { console.warn("GLANCE: glance-cobrowse.js is included twice; the second copy is ignored"); return; }
   var tag = D.currentScript, src = (tag && tag.src) || "";
@@ -14,7 +14,7 @@
   function data(n) { var v = tag ? tag.getAttribute("data-" + n) : null; return v === null ? undefined : v; }
   var config = {groupid: data("groupid"), site: data("site"), ws: data("ws"), ui: data("ui"),
                 additionalgroupids: data("additionalgroupids"), base: base};
-  var impl = null, receive = null, queue = [], messages = [], loading = false, pendingStart = false;
+  var impl = null, receive = null, queue = [], messages = [], loading = false, pendingStart = false, featuresReady = null, featuresAsked = false;
   var keyRe = new RegExp("^[" + RULES.chars.replace(/[-\]\\^]/g, "\\$&") + "]{" + RULES.min + "," + RULES.max + "}$");
 
   function posInt(v) {
@@ -126,7 +126,8 @@
     var s = D.createElement("script"), url = base + RUNTIME;
     s.async = true;
     s.src = url;
-    s.onload = function () { if (!impl) failed("the cobrowse runtime " + url + " loaded but did not start"); };
+    // A live runtime has attached, or asked for its features first (data-check-payloads).
+    s.onload = function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); };
     s.onerror = function () { failed("could not load the cobrowse runtime " + url); };
     (D.head || D.documentElement).appendChild(s);
   }
@@ -194,6 +195,25 @@
     call: function (name, args) { if (!impl || !impl[name]) throw new Error("GLANCE: " + name + " is not available"); return run(name, args || []); },
     checkPayloads: !!(tag && tag.hasAttribute("data-check-payloads")),
     liveAt: null,
+    featuresAt: null,
+    featuresName: FEATURES,
+    // The runtime asks for its second chunk (the features) once it is live; the
+    // chunk calls featuresArrived() after registering its modules.
+    loadFeatures: function (ready, failed) {
+      var s = D.createElement("script"), url = base + FEATURES;
+      featuresReady = ready;
+      featuresAsked = true;
+      s.async = true;
+      s.src = url;
+      s.onerror = function () { featuresReady = null; failed("could not load the cobrowse features " + url); };
+      (D.head || D.documentElement).appendChild(s);
+    },
+    featuresArrived: function () {
+      var f = featuresReady;
+      featuresReady = null;
+      if (f) f();
+      C._loader.featuresAt = W.performance ? W.performance.now() : Date.now();
+    },
     attach: function (functions, onMessage) {
       C._loader.liveAt = W.performance ? W.performance.now() : Date.now();
       impl = functions;

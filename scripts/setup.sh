@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Install what the project needs on a Debian machine with Python 3.11, then build.
-#   setup.sh demo|build   Node.js (to precompile), the virtualenv, the bundles
-#   setup.sh test|bench   the same plus Chromium, redis-server, npm and tsc
+#   setup.sh demo|build   Node.js and npm (to precompile and minify), the virtualenv, the bundles
+#   setup.sh test|bench   the same plus Chromium, redis-server and tsc
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-build}"
 apt_pkgs=()
 command -v node >/dev/null 2>&1 || command -v nodejs >/dev/null 2>&1 || apt_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || apt_pkgs+=(npm)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || apt_pkgs+=(python3-venv)
 if [ "$what" = test ] || [ "$what" = bench ]; then
   if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then apt_pkgs+=(chromium); fi
   command -v redis-server >/dev/null 2>&1 || apt_pkgs+=(redis-server)
-  command -v npm >/dev/null 2>&1 || apt_pkgs+=(npm)
 fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${apt_pkgs[*]} with apt-get"
@@ -28,6 +28,14 @@ if [ ! -e "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# The build minifies the precompiled modules with a pinned terser (build/build.py: TERSER_VERSION).
+terser_version=$(sed -n 's/^TERSER_VERSION = "\([0-9.]*\)".*/\1/p' build/build.py)
+terser_dir="build/.tools/terser"
+if ! grep -qs "\"version\": \"$terser_version\"" "$terser_dir/node_modules/terser/package.json"; then
+  mkdir -p "$terser_dir"
+  npm install --silent --no-audit --no-fund --prefix "$terser_dir" "terser@$terser_version" >/dev/null
 fi
 
 if [ "$what" = test ] || [ "$what" = bench ]; then

@@ -15,7 +15,10 @@ reliability.py holds the sans-I/O Outbox/Inbox pair that does this.
 Use:
   * `validate(frame, direction_or_role)` on every decoded frame: (ok, error).
   * `frame(type, seq=0, **fields)` / `error_frame(code, msg)` to build frames.
-  * MESSAGES (type -> spec) and docs/protocol.md describe every frame.
+  * MESSAGES (type -> spec) is the schema; docs/protocol.md describes every
+    frame, field and error code in prose (tests/unit/test_protocol.py checks
+    that it covers all of them). The prose stays out of this module: the
+    browser bundle carries it.
 """
 
 from .params import key_problem, VISITOR_FIELD_LIMITS
@@ -38,93 +41,57 @@ END_REASONS = ("visitor", "agent", "error")
 AGENT_ROLES = ("agent", "guest")
 PRESENCE = ("connected", "reconnecting", "gone")
 
-# error codes carried by `error` frames: code -> when it is sent
-ERROR_CODES = {
-    "service": "the service cannot serve this request (internal failure, shutting down)",
-    "dupkey": "a session with this key is running and the group forbids duplicate keys",
-    "conndrop": "the session was lost: the resume token is unknown, expired or the reconnect window passed",
-    "bad_frame": "the frame is not valid JSON, not an object, or its fields do not match the schema",
-    "too_large": "the frame exceeds MAX_FRAME_BYTES",
-    "unknown_type": "the frame type is not part of the protocol",
-    "forbidden": "the frame type may not be sent on this connection (e.g. a visitor sending agent frames)",
-    "bad_version": "the frame's v field is not a supported protocol version",
-    "bad_group": "the group id is malformed or not configured on this service",
-    "bad_key": "the session key is malformed",
-    "unauthorized": "agent credentials are wrong, or the agent belongs to another group",
-    "nosession": "no live session with this group and key",
-    "out_of_order": "the frame came before hello/join, after the session ended, or with a sequence gap",
-}
+# error codes carried by `error` frames (docs/protocol.md says when each is sent)
+ERROR_CODES = ("service", "dupkey", "conndrop", "bad_frame", "too_large", "unknown_type", "forbidden",
+               "bad_version", "bad_group", "bad_key", "unauthorized", "nosession", "out_of_order")
 FATAL_ERRORS = ("service", "dupkey", "conndrop", "bad_group", "bad_key", "unauthorized", "nosession", "bad_version")
 
 
-def F(kind, required=True, doc=""):
+def F(kind, required=True):
     """One field spec: kind is str, int, bool, num, dict, list, any; "?" in kind allows null."""
-    return (kind, required, doc)
+    return (kind, required)
 
 
-_AGENT = F("dict", False, "the acting agent: {username, puid, num}")
-_STATE_PATCH = F("dict", False, "shallow patch merged into the session state (sent to everyone as `state`)")
-
-# type -> {"dirs": directions, "reliable": bool, "fields": {name: spec}, "doc": text}
 MESSAGES = {
-    "hello": {"dirs": (V2S,), "reliable": False, "doc": "Start a session, resume it after a reconnect or navigation, or join it from another tab.",
-              "fields": {"group": F("int", True, "group id"), "key": F("str", True, "session key"),
-                         "tab": F("str", True, "tab id, kept in sessionStorage"),
-                         "visitor": F("dict", False, "{name, email, phone, visitorid}"),
-                         "page": F("dict", False, "{url, title} of the page"),
-                         "resume": F("str?", False, "resume token from `started`; absent to start"),
-                         "last_seq": F("int", False, "highest server seq this tab has applied"),
-                         "acked": F("int", False, "highest own seq the server acknowledged")}},
-    "started": {"dirs": (S2V,), "reliable": False, "doc": "The session is running for this tab (first start or resume).",
-                "fields": {"session": F("str"), "resume": F("str", True, "token for hello.resume"),
-                           "group": F("int"), "key": F("str"), "tab": F("str"), "focused": F("bool"),
-                           "resumed": F("bool", True, "true when an existing session was resumed or joined"),
-                           "exact": F("bool", True, "true when the server still had this tab's streams: "
-                                      "seq counting continues; false: reset the inbox, resend everything unacked"),
-                           "ack": F("int", True, "highest seq of this tab the server has received"),
-                           "window": F("num", True, "reconnect window in seconds")}},
-    "join": {"dirs": (A2S,), "reliable": False, "doc": "An agent joins the session with group + key, authenticated by group credentials.",
-             "fields": {"group": F("int"), "key": F("str"), "username": F("str"), "password": F("str"),
-                        "resume": F("str?", False, "token from `joined` to rejoin as the same participant"),
-                        "guest": F("str", False, "guest token from addguestaccepted: join as that guest "
-                                   "(username: any name, password: empty)"),
-                        "last_seq": F("int", False), "acked": F("int", False)}},
-    "joined": {"dirs": (S2A,), "reliable": False, "doc": "The agent is in the session.",
-               "fields": {"session": F("str"), "resume": F("str"), "group": F("int"), "key": F("str"),
-                          "num": F("int"), "visitor": F("dict"), "exact": F("bool"), "ack": F("int"),
-                          "window": F("num")}},
-    "agents": {"dirs": (S2V, S2A), "reliable": True, "doc": "Participant list after any join or leave; payload of the `agents` event.",
-               "fields": {"count": F("int"), "agentlist": F("list", True, "[{username, partnerid, partneruserid, name, title, "
-                                                                          "role agent|guest, guestid, num, agentrole}]")}},
-    "state": {"dirs": (S2V, S2A), "reliable": True, "doc": "The session state (for statereceived / getSessionState).",
-              "fields": {"state": F("dict")}},
+    "hello": {"dirs": (V2S,), "reliable": False,
+        "fields": {"group": F("int"), "key": F("str"), "tab": F("str"), "visitor": F("dict", False),
+                   "page": F("dict", False), "resume": F("str?", False), "last_seq": F("int", False),
+                   "acked": F("int", False)}},
+    "started": {"dirs": (S2V,), "reliable": False,
+        "fields": {"session": F("str"), "resume": F("str"), "group": F("int"), "key": F("str"),
+                   "tab": F("str"), "focused": F("bool"), "resumed": F("bool"), "exact": F("bool"),
+                   "ack": F("int"), "window": F("num")}},
+    "join": {"dirs": (A2S,), "reliable": False,
+        "fields": {"group": F("int"), "key": F("str"), "username": F("str"), "password": F("str"),
+                   "resume": F("str?", False), "guest": F("str", False), "last_seq": F("int", False),
+                   "acked": F("int", False)}},
+    "joined": {"dirs": (S2A,), "reliable": False,
+        "fields": {"session": F("str"), "resume": F("str"), "group": F("int"), "key": F("str"),
+                   "num": F("int"), "visitor": F("dict"), "exact": F("bool"), "ack": F("int"),
+                   "window": F("num")}},
+    "agents": {"dirs": (S2V, S2A), "reliable": True, "fields": {"count": F("int"), "agentlist": F("list")}},
+    "state": {"dirs": (S2V, S2A), "reliable": True, "fields": {"state": F("dict")}},
     "agent_action": {"dirs": (A2S, S2V), "reliable": True,
-                     "doc": "Anything an agent asks of the visitor: rc request, pause, navigation, gestures, guests, documents, "
-                            "reverse, screenshare signalling. The server relays it to the focused tab with `agent` added.",
-                     "fields": {"name": F("str"), "payload": F("any", False), "agent": _AGENT, "state": _STATE_PATCH,
-                                "id": F("str", False, "client-chosen id, echoed back in answering visitor_event.ref")}},
-    "visitor_event": {"dirs": (V2S, S2A), "reliable": True, "doc": "The visitor's answer or report back to the agents (rcaccepted, ...).",
-                      "fields": {"name": F("str"), "payload": F("any", False), "ref": F("str", False, "agent_action.id answered"),
-                                 "tab": F("str", False, "set by the server"), "state": _STATE_PATCH}},
-    "focus": {"dirs": (V2S, S2V), "reliable": True, "doc": "visitor->server: this tab got focus. server->visitor: you are the session window.",
-              "fields": {}},
-    "blur": {"dirs": (S2V,), "reliable": True, "doc": "Another tab of the session took focus.", "fields": {}},
-    "presence": {"dirs": (S2A,), "reliable": True, "doc": "The visitor's connection status.",
-                 "fields": {"status": F("str", True, "connected | reconnecting | gone"), "tabs": F("int")}},
-    "leave": {"dirs": (A2S,), "reliable": True, "doc": "The agent leaves; the session goes on.", "fields": {}},
-    "end": {"dirs": (V2S, A2S, S2V, S2A), "reliable": True, "doc": "The session ends for everyone.",
-            "fields": {"reason": F("str", True, "visitor | agent | error"), "msg": F("str", False)}},
-    "error": {"dirs": (S2V, S2A), "reliable": False, "doc": "A frame was refused (and dropped) or the session failed.",
-              "fields": {"code": F("str"), "msg": F("str"), "fatal": F("bool", True, "the server closes the socket after it"),
-                         "ref_type": F("str?", False), "ref_seq": F("int?", False)}},
-    "ack": {"dirs": DIRECTIONS, "reliable": False, "doc": "Acknowledges every reliable frame up to `ack`.",
-            "fields": {"ack": F("int")}},
-    "ping": {"dirs": DIRECTIONS, "reliable": False, "doc": "Keep-alive; answered with pong.", "fields": {"t": F("num", False)}},
-    "pong": {"dirs": DIRECTIONS, "reliable": False, "doc": "Answer to ping, echoing t.", "fields": {"t": F("num", False)}},
+        "fields": {"name": F("str"), "payload": F("any", False), "agent": F("dict", False),
+                   "state": F("dict", False), "id": F("str", False)}},
+    "visitor_event": {"dirs": (V2S, S2A), "reliable": True,
+        "fields": {"name": F("str"), "payload": F("any", False), "ref": F("str", False),
+                   "tab": F("str", False), "state": F("dict", False)}},
+    "focus": {"dirs": (V2S, S2V), "reliable": True, "fields": {}},
+    "blur": {"dirs": (S2V,), "reliable": True, "fields": {}},
+    "presence": {"dirs": (S2A,), "reliable": True, "fields": {"status": F("str"), "tabs": F("int")}},
+    "leave": {"dirs": (A2S,), "reliable": True, "fields": {}},
+    "end": {"dirs": (V2S, A2S, S2V, S2A), "reliable": True,
+        "fields": {"reason": F("str"), "msg": F("str", False)}},
+    "error": {"dirs": (S2V, S2A), "reliable": False,
+        "fields": {"code": F("str"), "msg": F("str"), "fatal": F("bool"), "ref_type": F("str?", False),
+                   "ref_seq": F("int?", False)}},
+    "ack": {"dirs": DIRECTIONS, "reliable": False, "fields": {"ack": F("int")}},
+    "ping": {"dirs": DIRECTIONS, "reliable": False, "fields": {"t": F("num", False)}},
+    "pong": {"dirs": DIRECTIONS, "reliable": False, "fields": {"t": F("num", False)}},
 }
 
-ENVELOPE = {"v": F("int", True, "PROTOCOL_VERSION"), "type": F("str"), "seq": F("int", True, "0 control, >=1 reliable"),
-            "ack": F("int", False, "piggy-backed acknowledgement")}
+ENVELOPE = {"v": F("int"), "type": F("str"), "seq": F("int"), "ack": F("int", False)}
 
 
 def _kind_ok(kind, value):
@@ -184,7 +151,7 @@ def check(msg, direction):
     if not isinstance(msg, dict):
         return "bad_frame", "a frame must be a JSON object"
     for name in ENVELOPE:
-        kind, required, _ = ENVELOPE[name]
+        kind, required = ENVELOPE[name]
         if name not in msg:
             if required:
                 return "bad_frame", "missing field " + name
@@ -205,7 +172,7 @@ def check(msg, direction):
         return "bad_frame", type_ + " frames carry seq 0"
     fields = spec["fields"]
     for name in fields:
-        kind, required, _ = fields[name]
+        kind, required = fields[name]
         if name not in msg:
             if required:
                 return "bad_frame", type_ + ": missing field " + name

@@ -5,19 +5,28 @@ with browser implementations of its I/O (sessionStorage, console, WebSocket),
 hands the loader a table of plain JS functions (`attach`), which replays the
 calls and listeners the page made before the runtime arrived, and resumes a
 session stored in this tab. Nothing here decides behaviour; the core does.
+
+The runtime bundle holds only this core (the API, the session client and the
+connection), so the SDK goes live as soon as Brython is up. The features
+(remote control, documents, capture, media, the default UI, the glance_invoke
+receiver) arrive in a second chunk that the loader fetches right after
+(`loader.loadFeatures`); `feature_set.install_chunk` plugs them in, hands them the
+events and agent actions that came first, and replays what waited for them.
+With data-check-payloads (a test seam) the SDK goes live only after the
+feature chunk, since checking payloads needs its catalogue.
 """
 
-import javascript
 from browser import window
 
 from .config import groups_of, parse_config
 from .emitter import Emitter
 from .jsconv import exported, from_js, to_js
 from .visitor import STORE_KEY, Visitor
-from . import connection, feature_set, invoke_receiver, ui
+from . import connection
 
 
 SHARED_MAX_AGE_MS = 60000  # a shared session record older than this is stale (heartbeat: 10 s)
+MAX_EARLY_EVENTS = 200     # events kept for the features while their chunk loads
 
 
 def _report_handler_error(name, handler, exc):
@@ -25,69 +34,113 @@ def _report_handler_error(name, handler, exc):
 
 
 class JsEmitter(Emitter):
-    """Emitter whose payloads are converted to plain JS once per emit."""
+    """Emitter whose payloads are converted to plain JS once per emit.
+
+    Until the feature chunk is installed it also keeps the events it fired
+    (`early`), and while the features register (`recording`) it notes their
+    handlers, so they can hear what happened before they existed."""
+
+    def __init__(self, report_error):
+        Emitter.__init__(self, report_error)
+        self.early = []
+        self.recording = None
+
+    def on(self, name, handler):
+        if self.recording is not None:
+            self.recording.append((name, handler))
+        return Emitter.on(self, name, handler)
 
     def emit(self, name, payload=None):
-        return Emitter.emit(self, name, to_js(payload if payload is not None else {}))
+        js = to_js(payload if payload is not None else {})
+        if self.early is not None and len(self.early) < MAX_EARLY_EVENTS:
+            self.early.append((name, js))
+        return Emitter.emit(self, name, js)
+
+    def take_early(self):
+        """The events fired so far; stop keeping them."""
+        early, self.early = self.early or [], None
+        return early
+
+    def replay(self, events, handlers):
+        """Give `handlers` [(name, fn)] the `events` [(name, payload)] they missed, in order."""
+        for name, payload in events:
+            for hname, fn in handlers:
+                if hname == name:
+                    try:
+                        fn(payload)
+                    except Exception as exc:
+                        self._report(name, fn, exc)
 
 
 class TabStore:
     """Dict-like view of sessionStorage holding JSON values (survives navigation in the tab)."""
 
-    def _raw(self):
-        try:
-            return window.sessionStorage
-        except Exception:
-            return None
-
     def __contains__(self, key):
-        s = self._raw()
-        return s is not None and s.getItem(key) is not javascript.NULL
+        return connection.load_json("sessionStorage", key) is not None
 
     def __getitem__(self, key):
-        s = self._raw()
-        raw = s.getItem(key) if s is not None else javascript.NULL
-        if raw is javascript.NULL:
+        value = connection.load_json("sessionStorage", key)
+        if value is None:
             raise KeyError(key)
-        return from_js(window.JSON.parse(raw))
+        return value
 
     def get(self, key, default=None):
-        try:
-            return self[key]
-        except Exception:
-            return default
+        value = connection.load_json("sessionStorage", key)
+        return default if value is None else value
 
     def __setitem__(self, key, value):
-        s = self._raw()
-        if s is not None:
-            s.setItem(key, window.JSON.stringify(to_js(value)))
+        connection.save_json("sessionStorage", key, value)
 
     def __delitem__(self, key):
-        s = self._raw()
-        if s is not None:
-            s.removeItem(key)
+        connection.save_json("sessionStorage", key, None)
+
+
+class PendingUI:
+    """Stands in for the default UI while the feature chunk loads: a showTerms()
+    call waits for the real dialog (`handover`)."""
+
+    def __init__(self):
+        self.terms = []
+
+    def show_terms(self, on_accept, on_decline):
+        self.terms.append((on_accept, on_decline))
+
+    def handover(self, ui):
+        for on_accept, on_decline in self.terms:
+            ui.show_terms(on_accept, on_decline)
+        self.terms = []
+
+
+class Inbox:
+    """glance_invoke messages the loader hands over before the receiver (in the
+    feature chunk) exists; they are answered in arrival order once it does."""
+
+    def __init__(self, limit=100):
+        self.receiver = None
+        self.waiting = []
+        self.limit = limit
+
+    def on_message(self, m):
+        if self.receiver is not None:
+            return self.receiver.on_message(m)
+        if len(self.waiting) < self.limit:
+            self.waiting.append(m)
+        else:
+            window.console.warn("GLANCE: too many glance_invoke messages before the SDK was ready; message dropped")
+
+    def ready(self, receiver):
+        self.receiver = receiver
+        waiting, self.waiting = self.waiting, []
+        for m in waiting:
+            receiver.on_message(m)
 
 
 def _random():
     return window.Math.random()
 
 
-def _emit_sample(visitor, name):
-    """Test seam (only with data-check-payloads): fire `name` with the catalogue's
-    sample payload through the real emitter; callbacks record their calls."""
-    from .catalogue import sample_payload
-
-    def make_callback(field):
-        def callback(*args):
-            window.__glanceSampleCalls.push(name + "." + field)
-        return callback
-    if not hasattr(window, "__glanceSampleCalls"):
-        window.__glanceSampleCalls = window.Array.new()
-    return visitor.emit(name, sample_payload(name, make_callback))
-
-
 def start():
-    """Build the Visitor for this page and attach it to the loader."""
+    """Build the Visitor for this page, attach it to the loader and fetch the features."""
     loader = window.GLANCE.Cobrowse._loader
     attrs = from_js(loader.config) or {}
     gc = from_js(window.GLANCE_COBROWSE) if hasattr(window, "GLANCE_COBROWSE") else None
@@ -97,7 +150,9 @@ def start():
     store = TabStore()
     check = bool(loader.checkPayloads) if hasattr(loader, "checkPayloads") else False
     visitor = Visitor(config, emitter, store, connect=connection.connector(config), rand=_random,
-                      check_payloads=check, ui=ui.DefaultUI(config) if config["ui"] != "none" else None)
+                      check_payloads=check, ui=PendingUI() if config["ui"] != "none" else None)
+    visitor.features_pending = True
+    inbox = Inbox()
 
     def addEventListener(name, handler=None):
         if not callable(handler):
@@ -123,24 +178,60 @@ def start():
         "showTerms": exported(visitor.show_terms),
     }
     if check:
-        impl["_emitSample"] = exported(lambda name: _emit_sample(visitor, name))
-    receiver = invoke_receiver.Receiver(visitor, config)
-    # Features and the UI first: attach() replays the page's early calls
-    # (startSession), whose session must already know every agent action and listener.
-    feature_set.install(visitor, config)
-    if visitor.ui is not None:
-        visitor.ui.bind(visitor)
-    loader.attach(to_js(impl), receiver.on_message)
-    record = store.get(STORE_KEY)
-    if visitor.state == "idle" and config["groupid"] is not None:
-        if isinstance(record, dict) and record.get("key"):
-            visitor.resume(record)
-        else:
-            shared = connection.shared_session(SHARED_MAX_AGE_MS)
-            if shared is not None and shared.get("groupid") in groups_of(config):
-                # Another tab of this site is in a session: join it as this tab.
-                visitor.resume({"key": shared["key"], "groupid": shared["groupid"], "random": shared.get("random"),
-                                "resume": shared["resume"], "resumed": True})
+        def emit_sample(name):
+            from .feature_set import emit_sample as emit  # the catalogue is in the feature chunk
+            return emit(visitor, name)
+        impl["_emitSample"] = exported(emit_sample)
+
+    def on_message(m):
+        try:
+            inbox.on_message(m)
+        except Exception as exc:
+            window.console.error("GLANCE: a glance_invoke message failed: " + str(exc))
+
+    def go_live():
+        # attach() replays the page's early calls (startSession) and listeners.
+        loader.attach(to_js(impl), on_message)
+        record = store.get(STORE_KEY)
+        if visitor.state == "idle" and config["groupid"] is not None:
+            if isinstance(record, dict) and record.get("key"):
+                visitor.resume(record)
+            else:
+                shared = connection.shared_session(SHARED_MAX_AGE_MS)
+                if shared is not None and shared.get("groupid") in groups_of(config):
+                    # Another tab of this site is in a session: join it as this tab.
+                    visitor.resume({"key": shared["key"], "groupid": shared["groupid"],
+                                    "random": shared.get("random"), "resume": shared["resume"], "resumed": True})
+
+    def features_ready():
+        try:
+            from .feature_set import install_chunk
+            install_chunk(visitor, config, emitter, inbox)
+        except Exception as exc:
+            visitor.features_pending = False
+            emitter.recording = None
+            window.console.error("GLANCE: the cobrowse features failed to start: " + str(exc))
+        if check:
+            go_live()
+
+    def features_failed(msg):
+        window.console.error("GLANCE: " + msg)
+        visitor.features_pending = False
+        emitter.early = None
+        pending = visitor.ui
+        visitor.ui = None
+        if isinstance(pending, PendingUI):
+            for on_accept, on_decline in pending.terms:
+                on_accept()  # no terms dialog without the UI: start, as with data-ui="none"
+        if check:
+            go_live()
+        visitor.fail("SCRIPT_NOT_LOADED", msg, {"script": str(loader.featuresName)})
+
+    # Fetch the features first: the download overlaps going live (the chunk runs
+    # only after this script has finished).
+    loader.loadFeatures(features_ready, features_failed)
+    if not check:
+        go_live()
     return visitor
 
 

@@ -43,6 +43,11 @@ class Visitor:
         self.focused = False     # this tab is the session window
         self.conn = None
         self.features = []       # features.Feature instances (feature_set.install)
+        # True while the feature chunk is still loading (runtime.py): agent actions
+        # that no handler answers yet wait in `_deferred` instead of being dropped.
+        self.features_pending = False
+        self._deferred = []
+        self._opened_resume = False
 
     # --- events -----------------------------------------------------------
     def emit(self, name, payload=None):
@@ -101,14 +106,53 @@ class Visitor:
             self.conn = None
             self._service_failed("could not reach the cobrowse service: " + str(exc))
             return
+        self._opened_resume = resume
         for name, handler in self.action_handlers().items():
             self.conn.on_action(name, handler)
         for f in self.features:
             f.session_opened(resume)
 
     def add_feature(self, feature):
-        """Plug in a features.Feature (before sessions start; feature_set.install does it)."""
+        """Plug in a features.Feature (feature_set.install does it). Features added
+        while a session is open start with `features_installed()`."""
         self.features.append(feature)
+
+    MAX_DEFERRED = 500
+
+    def defer_action(self, frame):
+        """Keep an agent_action frame that arrived before the feature chunk (the
+        session client calls it while `features_pending`); False when full."""
+        if len(self._deferred) >= self.MAX_DEFERRED:
+            return False
+        self._deferred.append(frame)
+        return True
+
+    def features_installed(self, catch_up=None):
+        """Call once the features of a lazily loaded chunk are added: an open
+        session learns their agent actions and they hear that it is open, then
+        `catch_up()` runs (the shell replays the events fired so far), then the
+        agent actions that waited for them are applied in arrival order.
+        Returns the names of waiting actions no feature answers."""
+        self.features_pending = False
+        deferred, self._deferred = self._deferred, []
+        handlers = self.action_handlers()
+        if self.conn is not None:
+            for name, handler in handlers.items():
+                self.conn.on_action(name, handler)
+            for f in self.features:
+                f.session_opened(self._opened_resume)
+        if catch_up is not None:
+            catch_up()
+        if self.conn is None:
+            return []
+        unknown = []
+        for frame in deferred:
+            handler = handlers.get(frame.get("name"))
+            if handler is None:
+                unknown.append(frame.get("name"))
+            else:
+                handler(frame.get("payload"), frame)
+        return unknown
 
     def action_handlers(self):
         """Agent actions this page answers: name -> handler(payload, frame)."""

@@ -1,0 +1,40 @@
+// Shorten precompiled Brython modules at build time (run by build/build.py).
+// Usage: node minify.js <terser module dir>  < {name: js}  > {name: js}
+// Each module's body is minified as the body of a function ending in
+// `return locals_<module>`, so all its local names are mangled (the
+// compiler's long `locals_<module>_<function>` variables, numbered function
+// names, `$B`) and the module code returns its namespace itself, before the
+// `return locals_<module>` Brython's import appends. Only names are
+// mangled: nothing is compressed or reordered.
+"use strict";
+const path = require("path");
+const {minify} = require(path.resolve(process.argv[2], "terser"));
+
+function readStdin() {
+  return new Promise((resolve) => {
+    const chunks = [];
+    process.stdin.on("data", (c) => chunks.push(c));
+    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
+
+(async () => {
+  const modules = JSON.parse(await readStdin());
+  const out = {};
+  for (const name of Object.keys(modules).sort()) {
+    const keep = "locals_" + name.replace(/\./g, "_");
+    const head = "function __glance_module(){", tail = "\nreturn " + keep + "}";
+    const res = await minify(head + modules[name] + tail, {
+      compress: false,
+      mangle: true,
+      format: {ascii_only: true, semicolons: false},
+    });
+    const code = res.code;
+    const start = code.indexOf("{") + 1;
+    if (!code.startsWith("function __glance_module(){") || !code.endsWith("}")) {
+      throw new Error("minify: unexpected output for " + name);
+    }
+    out[name] = code.slice(start, -1) + "\n";
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch((err) => { console.error(String(err && err.stack || err)); process.exit(1); });
