@@ -39,8 +39,8 @@ def test_build_is_reproducible():
     shutil.rmtree(os.path.join(ROOT, "build", ".cache"), ignore_errors=True)
     run_build()
     assert digests() == first
-    for name in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "GlanceCobrowseInvokeVisitor.js",
-                 "glance-cobrowse.d.ts"):
+    for name in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
+                 "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse.d.ts"):
         assert name in first
 
 
@@ -67,6 +67,40 @@ def test_the_runtime_bundle_is_brython_plus_precompiled_modules():
     boot = text[len(brython):]
     assert "B.precompiled[m[0]]" in boot and "visitor_sdk.runtime" in boot
     assert "brython_stdlib" not in boot
+
+
+def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
+    """The runtime carries what importing visitor_sdk.runtime runs; what the core
+    imports inside functions is in the feature chunk; each module is in one chunk."""
+    import json
+    with open(os.path.join(DIST, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    core, features = manifest["runtime_modules"], manifest["feature_modules"]
+    mods = cobrowse_build.all_modules()
+    assert core == cobrowse_build.closure("visitor_sdk.runtime", mods, lazy=False)
+    assert not set(core) & set(features)
+    assert set(core) | set(features) == set(cobrowse_build.closure("visitor_sdk.runtime", mods))
+    for name in ("visitor_sdk.visitor", "visitor_sdk.session_client", "visitor_sdk.connection", "visitor_sdk.protocol"):
+        assert name in core
+    for name in ("visitor_sdk.feature_set", "visitor_sdk.capture", "visitor_sdk.ui", "visitor_sdk.invoke_receiver",
+                 "visitor_sdk.catalogue"):
+        assert name in features
+    with open(os.path.join(DIST, "glance-cobrowse-features.js"), encoding="utf-8") as f:
+        chunk = f.read()
+    assert "featuresArrived" in chunk and "visitor_sdk.capture" in chunk and "visitor_sdk.visitor\"" not in chunk
+
+
+def test_lazy_imports_stay_out_of_the_core(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "core.py").write_text("from . import base\n\ndef later():\n    from . import extra\n")
+    (pkg / "base.py").write_text("")
+    (pkg / "extra.py").write_text("from . import base\n")
+    mods = [("pkg", str(pkg / "__init__.py"), True), ("pkg.core", str(pkg / "core.py"), False),
+            ("pkg.base", str(pkg / "base.py"), False), ("pkg.extra", str(pkg / "extra.py"), False)]
+    assert cobrowse_build.closure("pkg.core", mods, lazy=False) == ["pkg", "pkg.base", "pkg.core"]
+    assert cobrowse_build.closure("pkg.core", mods) == ["pkg", "pkg.base", "pkg.core", "pkg.extra"]
 
 
 def test_loader_is_small():

@@ -157,3 +157,49 @@ def test_stop_while_starting_still_tells_the_service():
     out = c.data_to_send()
     assert [f["type"] for f in out] == ["end"] and out[0]["reason"] == "visitor"
     assert [e[0] for e in events] == ["sessionstarting", "leavesession", "sessionend"]
+
+
+def test_actions_wait_for_a_feature_chunk_that_is_still_loading():
+    """The runtime goes live before its feature chunk: agent actions that no
+    handler answers yet wait, then run in arrival order once the features are in."""
+    from visitor_sdk.features import Feature
+    v, c, events, warnings = make()
+    v.features_pending = True
+    c.opened()
+    c.receive(started())
+    c.receive(P.frame("agent_action", 1, name="rcrequest", payload={"n": 1}))
+    c.receive(P.frame("agent_action", 2, name="nobody", payload=None))
+    c.receive(P.frame("agent_action", 3, name="rcrequest", payload={"n": 2}))
+    c.receive(P.frame("agent_action", 4, name="pause", payload={"paused": True}))  # the core answers at once
+    assert v.is_session_paused() and warnings == []
+    log = []
+
+    class RemoteControl(Feature):
+        def actions(self):
+            return {"rcrequest": lambda payload, frame: log.append(("rc", payload["n"], v.state))}
+
+        def session_opened(self, resumed):
+            log.append(("opened", resumed))
+    v.add_feature(RemoteControl(v, v.config))
+    unknown = v.features_installed(lambda: log.append(("catch-up",)))
+    assert log == [("opened", False), ("catch-up",), ("rc", 1, "active"), ("rc", 2, "active")]
+    assert unknown == ["nobody"] and v.features_pending is False
+    c.receive(P.frame("agent_action", 5, name="rcrequest", payload={"n": 3}))   # now routed directly
+    assert log[-1] == ("rc", 3, "active")
+
+
+def test_features_that_arrive_after_the_session_ended_start_nothing():
+    from visitor_sdk.features import Feature
+    v, c, events, warnings = make()
+    v.features_pending = True
+    c.opened()
+    c.receive(started())
+    c.receive(P.frame("agent_action", 1, name="rcrequest", payload={}))
+    v.stop_session()
+    opened = []
+
+    class F(Feature):
+        def session_opened(self, resumed):
+            opened.append(resumed)
+    v.add_feature(F(v, v.config))
+    assert v.features_installed() == [] and opened == []
