@@ -3,20 +3,33 @@
     python bench/bench_server.py                 # N = 100, 1000, 5000
     python bench/bench_server.py --n 100 1000 --duration 5 --rate 2
 
-For each N a fresh server (`python -m session_server`, one process, no Redis)
-is started on a free 127.0.0.1 port. N visitors send hello, N agents join
-their sessions; server memory is sampled before and after (idle), then every
-agent sends `--rate` agent_action frames per second (random phase, capped
-at --max-total per second overall) for --duration seconds. Each action
-carries its send time; the visitor records the latency when it arrives.
+For each N a fresh server (`python -m session_server`, one process, no Redis,
+its default WebSocket layer unless --ws) is started on a free 127.0.0.1 port.
+N visitors send hello, N agents join their sessions; server memory is sampled
+before and after (idle), then every agent sends `--rate` agent_action frames
+per second (random phase, capped at --max-total per second overall) for
+--duration seconds. Each action carries its send time; the visitor records
+the latency when it arrives and acknowledges every reliable frame at once
+with an `ack` frame, as the SDK does (visitor_sdk/session_client.py).
+
+The clients: all 2N sockets live in this one process (uvloop when installed),
+on the same machine as the server. By default each is a minimal RFC 6455
+client on asyncio.Protocol (`LeanWs`: the real upgrade handshake, masked
+text frames, the real protocol frames as JSON) so that the client's own cost
+inflates the measured latency as little as possible; one timer drives every
+agent's sending. `--client websockets` uses the websockets library instead
+(the same frames; a cross-check that costs the client far more CPU).
 
 Printed per N:
-  p50/p99 latency  agent action sent -> frame received by the visitor socket
-                   (both clients run in this process, so this includes the
-                   client's own event-loop delay; it is an upper bound)
-  relayed/s/core   frames relayed agent->visitor divided by the server's
-                   CPU seconds (user+sys) during the steady phase: frames per
-                   second one fully busy core can relay
+  p50/p99 latency  agent action handed to the agent socket -> the visitor
+                   socket's data_received for the frame carrying it; both ends
+                   are in this process, so the client's own event-loop delay
+                   is included (an upper bound on the server's share)
+  relayed/s/core   agent_action frames delivered to visitors divided by the
+                   server's CPU seconds (user+sys, from /proc) over the steady
+                   phase: frames per second one fully busy core relays, with
+                   everything the server does meanwhile counted (the visitor's
+                   acks, bare acks to the agents, timers)
   KB/idle session  (server RSS after N idle sessions - RSS before) / N;
                    one session = one visitor socket + one agent socket
 Only loopback is ever targeted. The run is bounded by --budget seconds.
@@ -24,16 +37,22 @@ Only loopback is ever targeted. The run is bounded by --budget seconds.
 
 import argparse
 import asyncio
+import base64
+import gc
+import hashlib
+import heapq
 import json
 import os
 import random
 import resource
 import socket
+import struct
 import subprocess
 import sys
 import time
 
 import websockets
+from websockets.speedups import apply_mask
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -42,6 +61,8 @@ from visitor_sdk import protocol as P  # noqa: E402
 
 GROUP, USER, PASSWORD = 72937, "janet.glance.net", "demo-agent"
 HOST = "127.0.0.1"
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+CLIENT = "lean"
 
 
 def free_port():
@@ -80,6 +101,109 @@ def start_server(port):
     raise RuntimeError("server did not start")
 
 
+class LeanWs(asyncio.Protocol):
+    """A minimal RFC 6455 client socket: the real upgrade handshake (Sec-WebSocket-Accept checked),
+    masked text frames out, the server's frames parsed in (text, ping -> pong, close). `on_text(bytes)`
+    is called from data_received with each text message, so a timestamp taken there is when the
+    frame reached this process."""
+
+    def __init__(self, path, on_text):
+        self.path, self.on_text = path, on_text
+        self.key = base64.b64encode(os.urandom(16))
+        self.transport = None
+        self.buf = b""
+        self.frags = []
+        self.open = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.write(b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                        % (self.path.encode(), HOST.encode(), self.key))
+
+    def data_received(self, data):
+        buf = self.buf + data if self.buf else data
+        if not self.open.done():
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                self.buf = buf
+                return
+            head, buf = buf[:end], buf[end + 4:]
+            accept = base64.b64encode(hashlib.sha1(self.key + WS_GUID).digest())
+            if not head.startswith(b"HTTP/1.1 101") or accept not in head:
+                self.open.set_exception(RuntimeError("handshake refused: %r" % head[:80]))
+                return
+            self.open.set_result(None)
+        pos, n = 0, len(buf)
+        while n - pos >= 2:
+            b0, ln = buf[pos], buf[pos + 1] & 0x7F
+            h = 2
+            if ln == 126:
+                if n - pos < 4:
+                    break
+                ln, h = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
+            elif ln == 127:
+                if n - pos < 10:
+                    break
+                ln, h = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
+            if n - pos < h + ln:
+                break
+            payload = buf[pos + h:pos + h + ln]
+            pos += h + ln
+            op = b0 & 0x0F
+            if op in (0x1, 0x0):
+                self.frags.append(payload)
+                if b0 & 0x80:
+                    msg = self.frags[0] if len(self.frags) == 1 else b"".join(self.frags)
+                    self.frags = []
+                    self.on_text(msg)
+            elif op == 0x9:
+                self._frame(0xA, payload)
+            elif op == 0x8:
+                self._frame(0x8, payload[:2])
+                self.transport.close()
+        self.buf = buf[pos:]
+
+    def _frame(self, op, data):
+        mask = os.urandom(4)
+        n = len(data)
+        head = bytes((0x80 | op, 0x80 | n)) if n < 126 else (
+            struct.pack("!BBH", 0x80 | op, 0xFE, n) if n < 65536 else struct.pack("!BBQ", 0x80 | op, 0xFF, n))
+        self.transport.write(head + mask + apply_mask(data, mask))
+
+    def send_text(self, text):
+        self._frame(0x1, text.encode())
+
+    async def close(self):
+        if not self.transport.is_closing():
+            self._frame(0x8, b"\x03\xe8")
+            self.transport.close()
+
+
+class LibWs:
+    """The same interface on the `websockets` library's asyncio client (--client websockets)."""
+
+    def __init__(self, path, on_text):
+        self.path, self.on_text = path, on_text
+        self.ws = self.reader = None
+
+    async def connect(self, port):
+        self.ws = await websockets.connect("ws://%s:%d%s" % (HOST, port, self.path), max_queue=None, compression=None)
+        self.reader = asyncio.ensure_future(self._read())
+
+    async def _read(self):
+        async for text in self.ws:
+            self.on_text(text)
+
+    def send_text(self, text):
+        return self.ws.send(text)
+
+    async def close(self):
+        if self.reader:
+            self.reader.cancel()
+        await self.ws.close()
+
+
 class Pair:
     """One visitor socket and one agent socket in one session."""
 
@@ -90,50 +214,90 @@ class Pair:
         self.vlast = 0
         self.latencies = []
         self.received = 0
+        self.setup = None     # during open(): (future, wanted frame type)
 
-    async def open(self, base):
-        self.v = await websockets.connect(base + "/ws/visitor", max_queue=None, compression=None)
-        await self.v.send(json.dumps(P.hello(GROUP, self.key, "t")))
-        assert json.loads(await self.v.recv())["type"] == "started"
-        self.a = await websockets.connect(base + "/ws/agent", max_queue=None, compression=None)
-        await self.a.send(json.dumps(P.join(GROUP, self.key, USER, PASSWORD)))
-        while json.loads(await self.a.recv())["type"] != "joined":
-            pass
+    async def _socket(self, port, path, on_text):
+        if CLIENT == "websockets":
+            ws = LibWs(path, on_text)
+            await ws.connect(port)
+            return ws
+        _, ws = await asyncio.get_running_loop().create_connection(lambda: LeanWs(path, on_text), HOST, port)
+        await ws.open
+        return ws
 
-    async def visitor_reader(self):
-        unacked = 0
-        async for text in self.v:
-            now = time.perf_counter()
-            msg = json.loads(text)
-            if msg["seq"]:
-                self.vlast = msg["seq"]
-                unacked += 1
-                if msg["type"] == "agent_action":
-                    self.received += 1
-                    self.latencies.append(now - msg["payload"]["t"])
-                if unacked >= 20:
-                    unacked = 0
-                    await self.v.send(json.dumps(P.frame("ack", 0, ack=self.vlast)))
+    def _await_type(self, type_):
+        self.setup = (asyncio.get_running_loop().create_future(), type_)
+        return self.setup[0]
 
-    async def agent_reader(self):
-        async for _ in self.a:   # acks, agents, state: read and discard
-            pass
+    def _setup_frame(self, msg):
+        if self.setup is not None and msg["type"] == self.setup[1] and not self.setup[0].done():
+            self.setup[0].set_result(msg)
+        elif msg["type"] == "error" and self.setup is not None and not self.setup[0].done():
+            self.setup[0].set_exception(RuntimeError("server error: %r" % msg))
 
-    async def agent_sender(self, rate, until):
-        await asyncio.sleep(random.random() / rate)
-        period = 1.0 / rate
-        nxt = time.perf_counter()
-        while nxt < until:
-            self.aseq += 1
-            await self.a.send(json.dumps(P.frame("agent_action", self.aseq, name="outline",
-                                                 payload={"t": time.perf_counter(), "x": 10, "y": 20})))
-            nxt += period
-            await asyncio.sleep(max(0.0, nxt - time.perf_counter()))
+    async def _send(self, ws, frame):
+        r = ws.send_text(json.dumps(frame))
+        if r is not None:
+            await r
+
+    async def open(self, port):
+        self.v = await self._socket(port, "/ws/visitor", self.on_visitor)
+        started = self._await_type("started")
+        await self._send(self.v, P.hello(GROUP, self.key, "t"))
+        await started
+        self.a = await self._socket(port, "/ws/agent", self.on_agent)
+        joined = self._await_type("joined")
+        await self._send(self.a, P.join(GROUP, self.key, USER, PASSWORD))
+        await joined
+        self.setup = None
+
+    def on_visitor(self, data):
+        now = time.perf_counter()
+        msg = json.loads(data)
+        if msg["seq"]:   # a reliable frame: acknowledged at once, as the SDK does (session_client.receive)
+            self.vlast = msg["seq"]
+            if msg["type"] == "agent_action":
+                self.received += 1
+                self.latencies.append(now - msg["payload"]["t"])
+            r = self.v.send_text(json.dumps(P.frame("ack", 0, ack=self.vlast)))
+            if r is not None:
+                asyncio.ensure_future(r)
+        if self.setup is not None:
+            self._setup_frame(msg)
+
+    def on_agent(self, data):   # acks, agents, state: read, and discarded once joined
+        if self.setup is not None:
+            self._setup_frame(json.loads(data))
+
+    def action(self):
+        self.aseq += 1
+        return self.a.send_text(json.dumps(P.frame("agent_action", self.aseq, name="outline",
+                                                   payload={"t": time.perf_counter(), "x": 10, "y": 20})))
 
     async def close(self):
         for ws in (self.a, self.v):
             if ws is not None:
                 await ws.close()
+
+
+async def send_actions(pairs, rate, until):
+    """Every agent sends `rate` actions per second with a random phase, until `until`: one timer
+    for all of them (a heap of due times), each action stamped with its send time."""
+    period = 1.0 / rate
+    now = time.perf_counter()
+    heap = [(now + random.random() * period, i) for i in range(len(pairs))]
+    heapq.heapify(heap)
+    while heap:
+        due, i = heap[0]
+        if due >= until:
+            break
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        heapq.heapreplace(heap, (due + period, i))
+        r = pairs[i].action()
+        if r is not None:
+            await r
 
 
 def pct(values, p):
@@ -145,13 +309,12 @@ def pct(values, p):
 
 async def run_n(n, rate, duration, max_total, open_timeout):
     port = free_port()
-    base = "ws://%s:%d" % (HOST, port)
     proc = start_server(port)
     try:
         await asyncio.sleep(0.5)
         # warm up: one session, so imports and caches are in the baseline
         warm = Pair(-1)
-        await warm.open(base)
+        await warm.open(port)
         await warm.close()
         await asyncio.sleep(0.3)
         rss0, _ = proc_stats(proc.pid)
@@ -160,18 +323,18 @@ async def run_n(n, rate, duration, max_total, open_timeout):
 
         async def open_one(p):
             async with sem:
-                await p.open(base)
+                await p.open(port)
         t0 = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(open_one(p) for p in pairs)), open_timeout)
         setup = time.perf_counter() - t0
-        readers = [asyncio.create_task(p.visitor_reader()) for p in pairs]
-        readers += [asyncio.create_task(p.agent_reader()) for p in pairs]
+        gc.collect()
+        gc.freeze()     # the client's own long-lived objects out of its collector's way
         await asyncio.sleep(1.0)
         rss1, cpu0 = proc_stats(proc.pid)
         per_agent = min(rate, max_total / n)
         until = time.perf_counter() + duration
         w0 = time.perf_counter()
-        await asyncio.gather(*(p.agent_sender(per_agent, until) for p in pairs))
+        await send_actions(pairs, per_agent, until)
         wall = time.perf_counter() - w0
         sent = sum(p.aseq for p in pairs)
         drain_until = time.perf_counter() + 10.0   # let the frames in flight arrive (bounded)
@@ -180,8 +343,6 @@ async def run_n(n, rate, duration, max_total, open_timeout):
         _, cpu1 = proc_stats(proc.pid)
         lat = [x for p in pairs for x in p.latencies]
         got = sum(p.received for p in pairs)
-        for r in readers:
-            r.cancel()
         await asyncio.gather(*(p.close() for p in pairs), return_exceptions=True)
         cpu = max(cpu1 - cpu0, 1e-6)
         return {"n": n, "setup_s": setup, "sent": sent, "received": got, "p50_ms": pct(lat, 50) * 1000,
@@ -203,7 +364,11 @@ def main(argv=None):
     ap.add_argument("--duration", type=float, default=5.0, help="seconds of steady sending per N")
     ap.add_argument("--budget", type=float, default=300.0, help="overall time limit in seconds")
     ap.add_argument("--ws", default="lean", help="server WebSocket implementation (see python -m session_server -h)")
+    ap.add_argument("--client", default="lean", choices=("lean", "websockets"),
+                    help="client sockets: lean (a minimal RFC 6455 client on asyncio.Protocol) or the websockets library")
     args = ap.parse_args(argv)
+    global CLIENT
+    CLIENT = args.client
     SERVER_ARGS[:] = ["--ws", args.ws]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -224,7 +389,8 @@ def main(argv=None):
         except (asyncio.TimeoutError, OSError, RuntimeError) as exc:
             print("N=%d failed: %r" % (n, exc))
     print()
-    print("server: 1 process, no Redis, %s; clients in one other process; %d CPU(s)" % (HOST, os.cpu_count()))
+    print("server: 1 process, no Redis, %s, --ws %s; clients (%s) in one other process; %d CPU(s)"
+          % (HOST, args.ws, args.client, os.cpu_count()))
     hdr = ("N", "setup s", "actions", "delivered", "offered/s", "p50 ms", "p99 ms", "relayed/s/core", "KB/idle session")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "|".join("---:" for _ in hdr) + "|")

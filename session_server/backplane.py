@@ -22,6 +22,8 @@ PARK_LIMIT = 1000
 class LocalBackplane:
     """Single-process backplane: dicts and direct calls."""
 
+    inline = True   # no method ever suspends: sockets.Peer may run the hub's handlers outside a task
+
     def __init__(self):
         self.keys = {}        # (group, key) -> [sid, ...] oldest first
         self.meta = {}        # sid -> meta dict

@@ -52,9 +52,10 @@ class Peer:
     """
 
     __slots__ = ("hub", "ticker", "role", "part", "backlog", "worker", "ack_due", "ack_sent", "ack_queued",
-                 "closing", "closed")
+                 "closing", "closed", "inline")
 
     def __init__(self, hub, ticker):
+        self.inline = getattr(hub.bp, "inline", False)
         self.hub = hub
         self.ticker = ticker
         self.role = self.part = self.backlog = self.worker = None
@@ -90,9 +91,24 @@ class Peer:
 
     # ------------------------------------------------------------ incoming, in order
     def incoming(self, item):
-        """A text message (str), a binary one (None) or _CLOSED: handled by the hub in arrival order."""
+        """A text message (str), a binary one (None) or _CLOSED: handled by the hub in arrival order.
+
+        With a backplane that never needs a task (`inline`: the local one) the handler's first
+        step runs right here, and a task is made only if it suspends."""
         if self.worker is None:
-            self.worker = asyncio.get_running_loop().create_task(self._work(item))
+            if not self.inline:
+                self.worker = asyncio.get_running_loop().create_task(self._work(item))
+                return
+            self.worker = True   # messages arriving meanwhile queue up behind this one
+            coro = self._work(item)
+            try:
+                fut = coro.send(None)
+            except StopIteration:
+                return
+            except Exception:
+                log.exception("%s socket handler failed", self.role)
+                return
+            self.worker = asyncio.get_running_loop().create_task(_finish(coro, fut))
         else:
             if self.backlog is None:
                 self.backlog = []
@@ -125,6 +141,33 @@ class Peer:
 
     def _close_now(self):
         raise NotImplementedError
+
+
+class _Suspended:
+    __slots__ = ("fut",)
+
+    def __init__(self, fut):
+        self.fut = fut
+
+    def __await__(self):
+        yield self.fut   # what the hand-driven coroutine yielded: the task now waits for it
+
+
+async def _finish(coro, fut):
+    """Run to its end, inside a task, a coroutine whose first step ran inline and suspended on `fut`."""
+    while True:
+        try:
+            await _Suspended(fut)
+        except BaseException as exc:   # e.g. the task was cancelled while waiting: pass it on
+            try:
+                fut = coro.throw(exc)
+            except StopIteration:
+                return
+            continue
+        try:
+            fut = coro.send(None)
+        except StopIteration:
+            return
 
 
 def _header(opcode, n):
