@@ -7,6 +7,11 @@ chunked under the frame limit), then the changes of each animation frame
 (`dom_changes`) within the byte budget. A new agent, the agent action
 `resync`, the end of a pause, a new masking descriptor or agents falling
 behind give a new full snapshot. Nothing is sent while the session is paused.
+Snapshots are spaced (capture_rules.CapturePolicy: at least
+MIN_SNAPSHOT_INTERVAL_S apart, more for big or slow ones); while one is due
+but not yet allowed the waiting changes are dropped and mutations are not
+recorded (the walker's discard()), so a constantly changing page costs one
+snapshot per interval and little in between.
 
 Masking happens here, before anything is sent: the group's selectors
 (group_settings), the built-in rules of masking_rules and capture_rules, and
@@ -87,6 +92,8 @@ class Capture(Feature):
         self.preparing = False
         self.scheduled = False
         self.reported = None        # the last masking error fired on the page
+        # what the capture cost this page (read by tests and the benchmark through the bench seam)
+        self.stats = {"snapshots": 0, "bytes": 0, "ms": 0.0, "ticks": 0, "tick_ms": 0.0, "max_tick_ms": 0.0}
 
         def dirty():
             self._kick()
@@ -203,10 +210,17 @@ class Capture(Feature):
 
         def run():
             self.scheduled = False
+            t0 = window.performance.now()
             try:
                 self._tick()
             except Exception as exc:
                 _log("tick", exc)
+            took = window.performance.now() - t0
+            st = self.stats
+            st["ticks"] += 1
+            st["tick_ms"] += took
+            if took > st["max_tick_ms"]:
+                st["max_tick_ms"] = took
         _schedule(run, ms)
 
     def _backlog(self):
@@ -221,9 +235,16 @@ class Capture(Feature):
             return
         now = window.performance.now() / 1000.0
         dirty = bool(self.rec.dirty())
-        act = self.policy.decide(now, self.visitor.paused, self._backlog(), dirty)
+        pending = int(self.rec.pending()) if dirty else 0
+        act = self.policy.decide(now, self.visitor.paused, self._backlog(), dirty, pending)
         if act == R.IDLE:
             self.rec.rearm()
+            return
+        if act == R.DROP:
+            # A snapshot will replace what changed: drop it and stop recording until then.
+            self.rec.discard()
+            self.rec.rearm()
+            self._kick(int(self.policy.delay(now) * 1000))
             return
         if act == R.WAIT:
             self._kick(int(self.policy.delay(now) * 1000))
@@ -237,13 +258,19 @@ class Capture(Feature):
                 if self.policy.batch_fits(n):
                     self.visitor.tell_agents(R.CHANGES, got.batch)
                     self.policy.sent(n, now)
-                else:
+                elif self.policy.snapshot_allowed(now):
                     self._send_snapshot(now)
+                else:
+                    self.rec.discard()
+                    self.rec.rearm()
+                    self._kick(int(self.policy.delay(now) * 1000))
+                    return
         self.rec.rearm()
         if self.rec.dirty():
             self._kick()
 
     def _send_snapshot(self, now):
+        t0 = window.performance.now()
         meta = {"url": str(window.location.href)[:2000], "title": str(window.document.title)[:200]}
         snap = self.rec.snapshot(to_js(meta))
         frames, sizes = snap.frames, snap.bytes
@@ -251,7 +278,11 @@ class Capture(Feature):
         for i in range(frames.length):
             self.visitor.tell_agents(R.SNAPSHOT, frames[i])
             total += int(sizes[i])
-        self.policy.sent(total, now, snapshot=True)
+        took = (window.performance.now() - t0) / 1000.0
+        self.policy.sent(total, now, snapshot=True, duration=took)
+        self.stats["snapshots"] = self.policy.snapshots
+        self.stats["bytes"] = total
+        self.stats["ms"] = took * 1000.0
         return total, frames.length, int(snap.nodes)
 
     # --- benchmark seam (data-check-payloads pages only: bench/bench_capture.py) ----------
@@ -281,4 +312,6 @@ class Capture(Feature):
                 return to_js({"ms": window.performance.now() - t0, "bytes": n})
             except Exception as exc:
                 return to_js({"error": str(exc)})
-        setattr(window, "__glanceCaptureBench", to_js({"snapshot": snapshot, "flush": flush}))
+        def stats(*args):
+            return to_js(self.stats)
+        setattr(window, "__glanceCaptureBench", to_js({"snapshot": snapshot, "flush": flush, "stats": stats}))

@@ -84,6 +84,10 @@ BURST_BYTES = 1024 * 1024       # how far ahead of the budget a page may send at
 MAX_BATCH_BYTES = 200 * 1024    # a bigger batch of changes is replaced by a new snapshot
 MAX_DEFER_S = 5.0               # changes held back longer than this are replaced by a new snapshot
 MAX_BACKLOG = 64                # unacknowledged frames: above this the agents are behind
+MIN_SNAPSHOT_INTERVAL_S = 2.0   # never two snapshots closer than this (each one costs the page a frame)
+SNAPSHOT_BYTE_SHARE = 0.5       # ...nor closer than its bytes at this share of RATE_BYTES (a big page waits longer)
+SNAPSHOT_CPU_SHARE = 0.05       # ...nor closer than its own duration / this (at most 5% of the page's time)
+MAX_PENDING_NODES = 2048        # more nodes with changes waiting than this: a snapshot replaces them
 DESCRIPTOR_TIMEOUT_MS = 3000    # GLANCE_COBROWSE.getMaskingDescriptor() must answer within this
 CANVAS_INTERVAL_MS = 1000       # a canvas is read (toDataURL) at most once per this, and only when unmasked
 CANVAS_MAX_PX = 800             # longest side of a canvas image (bigger canvases are scaled down)
@@ -176,7 +180,9 @@ class ByteBudget:
 
 # What CapturePolicy.decide() answers.
 IDLE = "idle"            # nothing to do
-WAIT = "wait"            # something to send, but not now: ask again after `delay`
+WAIT = "wait"            # something to send, but not now (changes kept): ask again after `delay`
+DROP = "drop"            # a snapshot is due but not yet allowed: drop the waiting changes (and stop
+                         # recording them), ask again after `delay`
 SEND_SNAPSHOT = "snapshot"
 SEND_CHANGES = "changes"
 
@@ -186,15 +192,30 @@ class CapturePolicy:
 
     Call `agents(count)` when the session's agent count is known,
     `request_snapshot()` on a resync, a new page or a masking change,
-    `decide(now, paused, backlog, dirty)` on every animation frame that has
-    something pending, and `sent(nbytes, now, snapshot)` after sending.
+    `decide(now, paused, backlog, dirty, pending)` on every animation frame
+    that has something pending, and `sent(nbytes, now, snapshot)` after
+    sending.
+
+    Bounded cost on a page that changes constantly: snapshots are at least
+    `min_interval` apart and only taken while the byte budget allows; until
+    one is allowed the waiting changes are dropped (DROP: the snapshot
+    replaces them), so the page pays for one snapshot per interval at most
+    and nothing in between; a big or slow snapshot spaces the next one
+    further (SNAPSHOT_BYTE_SHARE, SNAPSHOT_CPU_SHARE). Small changes over the budget wait (WAIT) until
+    it allows them, for `max_defer` at most; more than `max_pending` nodes
+    waiting, or a batch above `max_batch`, is replaced by a snapshot.
     """
 
-    def __init__(self, budget=None, max_batch=MAX_BATCH_BYTES, max_defer=MAX_DEFER_S, max_backlog=MAX_BACKLOG):
+    def __init__(self, budget=None, max_batch=MAX_BATCH_BYTES, max_defer=MAX_DEFER_S, max_backlog=MAX_BACKLOG,
+                 min_interval=MIN_SNAPSHOT_INTERVAL_S, max_pending=MAX_PENDING_NODES):
         self.budget = budget or ByteBudget()
         self.max_batch = max_batch
         self.max_defer = max_defer
         self.max_backlog = max_backlog
+        self.min_interval = min_interval
+        self.max_pending = max_pending
+        self.last_snapshot = None
+        self.next_snapshot = None   # the earliest time of the next snapshot
         self.count = 0
         self.need_snapshot = False
         self.was_paused = False
@@ -218,24 +239,35 @@ class CapturePolicy:
     def request_snapshot(self):
         self.need_snapshot = True
 
-    def decide(self, now, paused=False, backlog=0, dirty=True):
-        """One of IDLE, WAIT, SEND_SNAPSHOT, SEND_CHANGES."""
+    def snapshot_allowed(self, now):
+        """True when a snapshot may be sent now (budget and minimum interval)."""
+        if self.next_snapshot is not None and now < self.next_snapshot:
+            return False
+        return self.budget.can_send(now)
+
+    def decide(self, now, paused=False, backlog=0, dirty=True, pending=0):
+        """One of IDLE, WAIT, DROP, SEND_SNAPSHOT, SEND_CHANGES."""
         if not self.watching:
             return IDLE
         if paused:
-            # While paused nothing is sent; afterwards the agents get a fresh snapshot.
+            # While paused nothing is sent (or recorded); afterwards the agents get a fresh snapshot.
             self.was_paused = True
-            return WAIT
+            return DROP
         if self.was_paused:
             self.was_paused = False
             self.need_snapshot = True
         if backlog > self.max_backlog:
             self.behind = True
-            return WAIT
+            return DROP
         if self.behind:
             self.behind = False
             self.need_snapshot = True
-        if not self.need_snapshot and not dirty:
+        if not self.need_snapshot and pending > self.max_pending:
+            self.need_snapshot = True
+        if self.need_snapshot:
+            self.deferred_since = None
+            return SEND_SNAPSHOT if self.snapshot_allowed(now) else DROP
+        if not dirty:
             self.deferred_since = None
             return IDLE
         if not self.budget.can_send(now):
@@ -243,9 +275,10 @@ class CapturePolicy:
                 self.deferred_since = now
             elif now - self.deferred_since > self.max_defer:
                 self.need_snapshot = True  # too far behind: a snapshot replaces the held changes
+                return DROP
             return WAIT
         self.deferred_since = None
-        return SEND_SNAPSHOT if self.need_snapshot else SEND_CHANGES
+        return SEND_CHANGES
 
     def batch_fits(self, nbytes):
         """A batch of changes bigger than max_batch is dropped for a new snapshot."""
@@ -254,15 +287,26 @@ class CapturePolicy:
             return False
         return True
 
-    def sent(self, nbytes, now, snapshot=False):
+    def sent(self, nbytes, now, snapshot=False, duration=0.0):
+        """Something was sent; for a snapshot, `duration` is what taking it cost the page (s)."""
         self.budget.spend(nbytes, now)
         if snapshot:
             self.need_snapshot = False
             self.snapshots += 1
+            self.last_snapshot = now
+            self.next_snapshot = now + self.snapshot_interval(nbytes, duration)
+
+    def snapshot_interval(self, nbytes, duration=0.0):
+        """The least time between a snapshot of `nbytes` that took `duration` s and the next one."""
+        return max(self.min_interval, nbytes / (self.budget.rate * SNAPSHOT_BYTE_SHARE),
+                   duration / SNAPSHOT_CPU_SHARE)
 
     def delay(self, now):
-        """Seconds to wait before asking again after WAIT."""
-        return min(1.0, max(0.05, self.budget.wait_s(now)))
+        """Seconds to wait before asking again after WAIT or DROP."""
+        wait = self.budget.wait_s(now)
+        if self.need_snapshot and self.next_snapshot is not None:
+            wait = max(wait, self.next_snapshot - now)
+        return min(2.0 if self.need_snapshot else 1.0, max(0.05, wait))
 
 
 def chunk_count(sizes, limit=CHUNK_BYTES):

@@ -50,6 +50,9 @@ return function makeRecorder(gidOf, onDirty) {
   var canv = new Set(), canvLast = new WeakMap(), canvSent = new WeakMap(), cvs = new Set(), timer = null;
   var cssTouched = new WeakSet(), cssCh = new Set();
   var closedRoots = new WeakMap(), shadows = new Set();  // closed shadow roots by host (kept at attach time)
+  // Layout-free snapshots: scroll offsets and the viewport are read in full only by the first snapshot after
+  // start(); later ones use what scroll/resize events said since (a read forces a layout of a changing page).
+  var fullRead = true, scrollPos = new WeakMap(), scrollDirty = new Set(), vpNow = null, suspended = false;
   var OBS = {childList: true, subtree: true, attributes: true, characterData: true, attributeOldValue: true};
   var NONSPACE = /\S/g, URLFN = /url\s*\([^)]*\)/gi, SVG = "http://www.w3.org/2000/svg";
 //@STYLES@
@@ -251,7 +254,14 @@ return function makeRecorder(gidOf, onDirty) {
       var css = styleCss(el);
       if (css !== null) p = {css: m ? maskText(css) : css};
     }
-    var sl = el.scrollLeft, st = el.scrollTop;
+    var sl = 0, st = 0;
+    if (fullRead) {
+      sl = el.scrollLeft; st = el.scrollTop;
+      if (sl || st) scrollPos.set(el, [sl, st]); else scrollPos.delete(el);
+    } else {
+      var known = scrollPos.get(el);
+      if (known) { sl = known[0]; st = known[1]; }
+    }
     if ((sl || st) && el !== el.ownerDocument.documentElement && el !== el.ownerDocument.body) {
       (p || (p = {})).sc = [Math.round(sl), Math.round(st)];
     }
@@ -277,8 +287,8 @@ return function makeRecorder(gidOf, onDirty) {
     if (tag === "iframe") {
       var fd = frameDoc(n);
       if (fd) {
-        var fw = fd.defaultView;
-        (p || (p = {})).fd = [fd.doctype ? fd.doctype.name : null, fw ? Math.round(fw.scrollX) : 0, fw ? Math.round(fw.scrollY) : 0];
+        var fsc = docScroll(fd);
+        (p || (p = {})).fd = [fd.doctype ? fd.doctype.name : null, fsc[0], fsc[1]];
         var fas = adoptedOf(fd, false);
         if (fas) p.as = fas;
         rec.push(p); size += 40;
@@ -300,6 +310,29 @@ return function makeRecorder(gidOf, onDirty) {
     }
     rec[3] = cnt;
     return size;
+  }
+  // A document's scroll offsets (cached: see fullRead).
+  function docScroll(d) {
+    var k = scrollPos.get(d);
+    if (fullRead || !k) {
+      var w = d.defaultView;
+      k = w ? [Math.round(w.scrollX), Math.round(w.scrollY)] : [0, 0];
+      scrollPos.set(d, k);
+    }
+    return k;
+  }
+  // Bring the scroll cache up to date for what scrolled since (reads only those: one layout at most).
+  function readScrolled() {
+    scrollDirty.forEach(function (el) {
+      if (el.nodeType === 9) { var w = el.defaultView; if (w) scrollPos.set(el, [Math.round(w.scrollX), Math.round(w.scrollY)]); }
+      else if (el.nodeType === 1) {
+        if (el === el.ownerDocument.documentElement || el === el.ownerDocument.scrollingElement) {
+          var dw = el.ownerDocument.defaultView;
+          if (dw) scrollPos.set(el.ownerDocument, [Math.round(dw.scrollX), Math.round(dw.scrollY)]);
+        } else scrollPos.set(el, [el.scrollLeft, el.scrollTop]);
+      }
+    });
+    scrollDirty = new Set();
   }
   // The text of a <style>: its URLs made absolute.
   function styleText(n, s) {
@@ -352,8 +385,8 @@ return function makeRecorder(gidOf, onDirty) {
     if (rs.length) poke();
   }
   function onInput(ev) { var t = evTarget(ev); if (t && t.nodeType === 1) { vals.add(t); poke(); } }
-  function onScroll(ev) { scrolls.add(evTarget(ev)); poke(); }
-  function onResize() { vp = [window.innerWidth, window.innerHeight]; poke(); }
+  function onScroll(ev) { var t = evTarget(ev); scrolls.add(t); scrollDirty.add(t); poke(); }
+  function onResize() { vp = vpNow = [window.innerWidth, window.innerHeight]; poke(); }
   function onMove(ev) {
     var x = ev.clientX, y = ev.clientY, w = ev.view;
     try {  // a pointer in a frame: in the top viewport's coordinates
@@ -429,8 +462,9 @@ return function makeRecorder(gidOf, onDirty) {
     },
     start: function () {
       hookWin(window);
+      if (!active) { fullRead = true; scrollDirty = new Set(); }
       active = true;
-      if (!obs) {
+      if (!obs && !suspended) {
         obs = new MutationObserver(records);
         obs.observe(document, OBS);
         docs.forEach(function (r) { obs.observe(r, OBS); });
@@ -443,7 +477,7 @@ return function makeRecorder(gidOf, onDirty) {
       if (timer === null && cfg) timer = setInterval(poll, cfg.canvasMs);
     },
     stop: function () {
-      active = false;
+      active = false; suspended = false;
       if (timer !== null) { clearInterval(timer); timer = null; }
       unwatchAll();
       if (obs) { obs.disconnect(); obs = null; }
@@ -453,17 +487,31 @@ return function makeRecorder(gidOf, onDirty) {
       }
       clearChanges();
     },
-    running: function () { return obs !== null; },
+    running: function () { return obs !== null || suspended; },
     dirty: function () {
       if (obs) { var rs = obs.takeRecords(); if (rs.length) records(rs); }
       return kids.size > 0 || attrs.size > 0 || texts.size > 0 || vals.size > 0 || scrolls.size > 0 ||
              cvs.size > 0 || cssCh.size > 0 || shadows.size > 0 || sheetCh.size > 0 || adoptCh.size > 0 || mouse !== null || vp !== null || focus !== null;
     },
     rearm: function () { notified = false; },
+    // How many nodes have changes waiting (a cheap size estimate of the next batch).
+    pending: function () {
+      if (obs) { var rs = obs.takeRecords(); if (rs.length) records(rs); }
+      return kids.size + attrs.size + texts.size + vals.size + cvs.size + cssCh.size;
+    },
+    // Drop the waiting changes (a snapshot will replace them) and stop observing mutations until that
+    // snapshot: a page that changes constantly then costs nothing while the capture waits.
+    discard: function () {
+      if (obs) { obs.disconnect(); obs = null; suspended = active; }
+      clearChanges();
+    },
     snapshot: function (meta) {
       if (obs) obs.takeRecords();
+      else if (active) obs = new MutationObserver(records);  // suspended by discard(): observe again
+      suspended = false;
       clearChanges();
       unwatchAll();
+      if (!fullRead) readScrolled();
       sent = new WeakSet(); maskedOf = new WeakMap(); canv = new Set(); sheetSent = new WeakSet();
       snapId++; batchNo = 0;
       var out = [], root = document.documentElement, size = 0;
@@ -487,8 +535,10 @@ return function makeRecorder(gidOf, onDirty) {
       }
       close(cur);
       if (!chunks.length) { chunks.push([]); bytes.push(2); }
-      meta.vp = [window.innerWidth, window.innerHeight];
-      meta.scroll = [Math.round(window.scrollX), Math.round(window.scrollY)];
+      if (fullRead || !vpNow) vpNow = [window.innerWidth, window.innerHeight];
+      meta.vp = vpNow;
+      meta.scroll = docScroll(document);
+      fullRead = false; scrollDirty = new Set();
       meta.doctype = document.doctype ? document.doctype.name : null;
       meta.masked = pageMasked;
       meta.base = document.baseURI;
@@ -566,12 +616,23 @@ return function makeRecorder(gidOf, onDirty) {
       if (scrolls.size) {
         var sc = [];
         scrolls.forEach(function (el) {
-          if (el === document || el === document.documentElement || el === document.scrollingElement)
-            sc.push([0, Math.round(window.scrollX), Math.round(window.scrollY)]);
-          else if (el.nodeType === 9) {
+          if (el === document || el === document.documentElement || el === document.scrollingElement) {
+            var top = [Math.round(window.scrollX), Math.round(window.scrollY)];
+            scrollPos.set(document, top);
+            sc.push([0, top[0], top[1]]);
+          } else if (el.nodeType === 9) {
             var f = frameOf(el), w = el.defaultView;  // a frame's own scroll: [frame id, x, y, 1]
-            if (f && w && sent.has(f)) sc.push([nid(f), Math.round(w.scrollX), Math.round(w.scrollY), 1]);
-          } else if (el.nodeType === 1 && sent.has(el)) sc.push([nid(el), Math.round(el.scrollLeft), Math.round(el.scrollTop)]);
+            if (f && w && sent.has(f)) {
+              var fs = [Math.round(w.scrollX), Math.round(w.scrollY)];
+              scrollPos.set(el, fs);
+              sc.push([nid(f), fs[0], fs[1], 1]);
+            }
+          } else if (el.nodeType === 1 && sent.has(el)) {
+            var es = [el.scrollLeft, el.scrollTop];
+            scrollPos.set(el, es);
+            sc.push([nid(el), Math.round(es[0]), Math.round(es[1])]);
+          }
+          scrollDirty.delete(el);
         });
         if (sc.length) { b.sc = sc; any = true; }
       }

@@ -1,7 +1,7 @@
 """The cobrowse view's bounded cost in a browser: a page that mutates constantly (2,000 mutations per
 animation frame for 3 s) stays within the byte budget on the wire, keeps its frame rate, and the agent's
-copy is brought back in step by resync snapshots (the changes held back while over budget outgrow a
-batch and are replaced by a fresh snapshot)."""
+copy is brought back in step by resync snapshots (changes that outgrow a batch, or wait too long over
+budget, are dropped and replaced by a fresh snapshot, at most one per MIN_SNAPSHOT_INTERVAL_S)."""
 import json
 
 from visitor_sdk import capture_rules as R
@@ -15,9 +15,10 @@ POOL = """(n) => {
   document.querySelector('main').appendChild(box);
 }"""
 
-CHURN = """async ([seconds, perFrame]) => {
-  const rows = document.getElementById('churn').children, n = rows.length;
-  const word = (i) => (i.toString(36) + 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz'.repeat(2)).slice(0, 120);
+CHURN = """async ([seconds, perFrame, len]) => {
+  const rows = document.getElementById('churn').children, n = rows.length, size = len || 120;
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil(size / 62) + 1);
+  const word = (i) => (i.toString(36) + letters).slice(0, size);
   const stamps = []; let made = 0, k = 0;
   const t0 = performance.now();
   await new Promise((done) => {
@@ -27,7 +28,7 @@ CHURN = """async ([seconds, perFrame]) => {
       for (let i = 0; i < perFrame; i++, k++) {
         const row = rows[(k * 7919) % n];
         if (i & 1) row.setAttribute('data-v', word(k)); else row.firstChild.data = word(k);
-        made += 120;
+        made += size;
       }
       requestAnimationFrame(frame);
     }
@@ -35,7 +36,8 @@ CHURN = """async ([seconds, perFrame]) => {
   });
   const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
   return {ms: performance.now() - t0, frames: stamps.length, made: made,
-          maxGap: gaps[gaps.length - 1], p95: gaps[Math.floor(gaps.length * 0.95)]};
+          maxGap: gaps[gaps.length - 1], p95: gaps[Math.floor(gaps.length * 0.95)],
+          over200: gaps.filter((g) => g > 200).length, over100: gaps.filter((g) => g > 100).length};
 }"""
 
 
@@ -79,15 +81,63 @@ def test_constant_mutation_stays_within_budget_and_resyncs(page, browser, server
     assert r["made"] > R.RATE_BYTES * seconds and r["made"] > total
     limit = R.RATE_BYTES * seconds + R.BURST_BYTES + max(snapshot_bytes, biggest)
     assert total <= limit, (total, limit)
-    # The visitor page keeps animating: no long freeze.
-    # KNOWN PROBLEM (not fixed): while resync snapshots of this ~600 KB page follow each other, the page
-    # has frame gaps of up to about 1 s and its frame rate can drop well below the no-session baseline
-    # (the snapshot is handed to the session connection, which converts and encodes it in Brython).
-    # So this only guards against a multi-second freeze; the goal is gaps near the baseline's.
-    assert r["frames"] >= 3 * seconds and r["maxGap"] < max(1500, 4 * base["maxGap"]), (r, base)
+    # The visitor page keeps animating: resync snapshots are spaced and nothing is recorded while one is
+    # due (test_constant_mutation_keeps_the_page_animating measures this closely on a lighter page).
+    assert r["frames"] >= 3 * seconds and r["maxGap"] < max(1000, 4 * base["maxGap"]), (r, base)
     # Resync snapshots replaced changes that were held back too long, and the copy is in step afterwards.
     assert len(snaps) >= 1, "no resync snapshot while over budget"
     assert_copy_matches(page, console, timeout=10000)
     assert console.evaluate("window.agentReplay.snapshots") >= 2
+    assert page.console.errors == []
+    agent_context.close()
+
+
+LONGTASKS = """() => {
+  window.__longtasks = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longtasks.push(e.duration); })
+    .observe({type: 'longtask'});
+}"""
+
+
+def test_constant_mutation_keeps_the_page_animating(page, browser, server):
+    """Frame gaps on a constantly mutating page stay bounded while it is co-browsed: snapshots are spaced
+    (MIN_SNAPSHOT_INTERVAL_S and more for big or slow ones), nothing is recorded while a snapshot is due,
+    and a resync snapshot does not force a layout. Every frame here changes 600 rows by 400 characters,
+    so every frame's batch is beyond MAX_BATCH_BYTES and calls for a resync snapshot (before the fix:
+    back-to-back snapshots and frame gaps up to ~1 s). Measured by requestAnimationFrame gaps and
+    PerformanceObserver long tasks against the same churn with no session, and by the capture's own time
+    on the page; the bounds are generous for a noisy, shared 2-core machine."""
+    shop(page, server, "/blank")
+    page.evaluate(POOL, 600)
+    churn = [2, 600, 400]
+    base = page.evaluate(CHURN, churn)
+    start(page, "budget-smooth-1")
+    agent_context = browser.new_context()
+    console = open_console(agent_context, server, "budget-smooth-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    page.wait_for_timeout(1500)
+    page.evaluate(LONGTASKS)
+    before = page.evaluate("window.__glanceCaptureBench.stats()")
+    seconds = 6
+    r = page.evaluate(CHURN, [seconds] + churn[1:])
+    longtasks = page.evaluate("window.__longtasks")
+    after = page.evaluate("window.__glanceCaptureBench.stats()")
+    capture_ms = after["tick_ms"] - before["tick_ms"]
+    snapshots = after["snapshots"] - before["snapshots"]
+    print("frame gaps: baseline %r, co-browsed %r, long tasks %r, capture %r -> %r" % (
+        base, r, sorted(longtasks)[-5:], before, after))
+    # The capture's own work: snapshots spaced, its busiest frame and its share of the time bounded.
+    assert 1 <= snapshots <= seconds / R.MIN_SNAPSHOT_INTERVAL_S + 1, (before, after)
+    assert after["max_tick_ms"] < 500 and capture_ms < 0.25 * r["ms"], (before, after, r)
+    # The page kept animating: a good part of the baseline's frame rate, no gap beyond a few baseline
+    # frames plus one snapshot, few long tasks beyond the baseline's own (at most ~one per snapshot).
+    base_rate = base["frames"] / (base["ms"] / 1000.0)
+    rate = r["frames"] / (r["ms"] / 1000.0)
+    assert rate >= 0.5 * base_rate, (r, base)
+    assert r["maxGap"] < max(600, 4 * base["maxGap"]), (r, base)
+    long_base = base["over200"] * seconds / churn[0]
+    assert r["over200"] <= long_base + seconds / R.MIN_SNAPSHOT_INTERVAL_S + 2, (r, base)
+    # ...and the copy is in step at the end.
+    assert_copy_matches(page, console, timeout=10000)
     assert page.console.errors == []
     agent_context.close()

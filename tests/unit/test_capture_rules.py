@@ -81,10 +81,11 @@ def test_policy_needs_agents_and_snapshots_each_new_one():
     assert p.decide(0.0, dirty=True) == R.SEND_CHANGES
     assert p.decide(0.0, dirty=False) == R.IDLE
     p.agents(2)
-    assert p.decide(0.0) == R.SEND_SNAPSHOT
-    p.sent(10, 0.0, snapshot=True)
+    assert p.decide(0.5) == R.DROP             # not two snapshots closer than MIN_SNAPSHOT_INTERVAL_S
+    assert p.decide(R.MIN_SNAPSHOT_INTERVAL_S) == R.SEND_SNAPSHOT
+    p.sent(10, 2.0, snapshot=True)
     p.agents(1)                    # an agent left: no snapshot needed
-    assert p.decide(0.0, dirty=False) == R.IDLE
+    assert p.decide(2.0, dirty=False) == R.IDLE
     assert not p.agents(0)
     assert p.decide(0.0) == R.IDLE
 
@@ -93,11 +94,12 @@ def test_policy_pause_and_backlog_give_a_fresh_snapshot():
     p = R.CapturePolicy()
     p.agents(1)
     p.sent(10, 0.0, snapshot=True)
-    assert p.decide(0.0, paused=True) == R.WAIT
-    assert p.decide(1.0, paused=False, dirty=False) == R.SEND_SNAPSHOT
-    p.sent(10, 1.0, snapshot=True)
-    assert p.decide(2.0, backlog=R.MAX_BACKLOG + 1) == R.WAIT
-    assert p.decide(3.0, backlog=0, dirty=False) == R.SEND_SNAPSHOT
+    assert p.decide(0.0, paused=True) == R.DROP          # nothing recorded while paused
+    assert p.decide(1.0, paused=False, dirty=False) == R.DROP   # a snapshot is due, not yet allowed
+    assert p.decide(2.0, dirty=False) == R.SEND_SNAPSHOT
+    p.sent(10, 2.0, snapshot=True)
+    assert p.decide(3.0, backlog=R.MAX_BACKLOG + 1) == R.DROP
+    assert p.decide(5.0, backlog=0, dirty=False) == R.SEND_SNAPSHOT
 
 
 def test_policy_over_budget_waits_then_resyncs():
@@ -107,7 +109,9 @@ def test_policy_over_budget_waits_then_resyncs():
     assert p.decide(1.0) == R.WAIT
     assert 0.05 <= p.delay(1.0) <= 1.0
     assert p.decide(3.0) == R.WAIT and not p.need_snapshot
-    assert p.decide(7.0) == R.WAIT and p.need_snapshot  # held too long: a snapshot will replace the changes
+    assert p.decide(7.0) == R.DROP and p.need_snapshot  # held too long: a snapshot will replace the changes
+    assert p.decide(8.0) == R.DROP                      # ...when the budget allows it; until then drop
+    assert 0.05 <= p.delay(8.0) <= R.MIN_SNAPSHOT_INTERVAL_S
     assert p.decide(200.0) == R.SEND_SNAPSHOT
 
 
@@ -138,3 +142,49 @@ def test_chunk_count():
     assert R.chunk_count([]) == 0
     assert R.chunk_count([10, 10, 10], limit=20) == 2
     assert R.chunk_count([30], limit=20) == 1
+
+
+def test_policy_many_pending_nodes_become_a_snapshot():
+    p = R.CapturePolicy(max_pending=100)
+    p.agents(1)
+    p.sent(1, 0.0, snapshot=True)
+    assert p.decide(0.1, dirty=True, pending=100) == R.SEND_CHANGES
+    assert p.decide(0.2, dirty=True, pending=101) == R.DROP and p.need_snapshot
+    assert abs(p.delay(0.2) - (R.MIN_SNAPSHOT_INTERVAL_S - 0.2)) < 1e-9
+    assert p.decide(R.MIN_SNAPSHOT_INTERVAL_S, dirty=True, pending=5) == R.SEND_SNAPSHOT
+
+
+def test_big_or_slow_snapshots_are_spaced_further():
+    p = R.CapturePolicy(budget=R.ByteBudget(rate=1000, burst=10 ** 9))
+    assert p.snapshot_interval(10) == R.MIN_SNAPSHOT_INTERVAL_S
+    assert p.snapshot_interval(1000 * R.SNAPSHOT_BYTE_SHARE * 7) == 7.0            # bytes: half the rate at most
+    assert abs(p.snapshot_interval(10, duration=0.3) - 0.3 / R.SNAPSHOT_CPU_SHARE) < 1e-9  # 5% of the time
+    p.agents(1)
+    p.sent(3500, 0.0, snapshot=True)
+    p.request_snapshot()
+    assert p.decide(6.9) == R.DROP and p.decide(7.0) == R.SEND_SNAPSHOT
+
+
+def test_constant_mutation_snapshots_are_spaced_and_changes_dropped_between():
+    """A page whose every frame makes a too-big batch: at most one snapshot per interval, nothing else sent
+    in between, and the total stays within the budget."""
+    rate, burst, snap, big = 100000, 200000, 150000, 50000
+    p = R.CapturePolicy(budget=R.ByteBudget(rate=rate, burst=burst), max_batch=40000)
+    p.agents(1)
+    times, total, t, drops = [], 0, 0.0, 0
+    while t < 20.0:
+        act = p.decide(t, dirty=True, pending=500)
+        if act == R.SEND_SNAPSHOT:
+            p.sent(snap, t, snapshot=True)
+            times.append(t)
+            total += snap
+        elif act == R.SEND_CHANGES:
+            assert not p.batch_fits(big)
+        elif act == R.DROP:
+            drops += 1
+        t += 1 / 60.0
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert times and min(gaps) >= R.MIN_SNAPSHOT_INTERVAL_S - 1e-9
+    assert len(times) <= 20.0 / R.MIN_SNAPSHOT_INTERVAL_S + 1
+    assert total <= rate * 20 + burst + snap
+    assert drops > 0
