@@ -13,7 +13,7 @@
 - glance-cobrowse.d.ts: TypeScript declarations generated from the catalogue.
 
 Precompiling runs brython.js's own compiler under Node (build/precompile.js);
-terser then shortens each module's local names (build/minify.js; names only).
+terser then minifies each module (build/minify.js: mangled names, safe compression).
 The output depends only on the sources (same input, same bytes). The build
 fails when a module imports anything the bundle does not contain.
 """

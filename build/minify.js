@@ -4,8 +4,8 @@
 // `return locals_<module>`, so all its local names are mangled (the
 // compiler's long `locals_<module>_<function>` variables, numbered function
 // names, `$B`) and the module code returns its namespace itself, before the
-// `return locals_<module>` Brython's import appends. Only names are
-// mangled: nothing is compressed or reordered.
+// `return locals_<module>` Brython's import appends. terser's default
+// (safe) compression is applied as well.
 "use strict";
 const path = require("path");
 const {minify} = require(path.resolve(process.argv[2], "terser"));
@@ -25,7 +25,7 @@ function readStdin() {
     const keep = "locals_" + name.replace(/\./g, "_");
     const head = "function __glance_module(){", tail = "\nreturn " + keep + "}";
     const res = await minify(head + modules[name] + tail, {
-      compress: false,
+      compress: {},
       mangle: true,
       format: {ascii_only: true, semicolons: false},
     });
