@@ -24,6 +24,7 @@ from websockets.frames import Opcode
 from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
+from websockets.frames import apply_mask   # C speedup when built, else pure Python
 
 from visitor_sdk import protocol as P
 
@@ -181,7 +182,7 @@ def _header(opcode, n):
 class WsSocket(Peer, asyncio.Protocol):
     """One WebSocket on an asyncio transport (handed over by uvicorn after the HTTP upgrade request)."""
 
-    __slots__ = ("ws", "transport", "connections", "heard", "ping_out", "bucket", "frags", "close_timer")
+    __slots__ = ("ws", "transport", "connections", "heard", "ping_out", "bucket", "frags", "close_timer", "fast", "buf")
 
     def __init__(self, hub, ticker, server_state=None):
         Peer.__init__(self, hub, ticker)
@@ -189,8 +190,9 @@ class WsSocket(Peer, asyncio.Protocol):
         self.transport = self.frags = self.close_timer = None
         self.connections = server_state.connections if server_state is not None else None
         self.heard = True
-        self.ping_out = False
+        self.ping_out = self.fast = False
         self.bucket = -1
+        self.buf = b""
 
     # -------------------------------------------------------------- asyncio.Protocol
     def connection_made(self, transport):
@@ -199,9 +201,13 @@ class WsSocket(Peer, asyncio.Protocol):
             self.connections.add(self)
 
     def data_received(self, data):
+        self.heard = True
+        if self.fast:
+            data = self._fast_frames(data)
+            if not data:
+                return
         ws = self.ws
         ws.receive_data(data)
-        self.heard = True
         for ev in ws.events_received():
             op = getattr(ev, "opcode", None)
             if op is Opcode.TEXT or op is Opcode.BINARY:
@@ -219,6 +225,46 @@ class WsSocket(Peer, asyncio.Protocol):
             elif isinstance(ev, Request):
                 self._handshake(ev)
         self._flush()
+        # back to the fast path once the protocol stands between two frames
+        self.fast = (self.role is not None and ws.state is State.OPEN and not ws.reader.buffer
+                     and not ws.expect_continuation_frame and self.frags is None)
+
+    def _fast_frames(self, data):
+        """The common case without the sans-I/O parser: whole, masked, unfragmented text or binary
+        frames under 64 KiB. Returns the bytes from the first frame that is anything else (for
+        ServerProtocol: control frames, fragments, extensions' bits, large frames), else b""."""
+        buf = self.buf + data if self.buf else data
+        pos, n = 0, len(buf)
+        rest = b""
+        while pos < n:
+            if n - pos < 2:
+                break
+            b0, ln = buf[pos], buf[pos + 1]
+            if (b0 != 0x81 and b0 != 0x82) or ln < 0x80 or ln == 0xFF:
+                rest = buf[pos:]
+                break
+            ln &= 0x7F
+            h = 6
+            if ln == 126:
+                if n - pos < 4:
+                    break
+                ln, h = (buf[pos + 2] << 8) | buf[pos + 3], 8
+            if n - pos < h + ln:
+                break
+            payload = apply_mask(buf[pos + h:pos + h + ln], buf[pos + h - 4:pos + h])
+            pos += h + ln
+            self._message(Opcode.TEXT if b0 == 0x81 else Opcode.BINARY, payload)
+            if self.ws.state is not State.OPEN:   # invalid UTF-8: the protocol is failing the connection
+                self.buf = b""
+                self.fast = False
+                self._flush()
+                return b""
+        if rest:
+            self.buf = b""
+            self.fast = False
+            return rest
+        self.buf = buf[pos:] if pos < n else b""
+        return b""
 
     def _message(self, op, data):
         if self.role is None or self.closing:
