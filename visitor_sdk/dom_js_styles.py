@@ -20,7 +20,9 @@ Stylesheets beyond the elements' text:
   sheet appears in a snapshot. Changes: `as` [[root id (0: the document;
   a frame's document: the iframe's id with a third item 1), [refs]], ...] and
   `ss` [[sheet id, rules], ...] for sheets whose rules changed (insertRule,
-  deleteRule, replace, replaceSync). The adoptedStyleSheets setter is hooked;
+  deleteRule, replace, replaceSync; insertRule/deleteRule of @media-like
+  rules and setProperty/removeProperty on a rule's declarations are seen
+  too; `rule.style.color = ...` is not). The adoptedStyleSheets setter is hooked;
   in-place changes of the array (push) are found by a poll (pollAdopted).
 """
 
@@ -106,12 +108,16 @@ STYLES_JS = r"""
       if (sent.has(o)) { cssCh.add(o); poke(); }
     } else if (!o && sheetSent.has(sh)) { sheetCh.add(sh); poke(); }
   }
-  function hookCss(proto, name) {
+  // Wrap proto[name] so that a call marks the sheet sheetOf(this) as changed (never breaking the call).
+  function hookCss(proto, name, sheetOf) {
     var f = proto[name];
     if (typeof f !== "function") return;
     proto[name] = function () {
-      var r = f.apply(this, arguments), sh = this;
+      var r = f.apply(this, arguments), sh = null;
+      if (!active) return r;
       try {
+        sh = sheetOf ? sheetOf(this) : this;
+        if (!sh) return r;
         if (name === "replace" && r && typeof r.then === "function")
           r.then(function () { try { sheetTouched(sh); } catch (e) { /* never break the page */ } }, function () {});
         else sheetTouched(sh);
@@ -132,6 +138,15 @@ STYLES_JS = r"""
     var p = w.CSSStyleSheet.prototype;
     hookCss(p, "insertRule"); hookCss(p, "deleteRule"); hookCss(p, "replace"); hookCss(p, "replaceSync");
     hookCss(p, "addRule"); hookCss(p, "removeRule");
+    // rules inside @media/@supports, and declarations of rules changed with setProperty/removeProperty
+    // (an element's own style attribute is seen by the MutationObserver instead)
+    function ruleSheet(rule) { return rule.parentStyleSheet; }
+    function declSheet(decl) { var pr = decl.parentRule; return pr ? pr.parentStyleSheet : null; }
+    if (w.CSSGroupingRule) { hookCss(w.CSSGroupingRule.prototype, "insertRule", ruleSheet); hookCss(w.CSSGroupingRule.prototype, "deleteRule", ruleSheet); }
+    if (w.CSSStyleDeclaration) {
+      hookCss(w.CSSStyleDeclaration.prototype, "setProperty", declSheet);
+      hookCss(w.CSSStyleDeclaration.prototype, "removeProperty", declSheet);
+    }
     if (w.Document) hookAdopt(w.Document.prototype);
     if (w.ShadowRoot) hookAdopt(w.ShadowRoot.prototype);
   }

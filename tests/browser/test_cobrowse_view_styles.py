@@ -23,6 +23,8 @@ STYLES = """() => {
     shadow: color(sr && sr.getElementById('in-shadow')),
     intro: color(d.getElementById('lab-intro')),
     late: color(d.getElementById('lab-late')),
+    media: color(d.getElementById('lab-media')),
+    mediaDeco: deco(d.getElementById('lab-media')),
   };
 }"""
 
@@ -72,13 +74,27 @@ def test_adopted_and_script_changed_stylesheets_reach_the_copy(page, context, se
       document.adoptedStyleSheets.push(more);                                    // in place: no setter
     }""")
     wait_copy(console, {"late": "rgb(60, 61, 62)"}, timeout=5000)
+    # rules inside @media, and a rule's declaration changed with setProperty
+    page.evaluate("""() => {
+      const css = document.getElementById('lab-css').sheet;
+      css.insertRule('@media all { #lab-media { color: rgb(70, 71, 72) } }', css.cssRules.length);
+      document.body.insertAdjacentHTML('beforeend', '<p id="lab-media">media</p>');
+    }""")
+    wait_copy(console, {"media": "rgb(70, 71, 72)"})
+    page.evaluate("""() => {
+      const css = document.getElementById('lab-css').sheet;
+      css.cssRules[css.cssRules.length - 1].insertRule('#lab-media { text-decoration: underline }', 1);
+      const link = document.getElementById('lab-link').sheet;
+      link.cssRules[link.cssRules.length - 1].style.setProperty('color', 'rgb(80, 81, 82)');
+    }""")
+    wait_copy(console, {"mediaDeco": "underline", "linked": "rgb(80, 81, 82)"})
     assert console.evaluate("window.agentReplay.snapshots") == snaps, "changes came by a resync snapshot"
 
     # a new agent's snapshot has the changed rules too
     console2 = open_console(context, server, "styles-1")
     console2.wait_for_function("window.agentReplay.snapshots >= 1")
-    wait_copy(console2, {"linked": "rgb(10, 11, 12)", "intro": "rgb(40, 41, 42)", "adoptedDeco": "underline",
-                         "shadow": "rgb(33, 34, 35)", "late": "rgb(60, 61, 62)"})
+    wait_copy(console2, {"linked": "rgb(80, 81, 82)", "intro": "rgb(40, 41, 42)", "adoptedDeco": "underline",
+                         "shadow": "rgb(33, 34, 35)", "late": "rgb(60, 61, 62)", "mediaDeco": "underline"})
     for c in (console, console2):
         assert c.errors == [] and c.evaluate("window.agentReplay.errors") == []
     assert page.console.errors == []
