@@ -14,17 +14,22 @@ with an `ack` frame, as the SDK does (visitor_sdk/session_client.py).
 
 The clients: all 2N sockets live in this one process (uvloop when installed),
 on the same machine as the server. By default each is a minimal RFC 6455
-client on asyncio.Protocol (`LeanWs`: the real upgrade handshake, masked
+client on a non-blocking socket (`LeanWs`: the real upgrade handshake, masked
 text frames, the real protocol frames as JSON) so that the client's own cost
 inflates the measured latency as little as possible; one timer drives every
 agent's sending. `--client websockets` uses the websockets library instead
-(the same frames; a cross-check that costs the client far more CPU).
+(the same frames; a cross-check that costs the client far more CPU; it has
+no kernel timestamps, so both latency columns are read times).
 
 Printed per N:
-  p50/p99 latency  agent action handed to the agent socket -> the visitor
-                   socket's data_received for the frame carrying it; both ends
-                   are in this process, so the client's own event-loop delay
-                   is included (an upper bound on the server's share)
+  p50/p99 latency  agent action handed to the agent socket (wall clock) ->
+                   the kernel's receive timestamp (SO_TIMESTAMPNS) of the
+                   packet carrying it on the visitor socket: what the server
+                   and the loopback network add, without the client process's
+                   own delay in reading the socket
+  p99 read ms      the same, up to when this process read the frame (adds
+                   the client's event-loop delay; an upper bound). Both client
+                   ends share the machine's cores with the server.
   relayed/s/core   agent_action frames delivered to visitors divided by the
                    server's CPU seconds (user+sys, from /proc) over the steady
                    phase: frames per second one fully busy core relays, with
@@ -101,25 +106,96 @@ def start_server(port):
     raise RuntimeError("server did not start")
 
 
-class LeanWs(asyncio.Protocol):
-    """A minimal RFC 6455 client socket: the real upgrade handshake (Sec-WebSocket-Accept checked),
-    masked text frames out, the server's frames parsed in (text, ping -> pong, close). `on_text(bytes)`
-    is called from data_received with each text message, so a timestamp taken there is when the
-    frame reached this process."""
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)   # Linux: the kernel stamps each received packet
+
+
+class LeanWs:
+    """A minimal RFC 6455 client socket on a non-blocking socket and loop.add_reader: the real
+    upgrade handshake (Sec-WebSocket-Accept checked), masked text frames out, the server's frames
+    parsed in (text, ping -> pong, close). `on_text(bytes, arrived)` gets each text message and,
+    from SO_TIMESTAMPNS, the wall-clock time the kernel received its last packet on this socket
+    (None where the option is missing)."""
 
     def __init__(self, path, on_text):
         self.path, self.on_text = path, on_text
         self.key = base64.b64encode(os.urandom(16))
-        self.transport = None
-        self.buf = b""
+        self.sock = None
+        self.buf = self.pending = b""
         self.frags = []
-        self.open = asyncio.get_running_loop().create_future()
+        self.arrived = None
+        self.closed = False
+        self.loop = asyncio.get_running_loop()
+        self.open = self.loop.create_future()
 
-    def connection_made(self, transport):
-        self.transport = transport
-        transport.write(b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                        % (self.path.encode(), HOST.encode(), self.key))
+    async def connect(self, port):
+        sock = self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        except OSError:
+            pass
+        await self.loop.sock_connect(sock, (HOST, port))
+        self.loop.add_reader(sock.fileno(), self._readable)
+        self._write(b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                    % (self.path.encode(), HOST.encode(), self.key))
+        await self.open
+
+    def _readable(self):
+        try:
+            data, anc, _, _ = self.sock.recvmsg(262144, 64)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data, anc = b"", ()
+        if not data:
+            self._shut()
+            return
+        for level, kind, cdata in anc:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(cdata) >= 16:
+                sec, nsec = struct.unpack("qq", cdata[:16])
+                self.arrived = sec + nsec * 1e-9
+        self.data_received(data)
+
+    def _write(self, data):
+        if self.closed:
+            return
+        if not self.pending:
+            try:
+                n = self.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                n = 0
+            except OSError:
+                self._shut()
+                return
+            if n == len(data):
+                return
+            data = data[n:]
+            self.loop.add_writer(self.sock.fileno(), self._writable)
+        self.pending += data
+
+    def _writable(self):
+        try:
+            n = self.sock.send(self.pending)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._shut()
+            return
+        self.pending = self.pending[n:]
+        if not self.pending:
+            self.loop.remove_writer(self.sock.fileno())
+
+    def _shut(self):
+        if not self.closed:
+            self.closed = True
+            self.loop.remove_reader(self.sock.fileno())
+            if self.pending:
+                self.loop.remove_writer(self.sock.fileno())
+            self.sock.close()
+            if not self.open.done():
+                self.open.set_exception(RuntimeError("connection closed during the handshake"))
 
     def data_received(self, data):
         buf = self.buf + data if self.buf else data
@@ -156,12 +232,13 @@ class LeanWs(asyncio.Protocol):
                 if b0 & 0x80:
                     msg = self.frags[0] if len(self.frags) == 1 else b"".join(self.frags)
                     self.frags = []
-                    self.on_text(msg)
+                    self.on_text(msg, self.arrived)
             elif op == 0x9:
                 self._frame(0xA, payload)
             elif op == 0x8:
                 self._frame(0x8, payload[:2])
-                self.transport.close()
+                self._shut()
+                return
         self.buf = buf[pos:]
 
     def _frame(self, op, data):
@@ -169,15 +246,15 @@ class LeanWs(asyncio.Protocol):
         n = len(data)
         head = bytes((0x80 | op, 0x80 | n)) if n < 126 else (
             struct.pack("!BBH", 0x80 | op, 0xFE, n) if n < 65536 else struct.pack("!BBQ", 0x80 | op, 0xFF, n))
-        self.transport.write(head + mask + apply_mask(data, mask))
+        self._write(head + mask + apply_mask(data, mask))
 
     def send_text(self, text):
         self._frame(0x1, text.encode())
 
     async def close(self):
-        if not self.transport.is_closing():
+        if not self.closed:
             self._frame(0x8, b"\x03\xe8")
-            self.transport.close()
+            self._shut()
 
 
 class LibWs:
@@ -193,7 +270,7 @@ class LibWs:
 
     async def _read(self):
         async for text in self.ws:
-            self.on_text(text)
+            self.on_text(text, None)
 
     def send_text(self, text):
         return self.ws.send(text)
@@ -212,7 +289,8 @@ class Pair:
         self.v = self.a = None
         self.aseq = 0
         self.vlast = 0
-        self.latencies = []
+        self.latencies = []    # action sent -> its frame arrived at the visitor socket (kernel timestamp)
+        self.read_lat = []     # action sent -> this process read the frame (adds the client loop's delay)
         self.received = 0
         self.setup = None     # during open(): (future, wanted frame type)
 
@@ -221,8 +299,8 @@ class Pair:
             ws = LibWs(path, on_text)
             await ws.connect(port)
             return ws
-        _, ws = await asyncio.get_running_loop().create_connection(lambda: LeanWs(path, on_text), HOST, port)
-        await ws.open
+        ws = LeanWs(path, on_text)
+        await ws.connect(port)
         return ws
 
     def _await_type(self, type_):
@@ -251,28 +329,30 @@ class Pair:
         await joined
         self.setup = None
 
-    def on_visitor(self, data):
-        now = time.perf_counter()
+    def on_visitor(self, data, arrived):
+        now = time.time()
         msg = json.loads(data)
         if msg["seq"]:   # a reliable frame: acknowledged at once, as the SDK does (session_client.receive)
             self.vlast = msg["seq"]
             if msg["type"] == "agent_action":
                 self.received += 1
-                self.latencies.append(now - msg["payload"]["t"])
+                t = msg["payload"]["t"]
+                self.read_lat.append(now - t)
+                self.latencies.append((arrived if arrived is not None else now) - t)
             r = self.v.send_text(json.dumps(P.frame("ack", 0, ack=self.vlast)))
             if r is not None:
                 asyncio.ensure_future(r)
         if self.setup is not None:
             self._setup_frame(msg)
 
-    def on_agent(self, data):   # acks, agents, state: read, and discarded once joined
+    def on_agent(self, data, arrived):   # acks, agents, state: read, and discarded once joined
         if self.setup is not None:
             self._setup_frame(json.loads(data))
 
     def action(self):
         self.aseq += 1
         return self.a.send_text(json.dumps(P.frame("agent_action", self.aseq, name="outline",
-                                                   payload={"t": time.perf_counter(), "x": 10, "y": 20})))
+                                                   payload={"t": time.time(), "x": 10, "y": 20})))
 
     async def close(self):
         for ws in (self.a, self.v):
@@ -331,6 +411,7 @@ async def run_n(n, rate, duration, max_total, open_timeout):
         gc.freeze()     # the client's own long-lived objects out of its collector's way
         await asyncio.sleep(1.0)
         rss1, cpu0 = proc_stats(proc.pid)
+        ru0 = resource.getrusage(resource.RUSAGE_SELF)
         per_agent = min(rate, max_total / n)
         until = time.perf_counter() + duration
         w0 = time.perf_counter()
@@ -341,12 +422,15 @@ async def run_n(n, rate, duration, max_total, open_timeout):
         while sum(p.received for p in pairs) < sent and time.perf_counter() < drain_until:
             await asyncio.sleep(0.05)
         _, cpu1 = proc_stats(proc.pid)
+        ru1 = resource.getrusage(resource.RUSAGE_SELF)
         lat = [x for p in pairs for x in p.latencies]
+        rlat = [x for p in pairs for x in p.read_lat]
         got = sum(p.received for p in pairs)
         await asyncio.gather(*(p.close() for p in pairs), return_exceptions=True)
         cpu = max(cpu1 - cpu0, 1e-6)
         return {"n": n, "setup_s": setup, "sent": sent, "received": got, "p50_ms": pct(lat, 50) * 1000,
-                "p99_ms": pct(lat, 99) * 1000, "offered_per_s": sent / wall, "server_cpu_s": cpu,
+                "p99_ms": pct(lat, 99) * 1000, "p99_read_ms": pct(rlat, 99) * 1000, "offered_per_s": sent / wall, "server_cpu_s": cpu,
+                "client_cpu_s": ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime,
                 "relayed_per_core_s": got / cpu, "kb_per_session": (rss1 - rss0) / n / 1024.0}
     finally:
         proc.terminate()
@@ -391,13 +475,16 @@ def main(argv=None):
     print()
     print("server: 1 process, no Redis, %s, --ws %s; clients (%s) in one other process; %d CPU(s)"
           % (HOST, args.ws, args.client, os.cpu_count()))
-    hdr = ("N", "setup s", "actions", "delivered", "offered/s", "p50 ms", "p99 ms", "relayed/s/core", "KB/idle session")
+    hdr = ("N", "setup s", "actions", "delivered", "offered/s", "p50 ms", "p99 ms", "p99 read ms", "relayed/s/core", "KB/idle session")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "|".join("---:" for _ in hdr) + "|")
     for r in results:
-        print("| %d | %.1f | %d | %d | %.0f | %.2f | %.2f | %.0f | %.1f |" % (
-            r["n"], r["setup_s"], r["sent"], r["received"], r["offered_per_s"], r["p50_ms"], r["p99_ms"],
+        print("| %d | %.1f | %d | %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.1f |" % (
+            r["n"], r["setup_s"], r["sent"], r["received"], r["offered_per_s"], r["p50_ms"], r["p99_ms"], r["p99_read_ms"],
             r["relayed_per_core_s"], r["kb_per_session"]))
+    print()
+    print("steady phase CPU seconds: " + ", ".join("N=%d server %.2f, client %.2f" % (r["n"], r["server_cpu_s"], r["client_cpu_s"])
+                                                 for r in results))
     return 0
 
 
