@@ -14,6 +14,7 @@ import asyncio
 import collections
 import json
 import logging
+import re
 import secrets
 import time
 
@@ -30,6 +31,8 @@ GUEST_TTL = 600      # seconds a guest token (from addguestaccepted) may wait to
 UPLOAD_TTL = 600     # seconds an upload ticket (in docsharerequest) stays valid
 SERVER_ACTIONS = ("agentdownload",)   # agent_action names only the service sends (agents get `forbidden`)
 GUEST_FRAMES = ("leave", "ack")       # what a guest may send after joining; anything else is `forbidden`
+_BARE_ACK = re.compile(r'\{\s*"v"\s*:\s*1\s*,\s*"type"\s*:\s*"ack"\s*,\s*"seq"\s*:\s*0\s*,'
+                       r'\s*"ack"\s*:\s*(0|[1-9][0-9]{0,14})\s*\}\Z').match
 
 
 class Hub:
@@ -142,6 +145,12 @@ class Hub:
     async def on_text(self, conn, text):
         """One message from a socket (sockets.Peer; `conn.role` is "visitor" or "agent"; text None
         for a binary message): decode, check against the schema, route. Bad frames get an error frame."""
+        part = conn.part
+        if part is not None and text is not None and len(text) < 80 and part.conn is conn:
+            m = _BARE_ACK(text)   # the commonest frame, in its canonical form: what the full path would do
+            if m is not None and part.sid in self.sessions:
+                part.outbox.ack(int(m.group(1)))
+                return
         try:
             msg = self._decode(conn, text)
             if msg is not None:

@@ -88,3 +88,22 @@ def test_sessions_through_uvicorn_websockets(make_server):
             await a.next_event("rcaccepted")
         await v.close()
     run(main())
+
+
+def test_bare_ack_fast_path_takes_only_canonical_acks():
+    from session_server.hub import _BARE_ACK
+    assert _BARE_ACK('{"v":1,"type":"ack","seq":0,"ack":12}').group(1) == "12"
+    assert _BARE_ACK(json.dumps(P.frame("ack", 0, ack=0))).group(1) == "0"
+    for text in ('{"v":1,"type":"ack","seq":0,"ack":012}', '{"v":1,"type":"ack","seq":0,"ack":-1}',
+                 '{"v":1,"type":"ack","seq":0,"ack":1}x', '{"v":2,"type":"ack","seq":0,"ack":1}',
+                 '{"v":1,"type":"ack","seq":1,"ack":1}', '{"v":1,"type":"ack","seq":0,"ack":1.5}'):
+        assert _BARE_ACK(text) is None, text
+
+
+def test_bare_ack_before_hello_is_out_of_order(server):
+    async def main():
+        async with _ws(server) as ws:
+            await ws.send('{"v":1,"type":"ack","seq":0,"ack":3}')
+            err = await _next(ws, "error")
+            assert err["code"] == "out_of_order" and err["fatal"] is False
+    run(main())
