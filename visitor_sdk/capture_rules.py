@@ -303,6 +303,8 @@ class CapturePolicy:
 
     def delay(self, now):
         """Seconds to wait before asking again after WAIT or DROP."""
+        if self.was_paused:
+            return 0.5      # paused: nothing to do but notice the end of the pause
         wait = self.budget.wait_s(now)
         if self.need_snapshot and self.next_snapshot is not None:
             wait = max(wait, self.next_snapshot - now)

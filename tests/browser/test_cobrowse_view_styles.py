@@ -13,9 +13,11 @@ from tests.browser.test_session_lifecycle import start
 
 STYLES = """() => {
   const d = window.agentReplay.doc();
-  const color = (el) => el ? d.defaultView.getComputedStyle(el).color : null;
+  const color = (el) => el ? el.ownerDocument.defaultView.getComputedStyle(el).color : null;
   const host = d.getElementById('lab-host'), sr = host && host.shadowRoot;
-  const deco = (el) => el ? d.defaultView.getComputedStyle(el).textDecorationLine : null;
+  const deco = (el) => el ? el.ownerDocument.defaultView.getComputedStyle(el).textDecorationLine : null;
+  const frameEl = (id) => { const f = d.getElementById('lab-frame'), fd = f && f.contentDocument;
+                            return fd && fd.getElementById(id); };
   return {
     linked: color(d.getElementById('lab-linked')),
     adopted: color(d.getElementById('lab-adopted')),
@@ -24,6 +26,7 @@ STYLES = """() => {
     intro: color(d.getElementById('lab-intro')),
     late: color(d.getElementById('lab-late')),
     media: color(d.getElementById('lab-media')),
+    frame: color(frameEl('in-frame')), frameDeco: deco(frameEl('in-frame')),
     mediaDeco: deco(d.getElementById('lab-media')),
   };
 }"""
@@ -45,11 +48,18 @@ def test_adopted_and_script_changed_stylesheets_reach_the_copy(page, context, se
     lab(page, server)
     page.wait_for_function("document.getElementById('lab-link').sheet && "
                            "document.getElementById('lab-link').sheet.cssRules.length === 2")
+    page.evaluate("""() => {   // a sheet adopted by the same-origin frame's document
+      const fd = document.getElementById('lab-frame').contentDocument;
+      const s = new fd.defaultView.CSSStyleSheet();
+      s.replaceSync('#in-frame { color: rgb(90, 91, 92) }');
+      fd.adoptedStyleSheets = [s];
+    }""")
     start(page, "styles-1")
     console = open_console(context, server, "styles-1")
     console.wait_for_function("window.agentReplay.snapshots >= 1")
     # the snapshot: the linked sheet as a link, adopted sheets of the document and of a shadow root
-    wait_copy(console, {"linked": "rgb(7, 8, 9)", "adopted": "rgb(20, 21, 22)", "shadow": "rgb(30, 31, 32)"})
+    wait_copy(console, {"linked": "rgb(7, 8, 9)", "adopted": "rgb(20, 21, 22)", "shadow": "rgb(30, 31, 32)",
+                        "frame": "rgb(90, 91, 92)"})
     snaps = console.evaluate("window.agentReplay.snapshots")
 
     # changes: rules of the <link>'s and the <style>'s sheets; adopted sheets changed and re-adopted
@@ -88,6 +98,13 @@ def test_adopted_and_script_changed_stylesheets_reach_the_copy(page, context, se
       link.cssRules[link.cssRules.length - 1].style.setProperty('color', 'rgb(80, 81, 82)');
     }""")
     wait_copy(console, {"mediaDeco": "underline", "linked": "rgb(80, 81, 82)"})
+    page.evaluate("""() => {
+      const fd = document.getElementById('lab-frame').contentDocument;
+      const s = new fd.defaultView.CSSStyleSheet();
+      s.replaceSync('#in-frame { text-decoration: underline }');
+      fd.adoptedStyleSheets = [...fd.adoptedStyleSheets, s];
+    }""")
+    wait_copy(console, {"frame": "rgb(90, 91, 92)", "frameDeco": "underline"})
     assert console.evaluate("window.agentReplay.snapshots") == snaps, "changes came by a resync snapshot"
 
     # a new agent's snapshot has the changed rules too
