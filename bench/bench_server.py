@@ -68,6 +68,7 @@ GROUP, USER, PASSWORD = 72937, "janet.glance.net", "demo-agent"
 HOST = "127.0.0.1"
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CLIENT = "lean"
+_dumps = json.JSONEncoder(separators=(",", ":")).encode   # compact, like the SDK's JSON.stringify
 
 
 def free_port():
@@ -314,7 +315,7 @@ class Pair:
             self.setup[0].set_exception(RuntimeError("server error: %r" % msg))
 
     async def _send(self, ws, frame):
-        r = ws.send_text(json.dumps(frame))
+        r = ws.send_text(_dumps(frame))
         if r is not None:
             await r
 
@@ -339,7 +340,7 @@ class Pair:
                 t = msg["payload"]["t"]
                 self.read_lat.append(now - t)
                 self.latencies.append((arrived if arrived is not None else now) - t)
-            r = self.v.send_text(json.dumps(P.frame("ack", 0, ack=self.vlast)))
+            r = self.v.send_text(_dumps(P.frame("ack", 0, ack=self.vlast)))
             if r is not None:
                 asyncio.ensure_future(r)
         if self.setup is not None:
@@ -351,7 +352,7 @@ class Pair:
 
     def action(self):
         self.aseq += 1
-        return self.a.send_text(json.dumps(P.frame("agent_action", self.aseq, name="outline",
+        return self.a.send_text(_dumps(P.frame("agent_action", self.aseq, name="outline",
                                                    payload={"t": time.time(), "x": 10, "y": 20})))
 
     async def close(self):
@@ -411,6 +412,7 @@ async def run_n(n, rate, duration, max_total, open_timeout):
         gc.freeze()     # the client's own long-lived objects out of its collector's way
         await asyncio.sleep(1.0)
         rss1, cpu0 = proc_stats(proc.pid)
+        load = os.getloadavg()[0]
         ru0 = resource.getrusage(resource.RUSAGE_SELF)
         per_agent = min(rate, max_total / n)
         until = time.perf_counter() + duration
@@ -430,7 +432,7 @@ async def run_n(n, rate, duration, max_total, open_timeout):
         cpu = max(cpu1 - cpu0, 1e-6)
         return {"n": n, "setup_s": setup, "sent": sent, "received": got, "p50_ms": pct(lat, 50) * 1000,
                 "p99_ms": pct(lat, 99) * 1000, "p99_read_ms": pct(rlat, 99) * 1000, "offered_per_s": sent / wall, "server_cpu_s": cpu,
-                "client_cpu_s": ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime,
+                "load": load, "client_cpu_s": ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime,
                 "relayed_per_core_s": got / cpu, "kb_per_session": (rss1 - rss0) / n / 1024.0}
     finally:
         proc.terminate()
@@ -483,8 +485,10 @@ def main(argv=None):
             r["n"], r["setup_s"], r["sent"], r["received"], r["offered_per_s"], r["p50_ms"], r["p99_ms"], r["p99_read_ms"],
             r["relayed_per_core_s"], r["kb_per_session"]))
     print()
-    print("steady phase CPU seconds: " + ", ".join("N=%d server %.2f, client %.2f" % (r["n"], r["server_cpu_s"], r["client_cpu_s"])
-                                                 for r in results))
+    print("steady phase: " + "; ".join("N=%d CPU s server %.2f, client %.2f, machine load %.1f"
+                                       % (r["n"], r["server_cpu_s"], r["client_cpu_s"], r["load"]) for r in results))
+    print("(machine load: the 1-minute load average when the phase began; above the CPU count, other")
+    print(" processes compete with the server and the clients, and the latencies show it)")
     return 0
 
 
