@@ -30,12 +30,14 @@ contexts created after the SDK loaded keep their drawing buffer
 (getContext is hooked to default preserveDrawingBuffer to true), so WebGL
 canvases are not captured blank. Element scroll offsets go into the snapshot, style rules
 added with insertRule/deleteRule (CSSOM) are sent as the style's text,
-adopted stylesheets and URLs are handled by dom_js_styles (spliced in), and
+adopted stylesheets and URLs are handled by dom_js_styles and the hooks on
+the page's prototypes live in dom_js_hooks (both spliced in), and
 values set from script (the value/checked/selectedIndex setters, hooked on
 the prototypes while recording) are sent like typed ones: masked fields only
 as asterisks.
 """
 
+from .dom_js_hooks import HOOKS_JS
 from .dom_js_styles import STYLES_JS
 
 _WALKER_JS = r"""
@@ -153,59 +155,6 @@ return function makeRecorder(gidOf, onDirty) {
     docs.forEach(function (r) { if (listening) try { listenOn(r, false); } catch (e) { /* gone */ } });
     docs = new Set();
     if (obs) { obs.disconnect(); obs.observe(document, OBS); }
-  }
-  function setHook(el) {
-    if (active && sent.has(el)) { vals.add(el); poke(); }
-  }
-  function hookProp(proto, name) {
-    var d = Object.getOwnPropertyDescriptor(proto, name);
-    if (!d || !d.set || !d.configurable) return;
-    Object.defineProperty(proto, name, {configurable: true, enumerable: d.enumerable, get: d.get,
-      set: function (v) { d.set.call(this, v); try { setHook(this); } catch (e) { /* never break the page */ } }});
-  }
-  // A shadow root attached to an element already sent makes no mutation record: hook attachShadow
-  // (as rrweb does) to send it at once, and keep closed roots (privately) so they are captured too.
-  function hookShadow(proto) {
-    var f = proto.attachShadow;
-    if (typeof f !== "function") return;
-    proto.attachShadow = function attachShadow() {
-      var sr = f.apply(this, arguments);
-      try {
-        if (sr && sr.mode === "closed") closedRoots.set(this, sr);
-        if (active && sent.has(this)) { shadows.add(this); poke(); }
-      } catch (e) { /* never break the page */ }
-      return sr;
-    };
-  }
-  // WebGL contexts created from now on keep their drawing buffer, so toDataURL sees the last frame at any time.
-  function hookGl(proto) {
-    var f = proto.getContext;
-    if (typeof f !== "function") return;
-    proto.getContext = function getContext(type, attrs) {
-      if (type === "webgl" || type === "webgl2" || type === "experimental-webgl") {
-        var a = null;
-        try {
-          a = {};
-          if (attrs && typeof attrs === "object") for (var k in attrs) a[k] = attrs[k];
-          if (a.preserveDrawingBuffer === undefined) a.preserveDrawingBuffer = true;
-        } catch (e) { a = null; }
-        if (a) return f.call(this, type, a);
-      }
-      return f.apply(this, arguments);
-    };
-  }
-  // Values set from script fire no input event: hook the setters (once per window; inert when not recording).
-  function hookWin(w) {
-    if (!w || hookedWins.has(w)) return;
-    hookedWins.add(w);
-    try { hookShadow(w.Element.prototype); } catch (e) { /* an old or odd window */ }
-    try { hookGl(w.HTMLCanvasElement.prototype); } catch (e) { /* an old or odd window */ }
-    try {
-      hookProp(w.HTMLInputElement.prototype, "value"); hookProp(w.HTMLInputElement.prototype, "checked");
-      hookProp(w.HTMLTextAreaElement.prototype, "value");
-      hookProp(w.HTMLSelectElement.prototype, "value"); hookProp(w.HTMLSelectElement.prototype, "selectedIndex");
-      hookSheets(w);
-    } catch (e) { /* an old or odd window */ }
   }
   function isMasked(el, pm) {
     if (pm || pageMasked) return true;
@@ -673,4 +622,4 @@ return function makeRecorder(gidOf, onDirty) {
 };
 """
 
-WALKER_JS = _WALKER_JS.replace("//@STYLES@\n", STYLES_JS, 1)
+WALKER_JS = _WALKER_JS.replace("//@STYLES@\n", STYLES_JS + HOOKS_JS, 1)
