@@ -143,7 +143,7 @@ class Hub:
 
     # --------------------------------------------------------------- sockets
     async def on_text(self, conn, text):
-        """One message from a socket (sockets.Peer; `conn.role` is "visitor" or "agent"; text None
+        """One message from a socket (peer.Peer; `conn.role` is "visitor" or "agent"; text None
         for a binary message): decode, check against the schema, route. Bad frames get an error frame."""
         part = conn.part
         if part is not None and text is not None and len(text) < 80 and part.conn is conn:

@@ -1,6 +1,6 @@
-"""What the hub keeps per socket and per participant, independent of sessions.
+"""What the hub keeps per participant, independent of sessions.
 
-The sockets themselves are sockets.Peer objects. `Participant`: a visitor tab or an agent,
+The sockets themselves are peer.Peer objects. `Participant`: a visitor tab or an agent,
 whose Outbox/Inbox outlive its sockets for the reconnect window.
 `LocalSession`: this node's view of one session. `reattach` / `fresh` are
 what a hello/join with a resume token does to a participant.

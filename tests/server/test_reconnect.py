@@ -65,7 +65,7 @@ def test_server_killed_and_restarted_mid_session(make_server):
         await v.send("visitor_event", name="e0")
         await v.wait(lambda v: len(v.of("agent_action")) == 3)
         await a.next_event("e0")
-        # let the acks land (the service delays bare acks by up to sockets.ACK_DELAY)
+        # let the acks land (the service delays bare acks by up to peer.ACK_DELAY)
         await v.wait(lambda v: v.outbox.acked >= 1, timeout=5)
         for _ in range(100):
             if a.outbox.acked >= 3:
