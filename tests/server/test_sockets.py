@@ -107,3 +107,42 @@ def test_bare_ack_before_hello_is_out_of_order(server):
             err = await _next(ws, "error")
             assert err["code"] == "out_of_order" and err["fatal"] is False
     run(main())
+
+
+class _Transport:
+    def __init__(self):
+        self.out, self.closed = [], False
+
+    def write(self, data):
+        self.out.append(bytes(data))
+
+    def close(self):
+        self.closed = True
+
+    def get_write_buffer_size(self):
+        return 0
+
+
+def test_keepalive_pings_a_silent_socket_then_drops_it():
+    """WsSocket.ping() as the Ticker calls it once per PING_EVERY: heard -> nothing; silent -> ping;
+    still silent -> close 1011."""
+    from session_server.peer import Ticker
+    from session_server.sockets import WsSocket
+
+    class Hub:
+        bp = None
+
+    async def main():
+        sock = WsSocket(Hub(), Ticker())
+        tr = _Transport()
+        sock.connection_made(tr)
+        sock.data_received(b"GET /ws/visitor HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        assert tr.out[0].startswith(b"HTTP/1.1 101") and sock.role == "visitor"
+        sock.ping()                       # the handshake counted as traffic
+        assert len(tr.out) == 1 and not tr.closed
+        sock.ping()                       # silent since: a ping
+        assert tr.out[-1][:1] == b"\x89" and not tr.closed
+        sock.ping()                       # no answer: closed with 1011
+        assert tr.out[-1][:1] == b"\x88" and tr.out[-1][2:4] == (1011).to_bytes(2, "big") and tr.closed
+    asyncio.run(main())
