@@ -55,6 +55,8 @@ return function makeRecorder(gidOf, onDirty) {
   // Layout-free snapshots: scroll offsets and the viewport are read in full only by the first snapshot after
   // start(); later ones use what scroll/resize events said since (a read forces a layout of a changing page).
   var fullRead = true, scrollPos = new WeakMap(), scrollDirty = new Set(), vpNow = null, suspended = false;
+  // While suspended (discard()) only `type` changes are observed: an input that was a password stays masked.
+  var pwObs = null, PW_OBS = {attributes: true, attributeFilter: ["type"], attributeOldValue: true, subtree: true};
   var OBS = {childList: true, subtree: true, attributes: true, characterData: true, attributeOldValue: true};
   var NONSPACE = /\S/g, URLFN = /url\s*\([^)]*\)/gi, SVG = "http://www.w3.org/2000/svg";
 //@STYLES@
@@ -150,6 +152,26 @@ return function makeRecorder(gidOf, onDirty) {
     if (obs) obs.observe(root, OBS);
     if (listening) listenOn(root, true);
     if (root.nodeType === 9) { try { hookWin(root.defaultView); } catch (e) { /* not ours to hook */ } }
+  }
+  function pwRecords(rs) {
+    for (var i = 0; i < rs.length; i++) {
+      var r = rs[i];
+      if (r.type === "attributes" && r.attributeName === "type" && r.oldValue && r.oldValue.toLowerCase() === "password")
+        wasPw.add(r.target);
+    }
+  }
+  function suspend() {
+    pwRecords(obs.takeRecords());
+    obs.disconnect(); obs = null;
+    if (!active) return;
+    suspended = true;
+    pwObs = new MutationObserver(pwRecords);
+    pwObs.observe(document, PW_OBS);
+    docs.forEach(function (r) { try { pwObs.observe(r, PW_OBS); } catch (e) { /* gone */ } });
+  }
+  function unsuspend() {
+    if (pwObs) { pwRecords(pwObs.takeRecords()); pwObs.disconnect(); pwObs = null; }
+    suspended = false;
   }
   function unwatchAll() {
     docs.forEach(function (r) { if (listening) try { listenOn(r, false); } catch (e) { /* gone */ } });
@@ -426,7 +448,7 @@ return function makeRecorder(gidOf, onDirty) {
       if (timer === null && cfg) timer = setInterval(poll, cfg.canvasMs);
     },
     stop: function () {
-      active = false; suspended = false;
+      active = false; unsuspend();
       if (timer !== null) { clearInterval(timer); timer = null; }
       unwatchAll();
       if (obs) { obs.disconnect(); obs = null; }
@@ -451,13 +473,13 @@ return function makeRecorder(gidOf, onDirty) {
     // Drop the waiting changes (a snapshot will replace them) and stop observing mutations until that
     // snapshot: a page that changes constantly then costs nothing while the capture waits.
     discard: function () {
-      if (obs) { obs.disconnect(); obs = null; suspended = active; }
+      if (obs) suspend();
       clearChanges();
     },
     snapshot: function (meta) {
       if (obs) obs.takeRecords();
       else if (active) obs = new MutationObserver(records);  // suspended by discard(): observe again
-      suspended = false;
+      unsuspend();
       clearChanges();
       unwatchAll();
       if (!fullRead) readScrolled();

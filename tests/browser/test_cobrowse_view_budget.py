@@ -6,7 +6,7 @@ import json
 
 from visitor_sdk import capture_rules as R
 
-from tests.browser.test_cobrowse_view import assert_copy_matches, open_console
+from tests.browser.test_cobrowse_view import Wire, assert_copy_matches, open_console, wait_for
 from tests.browser.test_session_lifecycle import shop, start
 
 POOL = """(n) => {
@@ -139,5 +139,40 @@ def test_constant_mutation_keeps_the_page_animating(page, browser, server):
     assert r["over200"] <= long_base + seconds / R.MIN_SNAPSHOT_INTERVAL_S + 2, (r, base)
     # ...and the copy is in step at the end.
     assert_copy_matches(page, console, timeout=10000)
+    assert page.console.errors == []
+    agent_context.close()
+
+
+SECRET = "RevealedWhileDropping81"
+
+
+def test_masking_holds_while_changes_are_dropped(page, browser, server):
+    """While a resync snapshot is due, the capture records nothing but `type` changes: a password field
+    added then, revealed (type=text, a "show password" toggle) and filled before the snapshot still
+    never leaves the page in clear."""
+    wire = Wire(page)
+    shop(page, server, "/blank")
+    page.evaluate(POOL, 600)
+    page.evaluate("""() => document.querySelector('main').insertAdjacentHTML('afterbegin',
+      '<input id="plain">')""")
+    start(page, "budget-mask-1")
+    agent_context = browser.new_context()
+    console = open_console(agent_context, server, "budget-mask-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    page.evaluate("(churn) => { window.churnDone = (" + CHURN + ")(churn).then((r) => (window.churnResult = r)); }",
+                  [4, 600, 400])
+    page.wait_for_timeout(800)          # changes are being dropped by now (every batch is too big)
+    page.evaluate("""() => document.querySelector('main').insertAdjacentHTML('afterbegin',
+      '<input id="pw" type="password">')""")
+    page.wait_for_timeout(50)
+    page.evaluate("() => { document.getElementById('pw').type = 'text'; }")
+    page.fill("#pw", SECRET)
+    page.fill("#plain", "PlainWhileDropping")
+    page.wait_for_function("window.churnResult !== undefined", timeout=15000)
+    copy = "(id) => { const e = window.agentReplay.doc().getElementById(id); return e ? e.value : null; }"
+    wait_for(console, lambda: console.evaluate(copy, "plain") == "PlainWhileDropping"
+             and console.evaluate(copy, "pw") not in (None, ""), timeout=10000)
+    assert not any(SECRET in t for t in wire.sent), "the revealed password left the page"
+    assert console.evaluate(copy, "pw") == "*" * len(SECRET)
     assert page.console.errors == []
     agent_context.close()
