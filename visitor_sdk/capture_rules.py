@@ -86,7 +86,8 @@ MAX_DEFER_S = 5.0               # changes held back longer than this are replace
 MAX_BACKLOG = 64                # unacknowledged frames: above this the agents are behind
 MIN_SNAPSHOT_INTERVAL_S = 2.0   # never two snapshots closer than this (each one costs the page a frame)
 SNAPSHOT_BYTE_SHARE = 0.5       # ...nor closer than its bytes at this share of RATE_BYTES (a big page waits longer)
-SNAPSHOT_CPU_SHARE = 0.05       # ...nor closer than its own duration / this (at most 5% of the page's time)
+SNAPSHOT_CPU_SHARE = 0.1        # ...nor closer than its own duration / this (at most 10% of the page's time)
+MAX_SNAPSHOT_INTERVAL_S = 4.0   # ...but those two never space snapshots further than this (the budget still may)
 MAX_PENDING_NODES = 2048        # more nodes with changes waiting than this: a snapshot replaces them
 DESCRIPTOR_TIMEOUT_MS = 3000    # GLANCE_COBROWSE.getMaskingDescriptor() must answer within this
 CANVAS_INTERVAL_MS = 1000       # a canvas is read (toDataURL) at most once per this, and only when unmasked
@@ -298,8 +299,8 @@ class CapturePolicy:
 
     def snapshot_interval(self, nbytes, duration=0.0):
         """The least time between a snapshot of `nbytes` that took `duration` s and the next one."""
-        return max(self.min_interval, nbytes / (self.budget.rate * SNAPSHOT_BYTE_SHARE),
-                   duration / SNAPSHOT_CPU_SHARE)
+        spaced = max(nbytes / (self.budget.rate * SNAPSHOT_BYTE_SHARE), duration / SNAPSHOT_CPU_SHARE)
+        return max(self.min_interval, min(MAX_SNAPSHOT_INTERVAL_S, spaced))
 
     def delay(self, now):
         """Seconds to wait before asking again after WAIT or DROP."""
