@@ -19,6 +19,13 @@ links, images, inputs, text) it measures in headless Chromium, median of
 - per 1,000 mutations (attributes, text, appends, removals): the extra time
   over the same mutations with no recorder, including the recorder's
   MutationObserver callback and (ours) taking and sending the batch; bytes sent.
+
+With `--churn SECONDS` (default 6; 0 skips it) it also measures a page that
+never stops changing (600 rows, every row's text or an attribute changed by
+400 characters on every animation frame: far beyond the byte budget) with no
+recorder, with ours in a live session watched by a Python agent, and with
+rrweb record: frames per second, the longest requestAnimationFrame gap,
+frames slower than 200 ms, and the bytes the recorder emitted.
 """
 import argparse
 import json
@@ -74,6 +81,36 @@ MUTATE = """async ([n, mode]) => {
     bytes = window.__rr.splice(0).reduce((a, s) => a + new TextEncoder().encode(s).length, 0);
   }
   return {ms: performance.now() - t0, bytes: bytes};
+}"""
+
+
+POOL = """(n) => {
+  const box = document.createElement('div'); box.id = 'churn';
+  for (let i = 0; i < n; i++) { const d = document.createElement('div'); d.textContent = 'row ' + i; box.appendChild(d); }
+  document.body.appendChild(box);
+}"""
+
+CHURN = """async ([seconds, perFrame, size]) => {
+  const rows = document.getElementById('churn').children, n = rows.length;
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil(size / 62) + 1);
+  const word = (i) => (i.toString(36) + letters).slice(0, size);
+  const stamps = []; let k = 0;
+  const t0 = performance.now();
+  await new Promise((done) => {
+    function frame(t) {
+      stamps.push(t);
+      if (t - t0 > seconds * 1000) { done(); return; }
+      for (let i = 0; i < perFrame; i++, k++) {
+        const row = rows[(k * 7919) % n];
+        if (i & 1) row.setAttribute('data-v', word(k)); else row.firstChild.data = word(k);
+      }
+      requestAnimationFrame(frame);
+    }
+    requestAnimationFrame(frame);
+  });
+  const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
+  return {ms: performance.now() - t0, frames: stamps.length, maxGap: gaps[gaps.length - 1],
+          over200: gaps.filter((g) => g > 200).length};
 }"""
 
 
@@ -161,6 +198,66 @@ def bench_size(browser, server, n, runs):
     return row
 
 
+def bench_churn(browser, server, seconds):
+    """Frame gaps of a constantly changing page: no recorder, ours (live session, Python agent), rrweb record."""
+    from tests.browser.agents import AgentRunner
+    churn = [seconds, 600, 400]
+    out = {}
+
+    def page_with_pool():
+        page = browser.new_page()
+        page.goto(server.url + "/blank?check=1")
+        page.wait_for_function("window.demoAttached === true")
+        page.evaluate(POOL, 600)
+        return page
+
+    page = page_with_pool()
+    out["none"] = page.evaluate(CHURN, churn)
+    out["none"]["bytes"] = 0
+    page.close()
+
+    page = page_with_pool()
+    runner = AgentRunner()
+    try:
+        page.evaluate("(k) => GLANCE.Cobrowse.Visitor.startSession(k)", "bench-churn")
+        page.wait_for_function("window.demoEvents.some(e => e.name === 'sessionstart')")
+        agent = runner.agent(server.url, "bench-churn")
+        runner.run(agent.wait_until(lambda a: any(e.get("name") == "dom_snapshot" for e in a._events), timeout=10))
+        page.wait_for_timeout(1500)
+        before = len(agent._events)
+        out["ours"] = page.evaluate(CHURN, churn)
+        page.wait_for_timeout(500)
+        out["ours"]["bytes"] = sum(len(json.dumps(e)) for e in agent._events[before:]
+                                   if str(e.get("name", "")).startswith("dom_"))
+        out["ours"]["stats"] = page.evaluate("window.__glanceCaptureBench.stats()")
+        page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
+    finally:
+        runner.close()
+    page.close()
+
+    page = page_with_pool()
+    page.add_script_tag(path=RECORD_JS)
+    page.evaluate("""() => { window.__rrBytes = 0;
+      window.__rrStop = rrwebRecord({emit: (e) => { window.__rrBytes += JSON.stringify(e).length; }}); }""")
+    page.wait_for_timeout(1500)
+    page.evaluate("window.__rrBytes = 0")
+    out["rrweb"] = page.evaluate(CHURN, churn)
+    page.wait_for_timeout(500)
+    out["rrweb"]["bytes"] = page.evaluate("window.__rrBytes")
+    page.close()
+    return out
+
+
+def churn_table(c):
+    head = ("constant mutation", "frames/s", "longest gap ms", "gaps > 200 ms", "KB sent")
+    lines = [" | ".join(head), " | ".join("-" * len(h) for h in head)]
+    for name, label in (("none", "no recorder"), ("ours", "ours (live session)"), ("rrweb", "rrweb record")):
+        r = c[name]
+        lines.append(" | ".join([label, "%.1f" % (r["frames"] / (r["ms"] / 1000.0)), "%.0f" % r["maxGap"],
+                                 str(r["over200"]), "%.0f" % (r["bytes"] / 1024)]))
+    return "\n".join(lines)
+
+
 def table(rows):
     head = ("elements", "ours ms", "rrweb-snap ms", "rrweb rec ms", "ours/rrs", "ours KB", "rrweb-snap KB",
             "rrweb rec KB", "1k mut ours ms", "1k mut rrweb ms", "1k mut ours KB", "1k mut rrweb KB")
@@ -179,6 +276,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1000,5000,20000")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--churn", type=float, default=6.0, help="seconds of constant mutation (0: skip)")
     args = ap.parse_args()
     for f in (SNAPSHOT_JS, RECORD_JS):
         if not os.path.exists(f):
@@ -190,14 +288,19 @@ def main():
     try:
         with sync_playwright() as p:
             browser = launch_chromium(p)
-            for n in [int(x) for x in args.sizes.split(",")]:
+            for n in [int(x) for x in args.sizes.split(",") if x]:
                 rows.append(bench_size(browser, server, n, args.runs))
                 print("done", n, file=sys.stderr)
+            churn = bench_churn(browser, server, args.churn) if args.churn > 0 else None
             browser.close()
     finally:
         server.stop()
-    print(table(rows))
-    print(json.dumps(rows), file=sys.stderr)
+    if rows:
+        print(table(rows))
+    if churn:
+        print()
+        print(churn_table(churn))
+    print(json.dumps({"sizes": rows, "churn": churn}), file=sys.stderr)
 
 
 if __name__ == "__main__":
