@@ -78,3 +78,28 @@ def test_shadow_roots_attached_later_reach_the_copy_at_once_masked(page, context
     assert console.errors == [] and page.console.errors == []
     assert console.evaluate("window.agentReplay.errors") == []
     assert json.dumps(page.evaluate("typeof window.labClosed.host")) == '"object"'
+
+
+def test_click_on_the_copy_inside_a_closed_root_attached_later_controls_the_page(page, context, server):
+    lab(page, server)
+    page.evaluate("window.rc = null; GLANCE.Cobrowse.Visitor.addEventListener('rcrequested', (p) => { window.rc = p; })")
+    start(page, "shadow-late-rc-1")
+    console = open_console(context, server, "shadow-late-rc-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    console.click("#act-rcrequest")
+    page.wait_for_function("window.rc !== null")
+    page.evaluate("window.rc.accept()")
+    console.wait_for_function("window.agentReplay.rcEnabled === true")
+    page.evaluate("""() => {
+      const closed = document.getElementById('late-closed').attachShadow({mode: 'closed'});
+      closed.innerHTML = '<button type="button" id="closed-button">Closed button</button><span id="closed-clicks">0</span>';
+      let n = 0;
+      closed.getElementById('closed-button').addEventListener('click', () => {
+        n++; closed.getElementById('closed-clicks').textContent = String(n); window.closedClicks = n; });
+    }""")
+    copy = console.frame_locator("#replay-frame")
+    copy.locator("#closed-button").click()          # Playwright's CSS pierces the copy's (open) root
+    page.wait_for_function("window.closedClicks === 1")
+    console.wait_for_function("(() => { const h = window.agentReplay.doc().getElementById('late-closed');"
+                              " return h.shadowRoot.getElementById('closed-clicks').textContent === '1'; })()")
+    assert console.errors == [] and page.console.errors == []
