@@ -17,6 +17,7 @@ from visitor_sdk import protocol as P
 
 log = logging.getLogger("session_server.sockets")
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_ACK = '{"v":%d,"type":"ack","seq":0,"ack":%%d}' % P.PROTOCOL_VERSION   # _dumps(P.frame("ack", 0, ack=n))
 
 ACK_DELAY = 0.5       # seconds an acknowledgement may wait for a frame to ride on
 ACK_EVERY = 32        # ...or until this many frames are unacknowledged
@@ -65,7 +66,7 @@ class Peer:
     def flush_ack(self):
         if self.ack_due > self.ack_sent and not self.closed:
             self.ack_sent = self.ack_due
-            self._write_text(_dumps(P.frame("ack", 0, ack=self.ack_sent)))
+            self._write_text(_ACK % self.ack_sent)
 
     def close_soon(self):
         """Close after what this step still sends (an error frame, `end`)."""
@@ -125,6 +126,7 @@ class Peer:
 
     def _close_now(self):
         raise NotImplementedError
+
 
 class _Suspended:
     __slots__ = ("fut",)

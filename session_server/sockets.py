@@ -199,8 +199,8 @@ class WsSocket(Peer, asyncio.Protocol):
 
     # ------------------------------------------------------------------- Peer
     def _write_text(self, text):
-        if self.ws.state is State.OPEN:   # a data frame: the sans-I/O protocol keeps no state for it
-            data = text.encode("utf-8")
+        if self.ws.state is State.OPEN and not self.transport.is_closing():
+            data = text.encode("utf-8")   # a data frame: the sans-I/O protocol keeps no state for it
             self.transport.write(_header(0x1, len(data)) + data)
             if self.transport.get_write_buffer_size() > MAX_BUFFERED:
                 # the peer does not read: drop the socket; the participant's Outbox keeps the
