@@ -4,7 +4,8 @@
 (default: from the environment). Endpoints:
 
   /ws/visitor                      visitor sockets (protocol: docs/protocol.md)
-  /ws/agent                        agent sockets
+  /ws/agent                        agent sockets (under `python -m session_server` both are
+                                   served by sockets.WsSocket before they reach this app)
   GET /api/groups/{id}/public      the group's public settings, CORS *
   GET /api/groups/{id}/sessions    live sessions, HTTP Basic auth with agent credentials
   GET /api/stats                   relayed-frame counters (benchmarks)
