@@ -21,7 +21,7 @@ _ACK = '{"v":%d,"type":"ack","seq":0,"ack":%%d}' % P.PROTOCOL_VERSION   # _dumps
 
 ACK_DELAY = 0.5       # seconds an acknowledgement may wait for a frame to ride on
 ACK_EVERY = 32        # ...or until this many frames are unacknowledged
-TICK = 0.05           # seconds between Ticker runs
+TICK = 0.1            # seconds between Ticker runs
 PING_EVERY = 20.0     # a socket silent this long gets a ping; silent for another period, it is dropped
 CLOSED = object()     # queued after the last message of a socket that went away
 _BACKLOG_PAUSE = 64   # queued messages at which a socket stops being read
@@ -166,7 +166,7 @@ class Ticker:
         self.handle = None
 
     def ack_later(self, peer):
-        self.slots[(self.pos - 1) % len(self.slots)].add(peer)
+        self.slots[self.pos].add(peer)   # the slot just run: its next run is ACK_DELAY from now at most
         self._arm()
 
     def add(self, sock):
