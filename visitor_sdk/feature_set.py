@@ -8,11 +8,6 @@ browser modules. Add a feature in `install`.
 from browser import window
 
 
-def _warn(text):
-    window.console.warn(text)
-
-
-
 def install(visitor, config):
     """Create every feature of this page and plug it into `visitor`."""
     from . import element_ids, gestures, navigation, remote_control
@@ -49,14 +44,26 @@ def emit_sample(visitor, name):
     return visitor.emit(name, sample_payload(name, make_callback))
 
 
-def install_chunk(visitor, config, emitter, inbox):
+def _replay(events, handlers, report):
+    """Give `handlers` [(name, fn)] the `events` [(name, payload)] they missed, in order."""
+    for name, payload in events:
+        for hname, fn in handlers:
+            if hname == name:
+                try:
+                    fn(payload)
+                except Exception as exc:
+                    report(name, fn, exc)
+
+
+def install_chunk(visitor, config, emitter, waiting):
     """Plug in the feature chunk (its modules are registered by then): the UI and
-    every feature, which hear the events fired so far; then an open session
-    learns their actions and the waiting agent actions and messages are applied."""
+    every feature, which hear the events fired so far (`emitter` is the
+    runtime's JsEmitter); then an open session learns their actions, and the
+    agent actions, showTerms() calls and glance_invoke messages that waited
+    (`waiting`: runtime.Waiting) are applied in arrival order."""
     from . import invoke_receiver, ui
     early = emitter.take_early()
     emitter.recording = []
-    pending = visitor.ui
     if config["ui"] != "none":
         visitor.ui = ui.DefaultUI(config)
         visitor.ui.bind(visitor)
@@ -64,12 +71,15 @@ def install_chunk(visitor, config, emitter, inbox):
         visitor.ui = None
     install(visitor, config)
     handlers, emitter.recording = emitter.recording, None
-    for name in visitor.features_installed(lambda: emitter.replay(early, handlers)):
-        _warn("GLANCE: no handler for agent action " + repr(name))
-    if pending is not None and hasattr(pending, "handover"):  # runtime.PendingUI
+    for name in visitor.features_installed(lambda: _replay(early, handlers, emitter._report)):
+        window.console.warn("GLANCE: no handler for agent action " + repr(name))
+    terms, waiting.terms = waiting.terms, []
+    for on_accept, on_decline in terms:
         if visitor.ui is not None:
-            pending.handover(visitor.ui)
+            visitor.ui.show_terms(on_accept, on_decline)
         else:
-            for on_accept, on_decline in pending.terms:
-                on_accept()
-    inbox.ready(invoke_receiver.Receiver(visitor, config))
+            on_accept()
+    waiting.receiver = invoke_receiver.Receiver(visitor, config)
+    messages, waiting.messages = waiting.messages, []
+    for m in messages:
+        waiting.receiver.on_message(m)

@@ -61,16 +61,6 @@ class JsEmitter(Emitter):
         early, self.early = self.early or [], None
         return early
 
-    def replay(self, events, handlers):
-        """Give `handlers` [(name, fn)] the `events` [(name, payload)] they missed, in order."""
-        for name, payload in events:
-            for hname, fn in handlers:
-                if hname == name:
-                    try:
-                        fn(payload)
-                    except Exception as exc:
-                        self._report(name, fn, exc)
-
 
 class TabStore:
     """Dict-like view of sessionStorage holding JSON values (survives navigation in the tab)."""
@@ -95,44 +85,26 @@ class TabStore:
         connection.save_json("sessionStorage", key, None)
 
 
-class PendingUI:
-    """Stands in for the default UI while the feature chunk loads: a showTerms()
-    call waits for the real dialog (`handover`)."""
+class Waiting:
+    """What needs the feature chunk while it loads: showTerms() (this stands in
+    for the default UI) and glance_invoke messages (for the receiver).
+    feature_set.install_chunk hands them over in arrival order."""
 
     def __init__(self):
         self.terms = []
+        self.messages = []
+        self.receiver = None
 
     def show_terms(self, on_accept, on_decline):
         self.terms.append((on_accept, on_decline))
 
-    def handover(self, ui):
-        for on_accept, on_decline in self.terms:
-            ui.show_terms(on_accept, on_decline)
-        self.terms = []
-
-
-class Inbox:
-    """glance_invoke messages the loader hands over before the receiver (in the
-    feature chunk) exists; they are answered in arrival order once it does."""
-
-    def __init__(self, limit=100):
-        self.receiver = None
-        self.waiting = []
-        self.limit = limit
-
     def on_message(self, m):
         if self.receiver is not None:
             return self.receiver.on_message(m)
-        if len(self.waiting) < self.limit:
-            self.waiting.append(m)
+        if len(self.messages) < 100:
+            self.messages.append(m)
         else:
             window.console.warn("GLANCE: too many glance_invoke messages before the SDK was ready; message dropped")
-
-    def ready(self, receiver):
-        self.receiver = receiver
-        waiting, self.waiting = self.waiting, []
-        for m in waiting:
-            receiver.on_message(m)
 
 
 def _random():
@@ -150,9 +122,11 @@ def start():
     store = TabStore()
     check = bool(loader.checkPayloads) if hasattr(loader, "checkPayloads") else False
     visitor = Visitor(config, emitter, store, connect=connection.connector(config), rand=_random,
-                      check_payloads=check, ui=PendingUI() if config["ui"] != "none" else None)
+                      check_payloads=check)
     visitor.features_pending = True
-    inbox = Inbox()
+    waiting = Waiting()
+    if config["ui"] != "none":
+        visitor.ui = waiting
 
     def addEventListener(name, handler=None):
         if not callable(handler):
@@ -185,7 +159,7 @@ def start():
 
     def on_message(m):
         try:
-            inbox.on_message(m)
+            waiting.on_message(m)
         except Exception as exc:
             window.console.error("GLANCE: a glance_invoke message failed: " + str(exc))
 
@@ -206,7 +180,7 @@ def start():
     def features_ready():
         try:
             from .feature_set import install_chunk
-            install_chunk(visitor, config, emitter, inbox)
+            install_chunk(visitor, config, emitter, waiting)
         except Exception as exc:
             visitor.features_pending = False
             emitter.recording = None
@@ -218,11 +192,10 @@ def start():
         window.console.error("GLANCE: " + msg)
         visitor.features_pending = False
         emitter.early = None
-        pending = visitor.ui
         visitor.ui = None
-        if isinstance(pending, PendingUI):
-            for on_accept, on_decline in pending.terms:
-                on_accept()  # no terms dialog without the UI: start, as with data-ui="none"
+        for on_accept, on_decline in waiting.terms:
+            on_accept()  # no terms dialog without the UI: start, as with data-ui="none"
+        waiting.terms = []
         if check:
             go_live()
         visitor.fail("SCRIPT_NOT_LOADED", msg, {"script": str(loader.featuresName)})
