@@ -144,9 +144,9 @@ def terser_dir():
     return os.path.join(TERSER_DIR, "node_modules")
 
 
-def minify(modules):
-    """{name: js} with each module's local names shortened (build/minify.js)."""
-    proc = subprocess.run([node(), os.path.join(HERE, "minify.js"), terser_dir()],
+def minify(modules, scripts=False):
+    """{name: js} minified (build/minify.js): precompiled modules, or whole scripts."""
+    proc = subprocess.run([node(), os.path.join(HERE, "minify.js"), terser_dir()] + (["--scripts"] if scripts else []),
                           input=json.dumps(modules).encode(), capture_output=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit("build: minify failed:\n" + proc.stderr.decode(errors="replace"))
@@ -326,7 +326,7 @@ def build(verbose=True):
     if "invoke_visitor.main" in compiled:
         invoke_js, invoke_mods = runtime_bundle("invoke_visitor.main", compiled, mods)
         sizes[INVOKE_NAME] = write(INVOKE_NAME, invoke_js)[1]
-    sizes[LOADER_NAME] = write(LOADER_NAME, loader())[1]
+    sizes[LOADER_NAME] = write(LOADER_NAME, minify({LOADER_NAME: loader()}, scripts=True)[LOADER_NAME])[1]
     sizes[TYPES_NAME] = write(TYPES_NAME, typings.declarations())[1]
     with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump({"brython": BRYTHON_VERSION, "runtime_modules": visitor_mods, "feature_modules": feature_mods,

@@ -189,8 +189,17 @@
   });
   C.Visitor = V;
 
+  // Closed shadow roots attached from now on (the cobrowse view, loaded later, captures them).
+  var closedRoots = W.WeakMap && new WeakMap(), EP = W.Element && Element.prototype, original = EP && EP.attachShadow;
+  if (closedRoots && typeof original === "function") EP.attachShadow = function attachShadow() {
+    var r = original.apply(this, arguments);
+    try { if (r && r.mode === "closed") closedRoots.set(this, r); } catch (e) { /* never break the page */ }
+    return r;
+  };
+
   // The runtime calls attach() once it is live: its functions replace the queue.
   C._loader = {
+    closedRoots: closedRoots,
     config: config,
     call: function (name, args) { if (!impl || !impl[name]) throw new Error("GLANCE: " + name + " is not available"); return run(name, args || []); },
     checkPayloads: !!(tag && tag.hasAttribute("data-check-payloads")),

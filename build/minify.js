@@ -1,5 +1,7 @@
 // Shorten precompiled Brython modules at build time (run by build/build.py).
-// Usage: node minify.js <terser module dir>  < {name: js}  > {name: js}
+// Usage: node minify.js <terser module dir> [--scripts]  < {name: js}  > {name: js}
+// With --scripts, each input is a whole browser script (the loader), minified
+// as it is (its top-level names are globals and stay).
 // Each module's body is minified as the body of a function ending in
 // `return locals_<module>`, so all its local names are mangled (the
 // compiler's long `locals_<module>_<function>` variables, numbered function
@@ -21,6 +23,14 @@ function readStdin() {
 (async () => {
   const modules = JSON.parse(await readStdin());
   const out = {};
+  if (process.argv[3] === "--scripts") {
+    for (const name of Object.keys(modules).sort()) {
+      const res = await minify(modules[name], {compress: {}, mangle: true, format: {ascii_only: true}});
+      out[name] = res.code + "\n";
+    }
+    process.stdout.write(JSON.stringify(out));
+    return;
+  }
   for (const name of Object.keys(modules).sort()) {
     const keep = "locals_" + name.replace(/\./g, "_");
     const head = "function __glance_module(){", tail = "\nreturn " + keep + "}";

@@ -51,7 +51,10 @@ return function makeRecorder(gidOf, onDirty) {
   var docs = new Set(), active = false, hookedWins = new WeakSet();
   var canv = new Set(), canvLast = new WeakMap(), canvSent = new WeakMap(), cvs = new Set(), timer = null;
   var cssTouched = new WeakSet(), cssCh = new Set();
-  var closedRoots = new WeakMap(), shadows = new Set();  // closed shadow roots by host (kept at attach time)
+  // Closed shadow roots by host, kept at attach time: the loader's map (it hooks attachShadow
+  // on every page, before the capture loads) or our own.
+  var early = window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader && GLANCE.Cobrowse._loader.closedRoots;
+  var closedRoots = early instanceof WeakMap ? early : new WeakMap(), shadows = new Set();
   // Layout-free snapshots: scroll offsets and the viewport are read in full only by the first snapshot after
   // start(); later ones use what scroll/resize events said since (a read forces a layout of a changing page).
   var fullRead = true, scrollPos = new WeakMap(), scrollDirty = new Set(), vpNow = null, suspended = false;

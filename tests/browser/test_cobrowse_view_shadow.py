@@ -103,3 +103,24 @@ def test_click_on_the_copy_inside_a_closed_root_attached_later_controls_the_page
     console.wait_for_function("(() => { const h = window.agentReplay.doc().getElementById('late-closed');"
                               " return h.shadowRoot.getElementById('closed-clicks').textContent === '1'; })()")
     assert console.errors == [] and page.console.errors == []
+
+
+def test_closed_roots_attached_before_the_session_reach_the_copy_masked(page, context, server):
+    """The loader keeps closed roots from the time it runs: a closed root the page
+    attached before any session (no runtime, no capture loaded yet) is in the snapshot."""
+    wire = Wire(page)
+    lab(page, server)
+    assert page.evaluate("typeof __BRYTHON__") == "undefined"   # nothing but the loader so far
+    page.evaluate(ATTACH, SECRETS)
+    start(page, "shadow-early-1")
+    console = open_console(context, server, "shadow-early-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    console.wait_for_function("(" + COPY + ")().closedText !== null", timeout=5000)
+    got = console.evaluate(COPY)
+    assert got["closedText"] == "Closed late text" and got["openText"] == "Open late text"
+    assert got["closedPw"] == "*" * len(SECRETS["closedpw"])
+    assert got["closedMasked"] == "*" * len(SECRETS["closedmasked"])
+    everything = "\n".join(wire.sent)
+    for name in ("openpw", "closedpw", "closedmasked"):
+        assert SECRETS[name] not in everything, name + " leaked"
+    assert console.errors == [] and page.console.errors == []
