@@ -145,4 +145,4 @@ def test_keepalive_pings_a_silent_socket_then_drops_it():
         assert tr.out[-1][:1] == b"\x89" and not tr.closed
         sock.ping()                       # no answer: closed with 1011
         assert tr.out[-1][:1] == b"\x88" and tr.out[-1][2:4] == (1011).to_bytes(2, "big") and tr.closed
-    asyncio.run(main())
+    run(main())   # own thread: the browser tests keep an event loop running in this one
