@@ -34,7 +34,13 @@ Printed per N:
                    server's CPU seconds (user+sys, from /proc) over the steady
                    phase: frames per second one fully busy core relays, with
                    everything the server does meanwhile counted (the visitor's
-                   acks, bare acks to the agents, timers)
+                   acks, bare acks to the agents, timers). At a low offered
+                   load (N=100: 200/s) the server's fixed costs (timers,
+                   wakeups) dominate this ratio, so
+  relayed/s/core at C/s   the same ratio over a second, shorter phase in which
+                   the same N sessions are offered --capacity (default 4,000)
+                   actions per second in all: what a core relays when there is
+                   work to do (the 5,000/s/core target applies to this)
   KB/idle session  (server RSS after N idle sessions - RSS before) / N;
                    one session = one visitor socket + one agent socket
 Only loopback is ever targeted. The run is bounded by --budget seconds.
@@ -207,7 +213,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100.0))]
 
 
-async def run_n(n, rate, duration, max_total, open_timeout):
+async def run_n(n, rate, duration, max_total, open_timeout, capacity=4000.0, capacity_duration=3.0):
     port = free_port()
     proc = start_server(port)
     try:
@@ -247,12 +253,26 @@ async def run_n(n, rate, duration, max_total, open_timeout):
         lat = [x for p in pairs for x in p.latencies]
         rlat = [x for p in pairs for x in p.read_lat]
         got = sum(p.received for p in pairs)
+        # capacity: the same sessions with `capacity` actions per second offered in all
+        cap_got = cap_cpu = 0.0
+        if capacity > 0 and capacity_duration > 0:
+            await asyncio.sleep(0.5)
+            _, ccpu0 = proc_stats(proc.pid)
+            before, sent0 = sum(p.received for p in pairs), sum(p.aseq for p in pairs)
+            await send_actions(pairs, capacity / n, time.perf_counter() + capacity_duration)
+            sent1 = sum(p.aseq for p in pairs)
+            drain_until = time.perf_counter() + 10.0
+            while sum(p.received for p in pairs) - before < sent1 - sent0 and time.perf_counter() < drain_until:
+                await asyncio.sleep(0.05)
+            _, ccpu1 = proc_stats(proc.pid)
+            cap_got, cap_cpu = sum(p.received for p in pairs) - before, max(ccpu1 - ccpu0, 1e-6)
         await asyncio.gather(*(p.close() for p in pairs), return_exceptions=True)
         cpu = max(cpu1 - cpu0, 1e-6)
         return {"n": n, "setup_s": setup, "sent": sent, "received": got, "p50_ms": pct(lat, 50) * 1000,
                 "p99_ms": pct(lat, 99) * 1000, "p99_read_ms": pct(rlat, 99) * 1000, "offered_per_s": sent / wall, "server_cpu_s": cpu,
                 "load": load, "client_cpu_s": ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime,
-                "relayed_per_core_s": got / cpu, "kb_per_session": (rss1 - rss0) / n / 1024.0}
+                "relayed_per_core_s": got / cpu, "kb_per_session": (rss1 - rss0) / n / 1024.0,
+                "capacity_per_core_s": cap_got / cap_cpu if cap_cpu else float("nan")}
     finally:
         proc.terminate()
         try:
@@ -267,6 +287,9 @@ def main(argv=None):
     ap.add_argument("--rate", type=float, default=2.0, help="actions per second per agent")
     ap.add_argument("--max-total", type=float, default=4000.0, help="cap on actions per second overall")
     ap.add_argument("--duration", type=float, default=5.0, help="seconds of steady sending per N")
+    ap.add_argument("--capacity", type=float, default=4000.0,
+                    help="actions per second offered in all during the capacity phase (0: skip it)")
+    ap.add_argument("--capacity-duration", type=float, default=3.0, help="seconds of the capacity phase per N")
     ap.add_argument("--budget", type=float, default=300.0, help="overall time limit in seconds")
     ap.add_argument("--ws", default="lean", help="server WebSocket implementation (see python -m session_server -h)")
     ap.add_argument("--client", default="lean", choices=("lean", "websockets"),
@@ -290,19 +313,21 @@ def main(argv=None):
             print("N=%d skipped: time budget spent" % n)
             continue
         try:
-            results.append(runner(run_n(n, args.rate, args.duration, args.max_total, open_timeout=left - 15)))
+            results.append(runner(run_n(n, args.rate, args.duration, args.max_total, open_timeout=left - 15,
+                                        capacity=args.capacity, capacity_duration=args.capacity_duration)))
         except (asyncio.TimeoutError, OSError, RuntimeError) as exc:
             print("N=%d failed: %r" % (n, exc))
     print()
     print("server: 1 process, no Redis, %s, --ws %s; clients (%s) in one other process; %d CPU(s)"
           % (HOST, args.ws, args.client, os.cpu_count()))
-    hdr = ("N", "setup s", "actions", "delivered", "offered/s", "p50 ms", "p99 ms", "p99 read ms", "relayed/s/core", "KB/idle session")
+    hdr = ("N", "setup s", "actions", "delivered", "offered/s", "p50 ms", "p99 ms", "p99 read ms", "relayed/s/core",
+           "relayed/s/core at %d/s" % args.capacity, "KB/idle session")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "|".join("---:" for _ in hdr) + "|")
     for r in results:
-        print("| %d | %.1f | %d | %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.1f |" % (
+        print("| %d | %.1f | %d | %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | %.1f |" % (
             r["n"], r["setup_s"], r["sent"], r["received"], r["offered_per_s"], r["p50_ms"], r["p99_ms"], r["p99_read_ms"],
-            r["relayed_per_core_s"], r["kb_per_session"]))
+            r["relayed_per_core_s"], r["capacity_per_core_s"], r["kb_per_session"]))
     print()
     print("steady phase: " + "; ".join("N=%d CPU s server %.2f, client %.2f, machine load %.1f"
                                        % (r["n"], r["server_cpu_s"], r["client_cpu_s"], r["load"]) for r in results))
