@@ -94,6 +94,7 @@ def median(xs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--raw", action="store_true", help="also print every sample, sorted")
     args = ap.parse_args()
     b, size = sizes()
     loader_len = size["loader"][0]
@@ -177,6 +178,9 @@ def main():
         os.remove(os.path.join(DIST, name))
 
     m = {k: median(v) for k, v in results.items()}
+    if args.raw:
+        for k, v in results.items():
+            print("%-9s %s" % (k, " ".join("%.0f" % x for x in sorted(v))))
     print()
     print("SDK size and start-up (headless Chromium, %d runs, medians)" % args.runs)
     print()
