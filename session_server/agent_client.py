@@ -22,6 +22,7 @@ disconnected are queued and delivered after the reconnect.
 import asyncio
 import json
 import logging
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,7 +31,7 @@ import websockets
 
 from visitor_sdk import doc_rules
 from visitor_sdk import protocol as P
-from visitor_sdk.reliability import NEW, Inbox, Outbox
+from visitor_sdk.reliability import NEW, Inbox, Origins, Outbox
 
 log = logging.getLogger("session_server.agent_client")
 
@@ -121,6 +122,8 @@ class AgentClient:
         self.open_timeout = open_timeout
         self.outbox = Outbox()
         self.inbox = Inbox()
+        self.epoch = secrets.token_urlsafe(9)   # names self.outbox: the service stamps our frames with it
+        self.origins = Origins()                # visitor events already applied, per sender epoch
         self.resume = None
         self.window = 30.0
         self.session = None
@@ -156,7 +159,8 @@ class AgentClient:
     async def _open(self):
         ws = await websockets.connect(self.url, open_timeout=self.open_timeout, max_size=4 * P.MAX_FRAME_BYTES)
         await ws.send(json.dumps(P.join(self.group, self.key, self.username, self.password, resume=self.resume,
-                                        last_seq=self.inbox.last, acked=self.outbox.acked, guest=self.guest)))
+                                        last_seq=self.inbox.last, acked=self.outbox.acked, guest=self.guest,
+                                        epoch=self.epoch)))
         while True:
             msg = json.loads(await asyncio.wait_for(ws.recv(), self.open_timeout))
             if msg["type"] == "error":
@@ -235,6 +239,8 @@ class AgentClient:
             asyncio.ensure_future(self._send_raw(P.frame("ack", 0, ack=self.inbox.last)))
             return
         asyncio.ensure_future(self._send_raw(P.frame("ack", 0, ack=self.inbox.last)))
+        if not self.origins.fresh(msg.get("o")):
+            return   # applied before the service restarted; the visitor sent it again
         if t == "agents":
             self.agents = {"count": msg["count"], "agentlist": msg["agentlist"]}
         elif t == "state":

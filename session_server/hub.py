@@ -304,6 +304,8 @@ class Hub:
             f = P.frame("visitor_event", 0, name=msg["name"], payload=payload, tab=tab.pid)
             if msg.get("ref") is not None:
                 f["ref"] = msg["ref"]
+            if tab.epoch:   # receivers drop it if the tab sends it again after a restart of the service
+                f["o"] = [tab.epoch, msg["seq"]]
             if await self.bp.agent_count(sid):
                 await self.bp.publish(sid, {"t": "event", "frame": f})
             else:   # no agent right now (e.g. agents rejoining after a server restart)
@@ -454,6 +456,8 @@ class Hub:
             f = P.frame("agent_action", 0, name=msg["name"], payload=payload, agent=agent.info["ref"])
             if msg.get("id") is not None:
                 f["id"] = msg["id"]
+            if agent.epoch:
+                f["o"] = [agent.epoch, msg["seq"]]
             await self.bp.publish(sid, {"t": "action", "frame": f})
         elif t == "leave":
             await self._remove_agent(agent)

@@ -13,7 +13,7 @@ from visitor_sdk.reliability import Inbox, Outbox, OutboxFull
 class Participant:
     """A visitor tab or an agent: its streams survive reconnects."""
 
-    __slots__ = ("sid", "pid", "outbox", "inbox", "conn", "timer", "focused", "info", "page")
+    __slots__ = ("sid", "pid", "outbox", "inbox", "conn", "timer", "focused", "info", "page", "epoch")
 
     def __init__(self, sid, pid, outbox, inbox):
         self.sid = sid
@@ -25,6 +25,7 @@ class Participant:
         self.focused = False
         self.info = None   # agent: {"entry", "profile"}
         self.page = None   # visitor tab: the page of its hello
+        self.epoch = None  # the peer's Outbox name (hello/join `epoch`): relayed frames carry `o`
 
     def deliver(self, frame):
         """Queue a reliable frame (seq stamped here); sent now if connected, else on resume."""
@@ -50,11 +51,14 @@ def reattach(part, msg, who):
         part.conn.send(P.error_frame("conndrop", who + " reconnected on another socket", fatal=True))
         part.conn.close_soon()
     part.outbox.ack(msg.get("last_seq", 0))
+    part.epoch = msg.get("epoch")
 
 
 def fresh(sid, pid, msg):
     """A participant this node has no streams for: continue the peer's numbering."""
-    return Participant(sid, pid, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+    part = Participant(sid, pid, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+    part.epoch = msg.get("epoch")
+    return part
 
 
 class LocalSession:

@@ -91,7 +91,8 @@ class WsConnection:
         if saved is not None and saved.get("key") != session["key"]:
             saved = None
         page = {"url": str(window.location.href)[:2000], "title": str(window.document.title)[:200]}
-        self.client = SessionClient(visitor, session, tab_id(), saved, page, warn=window.console.warn)
+        epoch = "e" + str(window.Date.now()) + str(int(window.Math.random() * 1e9))   # used without saved streams
+        self.client = SessionClient(visitor, session, tab_id(), saved, page, warn=window.console.warn, epoch=epoch)
         self.key = session["key"]
         window.addEventListener("pagehide", self._on_pagehide)
         window.addEventListener("focus", self._on_focus)

@@ -56,7 +56,7 @@ MESSAGES = {
     "hello": {"dirs": (V2S,), "reliable": False,
         "fields": {"group": F("int"), "key": F("str"), "tab": F("str"), "visitor": F("dict", False),
                    "page": F("dict", False), "resume": F("str?", False), "last_seq": F("int", False),
-                   "acked": F("int", False)}},
+                   "acked": F("int", False), "epoch": F("str", False)}},
     "started": {"dirs": (S2V,), "reliable": False,
         "fields": {"session": F("str"), "resume": F("str"), "group": F("int"), "key": F("str"),
                    "tab": F("str"), "focused": F("bool"), "resumed": F("bool"), "exact": F("bool"),
@@ -64,7 +64,7 @@ MESSAGES = {
     "join": {"dirs": (A2S,), "reliable": False,
         "fields": {"group": F("int"), "key": F("str"), "username": F("str"), "password": F("str"),
                    "resume": F("str?", False), "guest": F("str", False), "last_seq": F("int", False),
-                   "acked": F("int", False)}},
+                   "acked": F("int", False), "epoch": F("str", False)}},
     "joined": {"dirs": (S2A,), "reliable": False,
         "fields": {"session": F("str"), "resume": F("str"), "group": F("int"), "key": F("str"),
                    "num": F("int"), "visitor": F("dict"), "exact": F("bool"), "ack": F("int"),
@@ -73,10 +73,10 @@ MESSAGES = {
     "state": {"dirs": (S2V, S2A), "reliable": True, "fields": {"state": F("dict")}},
     "agent_action": {"dirs": (A2S, S2V), "reliable": True,
         "fields": {"name": F("str"), "payload": F("any", False), "agent": F("dict", False),
-                   "state": F("dict", False), "id": F("str", False)}},
+                   "state": F("dict", False), "id": F("str", False), "o": F("list", False)}},
     "visitor_event": {"dirs": (V2S, S2A), "reliable": True,
         "fields": {"name": F("str"), "payload": F("any", False), "ref": F("str", False),
-                   "tab": F("str", False), "state": F("dict", False)}},
+                   "tab": F("str", False), "state": F("dict", False), "o": F("list", False)}},
     "focus": {"dirs": (V2S, S2V), "reliable": True, "fields": {}},
     "blur": {"dirs": (S2V,), "reliable": True, "fields": {}},
     "presence": {"dirs": (S2A,), "reliable": True, "fields": {"status": F("str"), "tabs": F("int")}},
@@ -204,6 +204,8 @@ def _check_values(type_, msg):
         return "bad_frame", "resume token too long"
     if type_ == "join" and "guest" in msg and len(msg["guest"]) > MAX_TOKEN_LEN:
         return "bad_frame", "guest token too long"
+    if "epoch" in msg and not 0 < len(msg["epoch"]) <= MAX_TAB_LEN:
+        return "bad_frame", "epoch must be 1-" + str(MAX_TAB_LEN) + " characters"
     for k in ("last_seq", "acked", "ack"):
         if k in msg and msg[k] < 0:
             return "bad_frame", k + " must be >= 0"
@@ -243,9 +245,11 @@ def error_frame(code, msg, fatal=None, ref_type=None, ref_seq=None):
     return out
 
 
-def hello(group, key, tab, visitor=None, page=None, resume=None, last_seq=0, acked=0):
+def hello(group, key, tab, visitor=None, page=None, resume=None, last_seq=0, acked=0, epoch=None):
     """The visitor's first frame on every socket (start, resume, or another tab)."""
     out = frame("hello", 0, group=group, key=key, tab=tab, last_seq=last_seq, acked=acked)
+    if epoch:
+        out["epoch"] = epoch
     if visitor:
         out["visitor"] = visitor
     if page:
@@ -255,9 +259,11 @@ def hello(group, key, tab, visitor=None, page=None, resume=None, last_seq=0, ack
     return out
 
 
-def join(group, key, username, password, resume=None, last_seq=0, acked=0, guest=None):
+def join(group, key, username, password, resume=None, last_seq=0, acked=0, guest=None, epoch=None):
     """The agent's first frame on every socket (a guest passes its guest token as `guest`)."""
     out = frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq, acked=acked)
+    if epoch:
+        out["epoch"] = epoch
     if resume:
         out["resume"] = resume
     if guest:

@@ -11,6 +11,14 @@ Receiver side, `Inbox`: `receive(seq)` answers NEW (apply the frame),
 DUP (already applied: drop it, but acknowledge again) or GAP (a frame is
 missing: drop it and report out_of_order). `last` is what to acknowledge.
 
+Across a restart of the service, `Origins` keeps a relayed frame from being
+applied twice: the service stamps each relayed agent_action/visitor_event
+with `o` = [the sender's epoch, the sender's own seq] (the epoch names one
+sender Outbox: hello/join carry it), and the receiver drops a frame whose
+seq is not above the last one it applied from that epoch. A sender that
+never heard the acknowledgement (the service died after relaying) sends the
+frame again, and the restarted service relays it with the same `o`.
+
 Reconnect handshake (see docs/protocol.md): the reconnecting side sends
 `last_seq` (= its Inbox.last) and `acked` (its Outbox.acked); the other side
 calls outbox.ack(last_seq) then resends outbox.pending(), and answers with
@@ -92,3 +100,29 @@ class Inbox:
     def reset(self):
         """Forget the numbering (the peer restarted and counts from 1 again)."""
         self.last = 0
+
+
+class Origins:
+    """The last seq applied per sender epoch (receiver side; see the module docstring).
+
+    `fresh(o)` is True when the frame stamped `o` = [epoch, seq] is new (and
+    records it), False for one already applied; frames without `o` are fresh.
+    `marks` is what a receiver saves to continue on its next page."""
+
+    LIMIT = 64   # epochs remembered (a session has few senders; the oldest go first)
+
+    def __init__(self, marks=None):
+        self.marks = dict(marks or {})
+
+    def fresh(self, o):
+        if not isinstance(o, (list, tuple)) or len(o) != 2 or not isinstance(o[0], str):
+            return True
+        seq = o[1]
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            return True
+        if seq <= self.marks.get(o[0], 0):
+            return False
+        if o[0] not in self.marks and len(self.marks) >= self.LIMIT:
+            del self.marks[next(iter(self.marks))]
+        self.marks[o[0]] = seq
+        return True

@@ -11,7 +11,7 @@ decides when to retry and when the connection is lost for good
 """
 
 from . import protocol as P
-from .reliability import GAP, NEW, Inbox, Outbox
+from .reliability import GAP, NEW, Inbox, Origins, Outbox
 
 # error frame code -> the `error` event code the page sees
 ERROR_EVENT_CODES = {"dupkey": "dupkey", "conndrop": "conndrop"}
@@ -48,7 +48,7 @@ class SessionClient:
     tab (or None); `page` is {url, title}.
     """
 
-    def __init__(self, visitor, session, tab, saved=None, page=None, warn=None, policy=None):
+    def __init__(self, visitor, session, tab, saved=None, page=None, warn=None, policy=None, epoch=None):
         saved = saved or {}
         self.visitor = visitor
         self.session = session
@@ -61,6 +61,9 @@ class SessionClient:
         self.outbox.acked = saved.get("acked", self.outbox.next_seq - 1)
         for f in saved.get("pending", ()):
             self.outbox._frames.append(f)
+        # `epoch` names this Outbox (a new one per fresh start; the shell makes it up)
+        self.epoch = saved.get("epoch") or epoch
+        self.origins = Origins(saved.get("origins"))
         self.policy = policy or ReconnectPolicy()
         self.handlers = {}
         self.out = []
@@ -80,7 +83,7 @@ class SessionClient:
             if s.get("options", {}).get(k):
                 visitor[k] = s["options"][k]
         return P.hello(s["groupid"], s["key"], self.tab, visitor=visitor or None, page=self.page,
-                       resume=self.resume, last_seq=self.inbox.last, acked=self.outbox.acked)
+                       resume=self.resume, last_seq=self.inbox.last, acked=self.outbox.acked, epoch=self.epoch)
 
     def send(self, type_, **fields):
         """Queue a reliable frame (kept until acknowledged; resent after a reconnect)."""
@@ -105,7 +108,8 @@ class SessionClient:
     def saved(self):
         """What the next page of this tab needs to continue the same streams."""
         return {"resume": self.resume, "last_seq": self.inbox.last, "acked": self.outbox.acked,
-                "next_seq": self.outbox.next_seq, "pending": self.outbox.pending()}
+                "next_seq": self.outbox.next_seq, "pending": self.outbox.pending(), "epoch": self.epoch,
+                "origins": self.origins.marks}
 
     # --- socket events ---------------------------------------------------------
     def opened(self):
@@ -169,6 +173,8 @@ class SessionClient:
                 self.out.append(P.frame("ack", 0, ack=self.inbox.last))
                 return
             self.out.append(P.frame("ack", 0, ack=self.inbox.last))
+            if not self.origins.fresh(msg.get("o")):
+                return  # applied before the service restarted; its sender sent it again
         handler = getattr(self, "_on_" + type_, None)
         if handler is not None:
             handler(msg)

@@ -107,6 +107,9 @@
     this.hooks = hooks;
     this.outbox = new Outbox();
     this.inbox = new Inbox();
+    // names this.outbox: the service stamps our relayed frames with it (o = [epoch, seq])
+    this.epoch = "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    this.origins = {};   // epoch -> last seq applied (frames sent again after a restart of the service)
     this.resume = null;
     this.window = 30;
     this.num = null;
@@ -164,7 +167,7 @@
       var timer = setTimeout(function () { fail(consoleError("service", "the session service did not answer in time")); }, 8000);
       ws.onopen = function () {
         var j = frame("join", {group: self.group, key: self.key, username: self.username, password: self.password,
-                               last_seq: self.inbox.last, acked: self.outbox.acked});
+                               last_seq: self.inbox.last, acked: self.outbox.acked, epoch: self.epoch});
         if (self.resume) j.resume = self.resume;
         self.rawSend(ws, j, true);
       };
@@ -264,6 +267,10 @@
       return;
     }
     this.scheduleAck();
+    if (Array.isArray(msg.o) && typeof msg.o[0] === "string" && typeof msg.o[1] === "number") {
+      if (msg.o[1] <= (this.origins[msg.o[0]] || 0)) { this.hooks.duplicate(msg); return; }
+      this.origins[msg.o[0]] = msg.o[1];
+    }
     if (t === "agents") this.agents = {count: msg.count, agentlist: msg.agentlist};
     else if (t === "state") this.state = msg.state || {};
     else if (t === "presence") this.presence = {status: msg.status, tabs: msg.tabs};

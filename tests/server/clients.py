@@ -12,11 +12,12 @@ from visitor_sdk.reliability import NEW, Inbox, Outbox
 class Visitor:
     """One visitor tab: hello/resume, sequenced frames, acks, collected frames."""
 
-    def __init__(self, base, group, key, tab="tab1", visitor=None):
+    def __init__(self, base, group, key, tab="tab1", visitor=None, epoch=None):
         self.url = base.replace("http", "ws", 1) + "/ws/visitor"
         self.group, self.key, self.tab = group, key, tab
         self.visitor = visitor or {"name": "Vera Visitor"}
         self.outbox, self.inbox = Outbox(), Inbox()
+        self.epoch = epoch      # names the outbox in hello: relayed frames then carry o = [epoch, seq]
         self.resume = None
         self.ws = None
         self.started = None
@@ -31,7 +32,8 @@ class Visitor:
         self.ws = await websockets.connect(self.url, max_size=4 * P.MAX_FRAME_BYTES)
         await self.ws.send(json.dumps(P.hello(self.group, self.key, self.tab, visitor=self.visitor,
                                               resume=resume if resume is not None else self.resume,
-                                              last_seq=self.inbox.last, acked=self.outbox.acked)))
+                                              last_seq=self.inbox.last, acked=self.outbox.acked,
+                                              epoch=self.epoch)))
         msg = json.loads(await asyncio.wait_for(self.ws.recv(), 5))
         if msg["type"] == "error":
             self.errors.append(msg)

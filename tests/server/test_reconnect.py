@@ -163,3 +163,64 @@ def test_two_nodes_share_sessions_through_redis(make_server, redis_url):
             await t2.close()
         await v.close()
     run(main())
+
+
+def test_frames_relayed_just_before_a_crash_are_applied_once(make_server):
+    """The service relays a frame and dies before acknowledging it to its sender
+    (acks wait up to peer.ACK_DELAY): the sender sends it again to the restarted
+    service, which relays it with the same origin, and receivers apply it once.
+    Both directions: an agent action (to the visitor), then a visitor event (to the
+    agent client, which drops the copy itself)."""
+    from visitor_sdk.reliability import Origins
+
+    async def main():
+        srv = make_server(window=10)
+        k = key()
+        v = Visitor(srv.base, 72937, k, epoch="tab-epoch-1")
+        await v.connect()
+        a = AgentClient(srv.base, 72937, k, *JANET)
+        await a.join()
+        await v.wait(lambda v: v.of("agents") and v.of("agents")[-1]["count"] == 1)
+
+        async def crash_and_restart():
+            srv.kill()
+            await v.drop()
+            srv.start()
+            for _ in range(50):
+                try:
+                    st = await v.connect()
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            assert st["exact"] is False
+
+        await asyncio.sleep(0.8)                              # everything so far acknowledged
+        await a.action("n", {"i": 1})
+        await v.wait(lambda v: len(v.of("agent_action")) == 1)
+        assert a.outbox.pending(), "acknowledged before the crash: nothing to send again"
+        await crash_and_restart()
+        await v.wait(lambda v: len(v.of("agent_action")) == 2, timeout=10)   # sent again by the agent
+        copies = v.of("agent_action")
+        assert copies[0]["o"] == copies[1]["o"] == [a.epoch, copies[0]["o"][1]]
+        origins = Origins()
+        assert [m["payload"]["i"] for m in copies if origins.fresh(m.get("o"))] == [1]
+
+        await asyncio.sleep(0.8)
+        await v.send("visitor_event", name="e1")
+        first = await a.next_event("e1")
+        assert first["o"] == ["tab-epoch-1", first["o"][1]]
+        assert v.outbox.pending(), "acknowledged before the crash: nothing to send again"
+        await crash_and_restart()
+        await a.action("n", {"i": 2})                          # the agent is back
+        await v.wait(lambda v: len(v.of("agent_action")) == 3, timeout=10)
+        for _ in range(50):                                   # the visitor's copy of e1 has reached the agent
+            if not v.outbox.pending():
+                break
+            await asyncio.sleep(0.1)
+        assert not v.outbox.pending()
+        await v.send("visitor_event", name="e2")
+        assert (await a.next_event())["name"] == "e2"          # e1 was not handed out again
+        await a.end()
+        await a.close()
+        await v.close()
+    run(main())

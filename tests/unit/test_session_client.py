@@ -203,3 +203,53 @@ def test_features_that_arrive_after_the_session_ended_start_nothing():
             opened.append(resumed)
     v.add_feature(F(v, v.config))
     assert v.features_installed() == [] and opened == []
+
+
+def test_a_frame_sent_again_after_a_restart_of_the_service_is_applied_once():
+    """The service relayed an agent action, then died before acknowledging it to
+    the agent; the agent sends it again to the restarted service, which relays it
+    with the same origin (o = [agent epoch, agent seq]) but its own new numbering."""
+    v, c, events, warnings = make()
+    applied = []
+    c.on_action("outline", lambda payload, frame: applied.append(payload["n"]))
+    c.opened()
+    assert c.data_to_send()[0].get("epoch") is None   # make() gives no epoch: none is sent
+    c.receive(started())
+    c.receive(P.frame("agent_action", 1, name="outline", payload={"n": 1}, o=["agentA", 7]))
+    c.receive(P.frame("agent_action", 2, name="outline", payload={"n": 2}, o=["agentA", 8]))
+    # the service restarts: exact=false, numbering goes on from what the tab had
+    c.closed(1.0)
+    c.opened()
+    c.receive(started(exact=False, resumed=True))
+    c.receive(P.frame("agent_action", 3, name="outline", payload={"n": 2}, o=["agentA", 8]))   # sent again
+    c.receive(P.frame("agent_action", 4, name="outline", payload={"n": 3}, o=["agentA", 9]))
+    c.receive(P.frame("agent_action", 5, name="outline", payload={"n": 1}, o=["agentB", 1]))  # another sender
+    c.receive(P.frame("agent_action", 6, name="outline", payload={"n": 4}))                   # no origin: applied
+    assert applied == [1, 2, 3, 1, 4]
+    assert c.data_to_send()[-1] == P.frame("ack", 0, ack=6)
+    # the next page of the tab remembers the origins and its own epoch
+    saved = c.saved()
+    assert saved["origins"] == {"agentA": 9, "agentB": 1}
+    c2 = SessionClient(v, v.session, "tab-1", saved, epoch="new-one")
+    assert c2.epoch == "new-one" and c2.origins.fresh(["agentA", 9]) is False
+
+
+def test_the_tab_names_its_outbox_in_hello_and_keeps_the_name_across_pages():
+    v, c, events, warnings = make()
+    c2 = SessionClient(v, v.session, "tab-1", None, epoch="e123")
+    c2.opened()
+    hello = c2.data_to_send()[0]
+    assert hello["epoch"] == "e123" and P.validate(hello, "visitor") == (True, None)
+    assert SessionClient(v, v.session, "tab-1", c2.saved(), epoch="e999").epoch == "e123"
+    assert P.validate(dict(hello, epoch=""), "visitor")[0] is False
+    assert P.validate(dict(hello, epoch="x" * 65), "visitor")[0] is False
+
+
+def test_origins_keep_the_last_seq_per_epoch_and_forget_the_oldest():
+    from visitor_sdk.reliability import Origins
+    o = Origins()
+    assert o.fresh(None) and o.fresh(["a", 1]) and not o.fresh(["a", 1]) and o.fresh(["a", 3])
+    assert not o.fresh(["a", 2]) and o.fresh(["bad"]) and o.fresh([1, 2]) and o.fresh(["a", True])
+    for i in range(Origins.LIMIT):
+        o.fresh(["e%d" % i, 1])
+    assert len(o.marks) == Origins.LIMIT and "a" not in o.marks
