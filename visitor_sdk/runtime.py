@@ -63,16 +63,11 @@ class JsEmitter(Emitter):
 
 
 class TabStore:
-    """Dict-like view of sessionStorage holding JSON values (survives navigation in the tab)."""
+    """The Visitor's tab store: `in`, get, set and del on sessionStorage, JSON values
+    (it survives navigation in the tab)."""
 
     def __contains__(self, key):
         return connection.load_json("sessionStorage", key) is not None
-
-    def __getitem__(self, key):
-        value = connection.load_json("sessionStorage", key)
-        if value is None:
-            raise KeyError(key)
-        return value
 
     def get(self, key, default=None):
         value = connection.load_json("sessionStorage", key)
