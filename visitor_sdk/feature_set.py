@@ -73,12 +73,7 @@ def install_chunk(visitor, config, emitter, waiting):
     handlers, emitter.recording = emitter.recording, None
     for name in visitor.features_installed(lambda: _replay(early, handlers, emitter._report)):
         window.console.warn("GLANCE: no handler for agent action " + repr(name))
-    terms, waiting.terms = waiting.terms, []
-    for on_accept, on_decline in terms:
-        if visitor.ui is not None:
-            visitor.ui.show_terms(on_accept, on_decline)
-        else:
-            on_accept()
+    waiting.hand_over_terms(visitor.ui)
     waiting.receiver = invoke_receiver.Receiver(visitor, config)
     messages, waiting.messages = waiting.messages, []
     for m in messages:

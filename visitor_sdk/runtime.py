@@ -93,6 +93,16 @@ class Waiting:
     def show_terms(self, on_accept, on_decline):
         self.terms.append((on_accept, on_decline))
 
+    def hand_over_terms(self, ui):
+        """Show the waiting terms in `ui`; without a UI (data-ui="none", or none
+        could be loaded) accepting is implied, as Visitor.show_terms does."""
+        terms, self.terms = self.terms, []
+        for on_accept, on_decline in terms:
+            if ui is not None:
+                ui.show_terms(on_accept, on_decline)
+            else:
+                on_accept()
+
     def on_message(self, m):
         if self.receiver is not None:
             return self.receiver.on_message(m)
@@ -172,25 +182,28 @@ def start():
                     visitor.resume({"key": shared["key"], "groupid": shared["groupid"],
                                     "random": shared.get("random"), "resume": shared["resume"], "resumed": True})
 
+    def without_features(msg):
+        # The session goes on with the core alone: waiting terms start it, and the
+        # agent actions that waited for a feature are dropped with a warning.
+        window.console.error("GLANCE: " + msg)
+        emitter.early = None
+        emitter.recording = None
+        visitor.ui = None
+        waiting.hand_over_terms(None)
+        for name in visitor.features_installed():
+            window.console.warn("GLANCE: no handler for agent action " + repr(name))
+
     def features_ready():
         try:
             from .feature_set import install_chunk
             install_chunk(visitor, config, emitter, waiting)
         except Exception as exc:
-            visitor.features_pending = False
-            emitter.recording = None
-            window.console.error("GLANCE: the cobrowse features failed to start: " + str(exc))
+            without_features("the cobrowse features failed to start: " + str(exc))
         if check:
             go_live()
 
     def features_failed(msg):
-        window.console.error("GLANCE: " + msg)
-        visitor.features_pending = False
-        emitter.early = None
-        visitor.ui = None
-        for on_accept, on_decline in waiting.terms:
-            on_accept()  # no terms dialog without the UI: start, as with data-ui="none"
-        waiting.terms = []
+        without_features(msg)
         if check:
             go_live()
         visitor.fail("SCRIPT_NOT_LOADED", msg, {"script": str(loader.featuresName)})

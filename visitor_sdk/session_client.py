@@ -230,7 +230,7 @@ class SessionClient:
 
     def _on_agent_action(self, msg):
         handler = self.handlers.get(msg["name"])
-        if handler is None and getattr(self.visitor, "features_pending", False) and self.visitor.defer_action(msg):
+        if handler is None and self.visitor.features_pending and self.visitor.defer_action(msg):
             return  # the feature that answers it is still loading
         if handler is None:
             self.warn("GLANCE: no handler for agent action " + repr(msg["name"]))
