@@ -37,6 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from tests.conftest import Server, launch_chromium  # noqa: E402
+from tests.browser.test_cobrowse_view_budget import CHURN  # noqa: E402  (the same churn as the frame-gap test)
 
 RRWEB = os.path.join(ROOT, "build", ".tools", "rrweb", "node_modules")
 SNAPSHOT_JS = os.path.join(RRWEB, "rrweb-snapshot", "dist", "rrweb-snapshot.min.js")
@@ -89,30 +90,6 @@ POOL = """(n) => {
   for (let i = 0; i < n; i++) { const d = document.createElement('div'); d.textContent = 'row ' + i; box.appendChild(d); }
   document.body.appendChild(box);
 }"""
-
-CHURN = """async ([seconds, perFrame, size]) => {
-  const rows = document.getElementById('churn').children, n = rows.length;
-  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil(size / 62) + 1);
-  const word = (i) => (i.toString(36) + letters).slice(0, size);
-  const stamps = []; let k = 0;
-  const t0 = performance.now();
-  await new Promise((done) => {
-    function frame(t) {
-      stamps.push(t);
-      if (t - t0 > seconds * 1000) { done(); return; }
-      for (let i = 0; i < perFrame; i++, k++) {
-        const row = rows[(k * 7919) % n];
-        if (i & 1) row.setAttribute('data-v', word(k)); else row.firstChild.data = word(k);
-      }
-      requestAnimationFrame(frame);
-    }
-    requestAnimationFrame(frame);
-  });
-  const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
-  return {ms: performance.now() - t0, frames: stamps.length, maxGap: gaps[gaps.length - 1],
-          over200: gaps.filter((g) => g > 200).length};
-}"""
-
 
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
