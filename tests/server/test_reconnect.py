@@ -52,6 +52,16 @@ def test_agent_reconnects_and_resends(server):
     run(main())
 
 
+async def reconnect(v):
+    """Reconnect the visitor to a service that is starting again, retrying as the SDK does."""
+    for _ in range(50):
+        try:
+            return await v.connect()
+        except OSError:
+            await asyncio.sleep(0.1)
+    return await v.connect()
+
+
 def test_server_killed_and_restarted_mid_session(make_server):
     async def main():
         srv = make_server(window=10)
@@ -78,12 +88,7 @@ def test_server_killed_and_restarted_mid_session(make_server):
         await v.send("visitor_event", name="e1")              # queued in the visitor's outbox
         await v.send("visitor_event", name="e2")
         srv.start()
-        for _ in range(50):                                   # the visitor SDK retries like this
-            try:
-                st = await v.connect()
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
+        st = await reconnect(v)
         assert st["type"] == "started" and st["resumed"] is True and st["exact"] is False
         assert st["session"] == v.started["session"]
         await v.wait(lambda v: len(v.of("agent_action")) == 6, timeout=10)
@@ -186,13 +191,7 @@ def test_frames_relayed_just_before_a_crash_are_applied_once(make_server):
             srv.kill()
             await v.drop()
             srv.start()
-            for _ in range(50):
-                try:
-                    st = await v.connect()
-                    break
-                except OSError:
-                    await asyncio.sleep(0.1)
-            assert st["exact"] is False
+            assert (await reconnect(v))["exact"] is False
 
         await asyncio.sleep(0.8)                              # everything so far acknowledged
         await a.action("n", {"i": 1})
