@@ -123,12 +123,17 @@
   function load() {
     if (loading || impl) return;
     loading = true;
-    var s = D.createElement("script"), url = base + RUNTIME;
+    var url = base + RUNTIME;
+    // A live runtime has attached, or asked for its features first (data-check-payloads).
+    addScript(url, function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); },
+              function () { failed("could not load the cobrowse runtime " + url); });
+  }
+  function addScript(url, onload, onerror) {
+    var s = D.createElement("script");
     s.async = true;
     s.src = url;
-    // A live runtime has attached, or asked for its features first (data-check-payloads).
-    s.onload = function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); };
-    s.onerror = function () { failed("could not load the cobrowse runtime " + url); };
+    s.onload = onload;
+    s.onerror = onerror;
     (D.head || D.documentElement).appendChild(s);
   }
   function failed(msg) {
@@ -209,13 +214,10 @@
     // The runtime asks for its second chunk (the features) once it is live; the
     // chunk calls featuresArrived() after registering its modules.
     loadFeatures: function (ready, failed) {
-      var s = D.createElement("script"), url = base + FEATURES;
+      var url = base + FEATURES;
       featuresReady = ready;
       featuresAsked = true;
-      s.async = true;
-      s.src = url;
-      s.onerror = function () { featuresReady = null; failed("could not load the cobrowse features " + url); };
-      (D.head || D.documentElement).appendChild(s);
+      addScript(url, null, function () { featuresReady = null; failed("could not load the cobrowse features " + url); });
     },
     featuresArrived: function () {
       var f = featuresReady;
