@@ -18,6 +18,12 @@ def _split_ids(value):
     return [p for p in str(value).replace(";", ",").replace(" ", ",").split(",") if p]
 
 
+def _field(d, k):
+    """d[k], or None when `k` is absent. (Runs as the page starts: in Brython a
+    dict.get() miss raises and catches a KeyError, which is slow.)"""
+    return d[k] if k in d else None
+
+
 def parse_config(attrs, glance_cobrowse=None):
     """Build the page configuration.
 
@@ -30,14 +36,14 @@ def parse_config(attrs, glance_cobrowse=None):
     problems = []
     merged = {}
     for k in ("groupid", "site", "ws", "additionalgroupids", "ui"):
-        if gc.get(k) is not None:
+        if _field(gc, k) is not None:
             merged[k] = gc[k]
     for k, v in attrs.items():
         if v is not None:
             merged[k] = v
 
     config = {"groupid": None, "additionalgroupids": [], "site": "production", "ws": None, "ui": "default", "visitor": {}}
-    raw = merged.get("groupid")
+    raw = _field(merged, "groupid")
     if raw is None or raw == "":
         problems.append("data-groupid is missing: add data-groupid=\"<your group id>\" to the cobrowse script tag")
     else:
@@ -45,7 +51,7 @@ def parse_config(attrs, glance_cobrowse=None):
             config["groupid"] = positive_int(raw, "data-groupid")
         except ParamError as e:
             problems.append(str(e))
-    if merged.get("additionalgroupids"):
+    if _field(merged, "additionalgroupids"):
         for part in _split_ids(merged["additionalgroupids"]):
             try:
                 gid = positive_int(part, "data-additionalgroupids entry")
@@ -53,26 +59,26 @@ def parse_config(attrs, glance_cobrowse=None):
                     config["additionalgroupids"].append(gid)
             except ParamError as e:
                 problems.append(str(e))
-    site = merged.get("site")
+    site = _field(merged, "site")
     if site is not None:
         if site in SITES:
             config["site"] = site
         else:
             problems.append("data-site must be staging or production, got " + repr(site) + "; using production")
-    ws = merged.get("ws")
+    ws = _field(merged, "ws")
     if ws is not None:
         if isinstance(ws, str) and (ws.startswith("http://") or ws.startswith("https://") or ws.startswith("ws://") or ws.startswith("wss://")):
             config["ws"] = ws.rstrip("/")
         else:
             problems.append("data-ws must be an http(s) or ws(s) URL, got " + repr(ws))
-    ui = merged.get("ui")
+    ui = _field(merged, "ui")
     if ui is not None:
         if ui in UI_MODES:
             config["ui"] = ui
         else:
             problems.append("data-ui must be 'none' or 'default', got " + repr(ui))
     for name in VISITOR_FIELD_LIMITS:
-        if gc.get(name) is not None:
+        if _field(gc, name) is not None:
             try:
                 config["visitor"][name] = visitor_field(name, gc[name])
             except ParamError as e:
@@ -82,6 +88,6 @@ def parse_config(attrs, glance_cobrowse=None):
 
 def groups_of(config):
     """The page's group id followed by its additional group ids (empty when invalid)."""
-    if config.get("groupid") is None:
+    if _field(config, "groupid") is None:
         return []
-    return [config["groupid"]] + list(config.get("additionalgroupids", []))
+    return [config["groupid"]] + list(_field(config, "additionalgroupids") or [])

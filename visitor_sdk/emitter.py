@@ -54,7 +54,9 @@ class Emitter:
     def emit(self, name, payload=None):
         """Call every handler of `name` with `payload`; returns how many were called."""
         called = 0
-        for handler in list(self._handlers.get(name, ())):
+        if name not in self._handlers:   # (a dict.get miss raises inside Brython: slow)
+            return 0
+        for handler in list(self._handlers[name]):
             called += 1
             try:
                 handler(payload)

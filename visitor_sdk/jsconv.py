@@ -27,8 +27,37 @@ _classify = window.Function.new(
     "return t;",
 )
 
+_global = window.Function.new("n", "return globalThis[n];")
+
 MAX_DEPTH = 32
 MAX_ITEMS = 10000
+
+# JSON text of `v` when it is plain data within the limits (null, undefined
+# (as null), booleans, finite numbers, strings, arrays, plain objects), else
+# null. from_js then converts in one step instead of walking the value from
+# Python, which is many times slower under Brython. Declines when the page has
+# put enumerable properties or toJSON on the prototypes (JSON would see them).
+_plain_json = window.Function.new(
+    "v", "depth", "maxDepth", "maxItems",
+    "for (var p in {}) return null;"
+    "if (Object.prototype.toJSON !== undefined || Array.prototype.toJSON !== undefined) return null;"
+    "function walk(x, d) {"
+    " if (x === null || x === undefined || typeof x === 'boolean' || typeof x === 'string') return true;"
+    " if (typeof x === 'number') return isFinite(x);"
+    " if (typeof x !== 'object' || d > maxDepth) return false;"
+    " if (Array.isArray(x)) {"
+    "  if (x.length > maxItems) return false;"
+    "  for (var i = 0; i < x.length; i++) if (!walk(x[i], d + 1)) return false;"
+    "  return true; }"
+    " var pr = Object.getPrototypeOf(x);"
+    " if (pr !== null && pr !== Object.prototype) return false;"
+    " var ks = Object.keys(x);"
+    " if (ks.length > maxItems) return false;"
+    " for (var j = 0; j < ks.length; j++) if (!walk(x[ks[j]], d + 1)) return false;"
+    " return true; }"
+    "try { return walk(v, depth) ? JSON.stringify(v, function (k, x) { return x === undefined ? null : x; }) : null; }"
+    "catch (e) { return null; }",
+)
 
 
 class Opaque:
@@ -39,6 +68,12 @@ class Opaque:
 
     def __repr__(self):
         return "<js " + self.kind + ">"
+
+
+def page_global(name):
+    """The page's global `name` (JS undefined when it has none): no hasattr(),
+    which raises and catches an AttributeError inside Brython when it is missing."""
+    return _global(name)
 
 
 def kind(value):
@@ -61,9 +96,13 @@ def from_js(value, depth=0):
         return {str(k): from_js(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [from_js(v, depth + 1) for v in value]
-    if callable(value) and kind(value) == "function":
-        return value
     k = kind(value)
+    if k == "function":
+        return value
+    if k == "array" or k == "object":
+        text = _plain_json(value, depth, MAX_DEPTH, MAX_ITEMS)
+        if text is not javascript.NULL:
+            return javascript.JSON.parse(text)
     if depth > MAX_DEPTH:
         return Opaque("too deep")
     if k == "array":
@@ -80,8 +119,6 @@ def from_js(value, depth=0):
             key = keys[i]
             out[key] = from_js(value[key], depth + 1)
         return out
-    if k == "function":
-        return value
     return Opaque(k)
 
 
@@ -93,7 +130,8 @@ def to_js(value):
         return value
     if isinstance(value, dict):
         obj = window.Object.new()
-        for k, v in value.items():
+        for k in value:
+            v = value[k]
             if v is javascript.UNDEFINED:
                 continue
             obj[k] = to_js(v)

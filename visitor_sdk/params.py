@@ -79,7 +79,7 @@ def positive_int(value, what):
         raise ParamError(what + " must be a positive integer, got " + str(value))
     if isinstance(value, str):
         s = value.strip()
-        if s and len(s) <= 15 and all(c in "0123456789" for c in s) and int(s) > 0:
+        if s and len(s) <= 15 and not s.strip("0123456789") and int(s) > 0:   # ASCII digits only
             return int(s)
         raise ParamError(what + " must be a positive integer, got " + repr(value))
     raise ParamError(what + " must be a positive integer, got " + kind_of(value))

@@ -20,7 +20,7 @@ from browser import window
 
 from .config import groups_of, parse_config
 from .emitter import Emitter
-from .jsconv import exported, from_js, to_js
+from .jsconv import exported, from_js, page_global, to_js
 from .visitor import STORE_KEY, Visitor
 from . import connection
 
@@ -120,9 +120,9 @@ def start():
     """Build the Visitor for this page, attach it to the loader and fetch the features."""
     loader = window.GLANCE.Cobrowse._loader
     attrs = from_js(loader.config) or {}
-    gc = from_js(window.GLANCE_COBROWSE) if hasattr(window, "GLANCE_COBROWSE") else None
+    gc = from_js(page_global("GLANCE_COBROWSE"))
     config, problems = parse_config(attrs, gc if isinstance(gc, dict) else None)
-    config["base"] = attrs.get("base")
+    config["base"] = attrs["base"] if "base" in attrs else None
     emitter = JsEmitter(_report_handler_error)
     store = TabStore()
     check = bool(loader.checkPayloads) if hasattr(loader, "checkPayloads") else False

@@ -40,6 +40,11 @@ class ReconnectPolicy:
         return min(self.delay(attempt), max(0.05, self.window - down_for))
 
 
+# What saved() returns for a tab with no streams yet (the first page of a session).
+FRESH_STREAMS = {"resume": None, "last_seq": 0, "next_seq": 1, "acked": None, "pending": (), "epoch": None,
+                 "origins": None}
+
+
 class SessionClient:
     """One tab's conversation with the session service.
 
@@ -49,21 +54,22 @@ class SessionClient:
     """
 
     def __init__(self, visitor, session, tab, saved=None, page=None, warn=None, policy=None, epoch=None):
-        saved = saved or {}
+        # Every field present, so no dict.get() misses (in Brython each one raises a KeyError).
+        saved = dict(FRESH_STREAMS, **saved) if saved else FRESH_STREAMS
         self.visitor = visitor
         self.session = session
         self.tab = tab
         self.page = page
         self.warn = warn or (lambda text: None)
-        self.resume = saved.get("resume") or session.get("resume")
-        self.inbox = Inbox(saved.get("last_seq", 0))
-        self.outbox = Outbox(first_seq=saved.get("next_seq", 1))
-        self.outbox.acked = saved.get("acked", self.outbox.next_seq - 1)
-        for f in saved.get("pending", ()):
+        self.resume = saved["resume"] or (session["resume"] if "resume" in session else None)
+        self.inbox = Inbox(saved["last_seq"])
+        self.outbox = Outbox(first_seq=saved["next_seq"])
+        self.outbox.acked = self.outbox.next_seq - 1 if saved["acked"] is None else saved["acked"]
+        for f in saved["pending"]:
             self.outbox._frames.append(f)
         # `epoch` names this Outbox (a new one per fresh start; the shell makes it up)
-        self.epoch = saved.get("epoch") or epoch
-        self.origins = Origins(saved.get("origins"))
+        self.epoch = saved["epoch"] or epoch
+        self.origins = Origins(saved["origins"])
         self.policy = policy or ReconnectPolicy()
         self.handlers = {}
         self.out = []
