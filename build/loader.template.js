@@ -46,14 +46,16 @@
   function startProblem(p) {
     if (!groups.length) return "cannot start a session: data-groupid on the cobrowse script tag is missing or invalid";
     if (plainObject(p)) {
-      for (var k in p) if (RULES.options.indexOf(k) < 0) return "startSession: unknown option '" + k + "'; known options: " + RULES.options.join(", ");
+      var ks = Object.keys(p);  // own fields only (never for-in: pages may extend Object.prototype)
+      for (var i = 0; i < ks.length; i++) if (RULES.options.indexOf(ks[i]) < 0) return "startSession: unknown option '" + ks[i] + "'; known options: " + RULES.options.join(", ");
       if (p.groupid !== undefined && p.groupid !== null) {
         var g = posInt(p.groupid);
         if (!g) return "startSession: groupid must be a positive integer, got " + kind(p.groupid);
         if (groups.indexOf(g) < 0) return "startSession: groupid " + g + " is not this page's data-groupid or one of its data-additionalgroupids";
       }
-      for (var f in RULES.limits) {
-        var v = p[f];
+      var fs = Object.keys(RULES.limits);
+      for (var j = 0; j < fs.length; j++) {
+        var f = fs[j], v = p[f];
         if (f === "visitorid" || v === undefined || v === null) continue;
         if (f === "phone" && typeof v === "number") v = String(v);
         if (typeof v !== "string") return f + " must be a string, got " + kind(v);
@@ -67,7 +69,8 @@
   function termsProblem(p) {
     if (p === undefined || p === null) return null;
     if (!plainObject(p)) return "showTerms expects an object such as {sessionKey: '1234'} or nothing; got " + kind(p);
-    for (var k in p) if (k !== "sessionKey") return "showTerms: unknown option '" + k + "'";
+    var ks = Object.keys(p);
+    for (var i = 0; i < ks.length; i++) if (ks[i] !== "sessionKey") return "showTerms: unknown option '" + ks[i] + "'";
     return keyProblem(p.sessionKey, "showTerms");
   }
   function distance(a, b) {

@@ -47,6 +47,45 @@ def test_start_session_argument_validation_from_js(page, server, runtime_first):
     assert page.console.errors == []
 
 
+BRYTHON_FOR_IN = pytest.mark.xfail(strict=True, reason=(
+    "Brython 3.15 reads keyword arguments with for-in, so an enumerable property on Object.prototype "
+    "breaks every Python call in the runtime (stack overflow); the loader alone copes"))
+
+
+@pytest.mark.parametrize("prototype_change", [
+    pytest.param("Object.prototype.extra = 1", marks=BRYTHON_FOR_IN),
+    "Object.defineProperty(Object.prototype, 'toJSON', {value: function () { return {sessionKey: 'x y'}; }, configurable: true})",
+    "Array.prototype.toJSON = function () { return 'x'; }",
+], ids=["enumerable", "object-toJSON", "array-toJSON"])
+def test_arguments_read_the_same_on_a_page_that_extends_the_prototypes(page, server, prototype_change):
+    """Old-style page scripts add to Object.prototype: the runtime still reads only the
+    argument's own fields (its fast JSON conversion must not see the additions)."""
+    open_page(page, server)
+    load_runtime(page)
+    result = page.evaluate("""(change) => { eval(change);
+        try {
+            const V = GLANCE.Cobrowse.Visitor;
+            V.startSession({sessionKey: '4321', name: 'Ann', videoParams: [1, 2]});
+            const key = V.getKey();
+            V.stopSession();
+            return key;
+        } catch (e) { return 'threw: ' + e.message; }
+        finally { delete Object.prototype.extra; delete Object.prototype.toJSON; delete Array.prototype.toJSON; } }""",
+                           prototype_change)
+    assert result == "4321"
+    assert page.console.errors == []
+
+
+def test_loader_reads_only_own_fields_of_the_arguments(page, server):
+    """Before the runtime is there, the loader's checks ignore what a page added to Object.prototype."""
+    open_page(page, server)
+    result = page.evaluate("""() => { Object.prototype.extra = 1;
+        try { GLANCE.Cobrowse.Visitor.showTerms({sessionKey: '4321'}); return 'ok'; }
+        catch (e) { return 'threw: ' + e.message; }
+        finally { delete Object.prototype.extra; } }""")
+    assert result == "ok"
+
+
 def test_loader_and_core_agree_on_every_case():
     """The loader's synchronous check mirrors params.parse_start_params."""
     for expr, value, ok in START_CASES:
