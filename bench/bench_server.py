@@ -64,6 +64,7 @@ from ws_clients import HOST, LeanWs, LibWs
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from session_server import agent_frames as AF  # noqa: E402
 from visitor_sdk import protocol as P  # noqa: E402
 
 GROUP, USER, PASSWORD = 72937, "janet.glance.net", "demo-agent"
@@ -151,7 +152,7 @@ class Pair:
         await started
         self.a = await self._socket(port, "/ws/agent", self.on_agent)
         joined = self._await_type("joined")
-        await self._send(self.a, P.join(GROUP, self.key, USER, PASSWORD))
+        await self._send(self.a, AF.join(GROUP, self.key, USER, PASSWORD))
         await joined
         self.setup = None
 

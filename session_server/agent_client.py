@@ -33,6 +33,8 @@ from visitor_sdk import doc_rules
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import NEW, Inbox, Origins, Outbox
 
+from . import agent_frames as AF
+
 log = logging.getLogger("session_server.agent_client")
 
 # Agent action names the visitor SDK handles, with payloads and the visitor's answers
@@ -158,7 +160,7 @@ class AgentClient:
     # -------------------------------------------------------------- connection
     async def _open(self):
         ws = await websockets.connect(self.url, open_timeout=self.open_timeout, max_size=4 * P.MAX_FRAME_BYTES)
-        await ws.send(json.dumps(P.join(self.group, self.key, self.username, self.password, resume=self.resume,
+        await ws.send(json.dumps(AF.join(self.group, self.key, self.username, self.password, resume=self.resume,
                                         last_seq=self.inbox.last, acked=self.outbox.acked, guest=self.guest,
                                         epoch=self.epoch)))
         while True:

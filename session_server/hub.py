@@ -21,6 +21,7 @@ import time
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP
 
+from . import agent_frames as AF
 from . import tokens
 from .participants import LocalSession, fresh, reattach
 from .doc_store import DocStore
@@ -133,7 +134,7 @@ class Hub:
                 self._on_event(sid, {"t": "end", "reason": reason, "msg": msg})
 
     async def _publish_agents(self, sid):
-        await self.bp.publish(sid, {"t": "agents", "payload": P.agents_payload(await self.bp.agents(sid))})
+        await self.bp.publish(sid, {"t": "agents", "payload": AF.agents_payload(await self.bp.agents(sid))})
 
     async def _presence(self, sid):
         tabs = await self.bp.tabs(sid)
@@ -285,7 +286,7 @@ class Hub:
                           resumed=resumed, exact=exact, ack=tab.inbox.last, window=self.window))
         for f in tab.outbox.pending():
             conn.send(f)
-        tab.deliver(P.frame("agents", 0, **P.agents_payload(await self.bp.agents(sid))))
+        tab.deliver(P.frame("agents", 0, **AF.agents_payload(await self.bp.agents(sid))))
         tab.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
         if take_focus:
             await self.bp.publish(sid, {"t": "focus", "tab": tab_id})
@@ -416,7 +417,7 @@ class Hub:
             if guest is not None:   # the seed's guest entry: role, name, guestid, num
                 entry = {"role": "guest", "name": guest["n"], "guestid": guest["i"], "num": num}
             else:
-                entry = P.agent_entry(profile["username"], profile["partnerid"], profile["partneruserid"],
+                entry = AF.agent_entry(profile["username"], profile["partnerid"], profile["partneruserid"],
                                       profile["name"], profile["title"], "agent", 1000000 + secrets.randbelow(9000000),
                                       num, profile["agentrole"])
             agent.info = {"entry": entry, "role": "guest" if guest is not None else "agent",

@@ -14,7 +14,9 @@ reliability.py holds the sans-I/O Outbox/Inbox pair that does this.
 
 Use:
   * `validate(frame, direction_or_role)` on every decoded frame: (ok, error).
-  * `frame(type, seq=0, **fields)` / `error_frame(code, msg)` to build frames.
+  * `frame(type, seq=0, **fields)` / `error_frame(code, msg)` to build frames
+    (`hello` for the visitor; the agent side's `join` and `agents` payload are
+    built in session_server/agent_frames.py, which the browser bundle lacks).
   * MESSAGES (type -> spec) is the schema; docs/protocol.md describes every
     frame, field and error code in prose (tests/unit/test_protocol.py checks
     that it covers all of them). The prose stays out of this module: the
@@ -257,27 +259,3 @@ def hello(group, key, tab, visitor=None, page=None, resume=None, last_seq=0, ack
     if resume:
         out["resume"] = resume
     return out
-
-
-def join(group, key, username, password, resume=None, last_seq=0, acked=0, guest=None, epoch=None):
-    """The agent's first frame on every socket (a guest passes its guest token as `guest`)."""
-    out = frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq, acked=acked)
-    if epoch:
-        out["epoch"] = epoch
-    if resume:
-        out["resume"] = resume
-    if guest:
-        out["guest"] = guest
-    return out
-
-
-def agent_entry(username, partnerid, partneruserid, name, title, role, guestid, num, agentrole):
-    """One element of agents.agentlist (the seed's shape)."""
-    return {"username": username, "partnerid": partnerid, "partneruserid": partneruserid, "name": name,
-            "title": title, "role": role, "guestid": guestid, "num": num, "agentrole": agentrole}
-
-
-def agents_payload(entries):
-    """The `agents` event payload {count, agentlist} for a list of agent entries, ordered by num."""
-    lst = sorted(entries, key=lambda e: e.get("num", 0))
-    return {"count": len(lst), "agentlist": lst}

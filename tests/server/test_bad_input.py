@@ -6,6 +6,7 @@ import json
 import pytest
 import websockets
 
+from session_server import agent_frames as AF
 from visitor_sdk import protocol as P
 
 from .clients import Visitor
@@ -131,7 +132,7 @@ def test_agent_socket_bad_input(server):
         assert (await _next_error(ws))["code"] == "out_of_order"
         await ws.send(json.dumps(P.hello(72937, k, "t")))
         assert (await _next_error(ws))["code"] == "forbidden"
-        await ws.send(json.dumps(P.join(72937, k, "janet.glance.net", "pw-janet")))
+        await ws.send(json.dumps(AF.join(72937, k, "janet.glance.net", "pw-janet")))
         while json.loads(await ws.recv())["type"] != "joined":
             pass
         await ws.send(json.dumps(P.frame("visitor_event", 1, name="fake")))

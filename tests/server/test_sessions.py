@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from session_server import agent_frames as AF
 from session_server.agent_client import AgentClient, AgentError
 from visitor_sdk import protocol as P
 
@@ -207,7 +208,7 @@ def test_visitor_socket_cannot_send_agent_frames(server):
             await v.raw(json.dumps(P.frame("agent_action", 1, name="pause", payload={"paused": True})))
             err = await v.wait_error("forbidden")
             assert "agent_action" in err["msg"] and err["fatal"] is False
-            await v.raw(json.dumps(P.join(72937, k, *JANET)))
+            await v.raw(json.dumps(AF.join(72937, k, *JANET)))
             await v.wait(lambda v: len([e for e in v.errors if e["code"] == "forbidden"]) == 2)
             await asyncio.sleep(0.1)
             assert v.of("agent_action") == []

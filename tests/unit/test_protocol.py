@@ -6,6 +6,7 @@ import os
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from session_server import agent_frames as AF
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP, NEW, Inbox, Outbox, OutboxFull
 
@@ -27,10 +28,10 @@ SAMPLES = {
     "hello": (P.V2S, P.hello(72937, "1234", "tab-1", visitor={"name": "V"}, resume="tok", last_seq=3, acked=2)),
     "started": (P.S2V, P.frame("started", 0, session="s", resume="t", group=1, key="k", tab="t", focused=True,
                                resumed=False, exact=False, ack=0, window=30)),
-    "join": (P.A2S, P.join(72937, "1234", "u", "p")),
+    "join": (P.A2S, AF.join(72937, "1234", "u", "p")),
     "joined": (P.S2A, P.frame("joined", 0, session="s", resume="t", group=1, key="k", num=1, visitor={},
                               exact=True, ack=0, window=30.0)),
-    "agents": (P.S2V, P.frame("agents", 1, **P.agents_payload([P.agent_entry("u", 1, "p", "n", "t", "agent", 5, 1, "r")]))),
+    "agents": (P.S2V, P.frame("agents", 1, **AF.agents_payload([AF.agent_entry("u", 1, "p", "n", "t", "agent", 5, 1, "r")]))),
     "state": (P.S2A, P.frame("state", 2, state={"paused": True})),
     "agent_action": (P.A2S, P.frame("agent_action", 1, name="pause", payload={"paused": True}, state={"paused": True})),
     "visitor_event": (P.V2S, P.frame("visitor_event", 4, name="rcaccepted", payload=None, ref="x")),
@@ -72,7 +73,7 @@ def test_message_specs_are_well_formed():
     ({"v": 1, "type": "ping", "seq": True}, "visitor", "bad_frame"),
     (P.frame("warp", 0), "visitor", "unknown_type"),
     (P.frame("agent_action", 1, name="x"), "visitor", "forbidden"),     # a visitor can never act as an agent
-    (P.join(1, "k", "u", "p"), "visitor", "forbidden"),
+    (AF.join(1, "k", "u", "p"), "visitor", "forbidden"),
     (P.frame("visitor_event", 1, name="x"), "agent", "forbidden"),
     (P.frame("started", 0), "visitor", "forbidden"),
     (P.frame("agent_action", 0, name="x"), "agent", "bad_frame"),       # reliable frames need seq >= 1
@@ -100,9 +101,9 @@ def test_invalid_frames_are_refused_with_a_code(msg, direction, code):
 
 
 def test_agents_payload_orders_by_num_and_counts():
-    a = P.agent_entry("a", 1, "a@x", "A", "", "agent", 11, 2, "")
+    a = AF.agent_entry("a", 1, "a@x", "A", "", "agent", 11, 2, "")
     g = {"role": "guest", "name": "Betty", "guestid": 3, "num": 1}
-    assert P.agents_payload([a, g]) == {"count": 2, "agentlist": [g, a]}
+    assert AF.agents_payload([a, g]) == {"count": 2, "agentlist": [g, a]}
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),

@@ -1,0 +1,35 @@
+"""Frames and payloads only the agent side builds: the agent's `join`, and the
+`agents` payload the service sends. The schema itself (MESSAGES, validate)
+stays in visitor_sdk/protocol.py, shared with the visitor bundle; these
+builders live here so that the visitor's browser bundle does not carry them.
+
+Use `join(...)` for an agent client's first frame on every socket, and
+`agent_entry(...)` / `agents_payload(entries)` where the service announces
+who is in a session.
+"""
+
+from visitor_sdk.protocol import frame
+
+
+def join(group, key, username, password, resume=None, last_seq=0, acked=0, guest=None, epoch=None):
+    """The agent's first frame on every socket (a guest passes its guest token as `guest`)."""
+    out = frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq, acked=acked)
+    if epoch:
+        out["epoch"] = epoch
+    if resume:
+        out["resume"] = resume
+    if guest:
+        out["guest"] = guest
+    return out
+
+
+def agent_entry(username, partnerid, partneruserid, name, title, role, guestid, num, agentrole):
+    """One element of agents.agentlist (the seed's shape)."""
+    return {"username": username, "partnerid": partnerid, "partneruserid": partneruserid, "name": name,
+            "title": title, "role": role, "guestid": guestid, "num": num, "agentrole": agentrole}
+
+
+def agents_payload(entries):
+    """The `agents` event payload {count, agentlist} for a list of agent entries, ordered by num."""
+    lst = sorted(entries, key=lambda e: e.get("num", 0))
+    return {"count": len(lst), "agentlist": lst}
