@@ -7,7 +7,9 @@
 // compiler's long `locals_<module>_<function>` variables, numbered function
 // names, `$B`) and the module code returns its namespace itself, before the
 // `return locals_<module>` Brython's import appends. terser's default
-// (safe) compression is applied as well.
+// (safe) compression is applied as well. Single quotes and semicolons: the
+// code travels inside a JSON string (build.py's module rows), where a double
+// quote or a newline costs an escape.
 "use strict";
 const path = require("path");
 const {minify} = require(path.resolve(process.argv[2], "terser"));
@@ -37,7 +39,7 @@ function readStdin() {
     const res = await minify(head + modules[name] + tail, {
       compress: {},
       mangle: true,
-      format: {ascii_only: true, semicolons: false},
+      format: {ascii_only: true, semicolons: true, quote_style: 1},
     });
     const code = res.code;
     const start = code.indexOf("{") + 1;
