@@ -290,6 +290,7 @@ def loader():
         "chars": params.KEY_CHARS, "min": params.KEY_MIN, "max": params.KEY_MAX,
         "random": params.RANDOM_KEYTYPE, "options": list(params.START_OPTION_KEYS),
         "limits": params.VISITOR_FIELD_LIMITS, "maxPendingMessages": 100,
+        "resumeWaitMs": 250,   # a resumed session waits for the page's load event at most this long
     }
     with open(os.path.join(HERE, "loader.template.js"), encoding="utf-8") as f:
         text = f.read()

@@ -9,22 +9,28 @@
   var EVENTS = @EVENTS@, RULES = @RULES@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, STORE = @STORE@, SHARED = @SHARED@;
   var G = W.GLANCE = W.GLANCE || {}, C = G.Cobrowse = G.Cobrowse || {};
   if (C._loader) { console.warn("GLANCE: glance-cobrowse.js is included twice; the second copy is ignored"); return; }
-  var tag = D.currentScript, src = (tag && tag.src) || "";
-  var base = src.replace(/[?#].*$/, "").replace(/[^\/]*$/, "");
+  // No regular expression runs for a plain tag, here or in the checks below:
+  // each costs a compile on first use, and the loader must not hold the page up.
+  var tag = D.currentScript, src = (tag && tag.src) || "", cut = src.length;
+  ["?", "#"].forEach(function (c) { var i = src.indexOf(c); if (i >= 0 && i < cut) cut = i; });
+  var base = src.slice(0, src.lastIndexOf("/", cut - 1) + 1);
   function data(n) { var v = tag ? tag.getAttribute("data-" + n) : null; return v === null ? undefined : v; }
   var config = {groupid: data("groupid"), site: data("site"), ws: data("ws"), ui: data("ui"),
                 additionalgroupids: data("additionalgroupids"), base: base};
   var impl = null, receive = null, queue = [], messages = [], loading = false, pendingStart = false, featuresReady = null, featuresAsked = false;
-  var keyRe = new RegExp("^[" + RULES.chars.replace(/[-\]\\^]/g, "\\$&") + "]{" + RULES.min + "," + RULES.max + "}$");
 
   function posInt(v) {
     if (typeof v === "number") return Number.isInteger(v) && v > 0 ? v : 0;
-    return typeof v === "string" && /^\s*\d{1,15}\s*$/.test(v) && +v > 0 ? +v : 0;
+    if (typeof v !== "string") return 0;
+    var s = v.trim();
+    if (!s || s.length > 15) return 0;
+    for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) < 48 || s.charCodeAt(i) > 57) return 0;
+    return +s > 0 ? +s : 0;
   }
   var groups = [];
   if (posInt(config.groupid)) {
     groups.push(posInt(config.groupid));
-    String(config.additionalgroupids || "").split(/[\s,;]+/).forEach(function (p) { if (posInt(p)) groups.push(+p); });
+    if (config.additionalgroupids) config.additionalgroupids.split(/[\s,;]+/).forEach(function (p) { if (posInt(p)) groups.push(+p); });
   }
   function kind(v) {
     return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" :
@@ -35,11 +41,16 @@
     var p = Object.getPrototypeOf(v);
     return p === null || p === Object.prototype;
   }
+  function validKey(k) {
+    if (k.length < RULES.min || k.length > RULES.max) return false;
+    for (var i = 0; i < k.length; i++) if (RULES.chars.indexOf(k.charAt(i)) < 0) return false;
+    return true;
+  }
   function keyProblem(key, what) {
     if (key === undefined || key === null || key === RULES.random) return null;
     if (typeof key === "number" && Number.isInteger(key) && key >= 0) key = String(key);
     if (typeof key !== "string") return what + ": a session key must be a string, got " + kind(key);
-    if (!keyRe.test(key)) return what + ": a session key must be " + RULES.min + "-" + RULES.max +
+    if (!validKey(key)) return what + ": a session key must be " + RULES.min + "-" + RULES.max +
       " characters of A-Z, a-z, 0-9, '_' and '-', got " + JSON.stringify(key.slice(0, 60));
     return null;
   }
@@ -259,12 +270,22 @@
     console.error("GLANCE: " + why + "; cobrowse is disabled on this page");
     var fire = function () { setTimeout(function () { loaderError("service", why); }, 0); };
     if (D.readyState === "complete") fire(); else W.addEventListener("load", fire);
-  } else if (stored() || /[?&]glance_continue=/.test(W.location.search)) {  // glance_continue: urlstartwarning (legacy.py)
+  } else if (("&" + W.location.search.slice(1)).indexOf("&glance_continue=") >= 0) {  // glance_continue: urlstartwarning (legacy.py)
     load();
   } else {
-    // Another tab's session: checked after the page has loaded, since the first
-    // localStorage access of a page can block it.
-    var later = function () { setTimeout(function () { if (!impl && !loading && shared()) load(); }, 0); };
-    if (D.readyState === "complete") later(); else W.addEventListener("load", later);
+    // A session of this tab (sessionStorage) or of another tab (localStorage)
+    // resumes once the page has loaded, or RULES.resumeWaitMs after this script ran
+    // on a page slower than that: a page's first storage access blocks it for
+    // a few ms, which must not hold up its load event.
+    var checked = false, check = function () {
+      if (checked) return;
+      checked = true;
+      if (!impl && !loading && (stored() || shared())) load();
+    };
+    if (D.readyState === "complete") setTimeout(check, 0);
+    else {
+      W.addEventListener("load", function () { setTimeout(check, 0); });
+      setTimeout(check, RULES.resumeWaitMs);
+    }
   }
 })(window, document);
