@@ -136,6 +136,15 @@
   }
   function load() {
     if (loading || impl) return;
+    // Brython iterates plain objects with for-in: with enumerable properties
+    // on Object.prototype every call of the runtime would fail.
+    var added = [];
+    for (var p in {}) added.push(p);
+    if (added.length) {
+      loading = true;  // failed() clears it and tells the page once per attempt
+      return failed("this page adds enumerable properties to Object.prototype (" + added.join(", ") +
+                    "); the cobrowse runtime cannot run with them, so it was not loaded");
+    }
     loading = true;
     var url = base + RUNTIME;
     // A live runtime has attached, or asked for its features first (data-check-payloads).

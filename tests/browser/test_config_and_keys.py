@@ -76,6 +76,25 @@ def test_arguments_read_the_same_on_a_page_that_extends_the_prototypes(page, ser
     assert page.console.errors == []
 
 
+def test_a_page_that_extends_object_prototype_gets_a_clear_error_instead_of_a_broken_runtime(page, server):
+    open_page(page, server)
+    result = page.evaluate("""() => new Promise((resolve) => {
+        Object.defineProperty(Object.prototype, 'legacyHelper', {value: 1, enumerable: true, configurable: true});
+        const V = GLANCE.Cobrowse.Visitor;
+        V.addEventListener('error', (e) => { delete Object.prototype.legacyHelper; resolve(JSON.parse(JSON.stringify(e))); });
+        try { V.startSession('4321'); } catch (e) { delete Object.prototype.legacyHelper; resolve('threw: ' + e.message); }
+        setTimeout(() => resolve('no error event'), 5000); })""")
+    assert result["code"] == "SCRIPT_NOT_LOADED"
+    assert "Object.prototype (legacyHelper)" in result["msg"]
+    for _ in range(20):  # console messages reach the test a moment after the event
+        if any("Object.prototype" in e for e in page.console.of("error")):
+            break
+        page.wait_for_timeout(100)
+    assert any("Object.prototype" in e for e in page.console.of("error")), page.console.messages
+    assert page.console.errors == []
+    assert not page.evaluate("performance.getEntriesByType('resource').some(e => e.name.includes('runtime'))")
+
+
 def test_loader_reads_only_own_fields_of_the_arguments(page, server):
     """Before the runtime is there, the loader's checks ignore what a page added to Object.prototype."""
     open_page(page, server)
