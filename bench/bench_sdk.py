@@ -8,13 +8,18 @@ Measures, side by side in one run on the same machine:
      feature chunk fetched after it is listed too;
   2. a page that is never co-browsed: the bytes it fetched for the SDK and its
      load event time, against the same page with an async no-op script of the
-     loader's size (control);
+     loader's size (control), --load-pairs times per run in alternating
+     order, since one page load varies far more than the 5% measured;
   3. the median time from startSession() to the SDK being live (the runtime
      has attached its API to the loader: calls and events are the SDK's own),
      against (b) brython.js alone running a two-line script, and (d) the same
      SDK core compiled in the page from its Python source. The times until
      the replayed startSession() fires `sessionstarting` and until the feature
-     chunk is installed as well are printed beside it.
+     chunk is installed as well are printed beside it. The three alternate
+     their order between runs.
+Ratios are of the medians; the median of the per-pair (per-run) ratios is
+printed too, as it is less sensitive to the machine's load drifting during
+the run.
 Targets (from the issue): load ratio <= 1.05; SDK live <= 1.15 x (b);
 (d) >= 2 x the precompiled SDK; SDK gzip share <= 40 KB; loader <= 5 KB gzip.
 """
@@ -91,9 +96,48 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def measure_live(fresh, base, results):
+    """startSession() on a page with the tag: until the SDK is live, fires sessionstarting, has its features."""
+    ctx, page = fresh()
+    page.goto(base + "/bench/tag.html?live", wait_until="load")
+    page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader")
+    page.evaluate("""() => { window.t0 = performance.now();
+        GLANCE.Cobrowse.Visitor.addEventListener('sessionstarting', () => { window.tStarting = performance.now(); });
+        GLANCE.Cobrowse.Visitor.startSession('bench-' + Math.floor(Math.random() * 1e9)); }""")
+    page.wait_for_function("GLANCE.Cobrowse._loader.liveAt", timeout=30000)
+    results["live"].append(page.evaluate("GLANCE.Cobrowse._loader.liveAt - t0"))
+    page.wait_for_function("window.tStarting", timeout=30000)
+    results["starting"].append(page.evaluate("window.tStarting - t0"))
+    page.wait_for_function("GLANCE.Cobrowse._loader.featuresAt", timeout=30000)
+    results["features"].append(page.evaluate("GLANCE.Cobrowse._loader.featuresAt - t0"))
+    page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
+    ctx.close()
+
+
+def measure_script(fresh, base, results, kind):
+    """(b) brython.js alone with a two-line script, or (d) the SDK compiled from source, on the same page."""
+    path, done = {"b": ("/dist/bench-brython2.js", "window.benchLive"),
+                  "d": ("/dist/bench-source.js", "GLANCE.Cobrowse._loader.liveAt")}[kind]
+    ctx, page = fresh()
+    page.goto(base + "/bench/tag.html?" + kind, wait_until="load")
+    page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader")
+    page.evaluate("""(src) => { window.t0 = performance.now(); const s = document.createElement('script');
+                      s.src = src; document.head.appendChild(s); }""", path)
+    page.wait_for_function(done, timeout=60000)
+    results[kind].append(page.evaluate(done + " - t0"))
+    ctx.close()
+
+
+def paired(xs, ys):
+    """Median of the ratios x/y of samples taken side by side (same run)."""
+    return median([x / y for x, y in zip(xs, ys)])
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--load-pairs", type=int, default=4,
+                    help="tag/control page loads per run (cheap, and the load event is the noisiest figure)")
     ap.add_argument("--raw", action="store_true", help="also print every sample, sorted")
     args = ap.parse_args()
     b, size = sizes()
@@ -134,44 +178,25 @@ def main():
 
         load_time = "performance.getEntriesByType('navigation')[0].loadEventStart"
         for i in range(args.runs):
-            for kind in (("tag", "control") if i % 2 == 0 else ("control", "tag")):
-                ctx, page = fresh()
-                urls = []
-                page.on("response", lambda resp: urls.append(resp.url))
-                page.goto(base + "/bench/%s.html" % kind, wait_until="load")
-                results[kind].append(page.evaluate(load_time))
-                if kind == "tag":
-                    page.wait_for_timeout(100)
-                    fetched.append(sum(len(read(os.path.join(DIST, u.rsplit("/", 1)[1].split("?")[0])))
-                                       for u in urls if "/dist/" in u))
-                    assert not [u for u in urls if "runtime" in u], urls
-                ctx.close()
-            # SDK live after startSession()
-            ctx, page = fresh()
-            page.goto(base + "/bench/tag.html?live", wait_until="load")
-            page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader")
-            page.evaluate("""() => { window.t0 = performance.now();
-                GLANCE.Cobrowse.Visitor.addEventListener('sessionstarting', () => { window.tStarting = performance.now(); });
-                GLANCE.Cobrowse.Visitor.startSession('bench-' + Math.floor(Math.random() * 1e9)); }""")
-            page.wait_for_function("GLANCE.Cobrowse._loader.liveAt", timeout=30000)
-            results["live"].append(page.evaluate("GLANCE.Cobrowse._loader.liveAt - t0"))
-            page.wait_for_function("window.tStarting", timeout=30000)
-            results["starting"].append(page.evaluate("window.tStarting - t0"))
-            page.wait_for_function("GLANCE.Cobrowse._loader.featuresAt", timeout=30000)
-            results["features"].append(page.evaluate("GLANCE.Cobrowse._loader.featuresAt - t0"))
-            page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
-            ctx.close()
-            # (b) brython.js alone, two-line script; (d) the SDK compiled from source in the page
-            for kind, path, done in (("b", "/dist/bench-brython2.js", "window.benchLive"),
-                                     ("d", "/dist/bench-source.js", "GLANCE.Cobrowse._loader.liveAt")):
-                ctx, page = fresh()
-                page.goto(base + "/bench/tag.html?" + kind, wait_until="load")
-                page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader")
-                page.evaluate("""(src) => { window.t0 = performance.now(); const s = document.createElement('script');
-                                  s.src = src; document.head.appendChild(s); }""", path)
-                page.wait_for_function(done, timeout=60000)
-                results[kind].append(page.evaluate(done + " - t0"))
-                ctx.close()
+            for j in range(args.load_pairs):
+                for kind in (("tag", "control") if (i + j) % 2 == 0 else ("control", "tag")):
+                    ctx, page = fresh()
+                    urls = []
+                    page.on("response", lambda resp: urls.append(resp.url))
+                    page.goto(base + "/bench/%s.html" % kind, wait_until="load")
+                    results[kind].append(page.evaluate(load_time))
+                    if kind == "tag":
+                        page.wait_for_timeout(100)
+                        fetched.append(sum(len(read(os.path.join(DIST, u.rsplit("/", 1)[1].split("?")[0])))
+                                           for u in urls if "/dist/" in u))
+                        assert not [u for u in urls if "runtime" in u], urls
+                    ctx.close()
+            # SDK live after startSession(), and (b) and (d); the order alternates between runs
+            for step in (("live", "b", "d") if i % 2 == 0 else ("b", "d", "live")):
+                if step == "live":
+                    measure_live(fresh, base, results)
+                else:
+                    measure_script(fresh, base, results, step)
         browser.close()
     srv.stop()
     for name in assets:
@@ -198,6 +223,9 @@ def main():
           % (m["tag"], m["control"], m["tag"] / m["control"]))
     print("| startSession() to SDK live (ms) | %.1f | (b) brython.js + 2-line script: %.1f | %.2f | <= 1.15 |"
           % (m["live"], m["b"], m["live"] / m["b"]))
+    print("| load event, paired (median of tag/control per pair) | | | %.3f | |"
+          % paired(results["tag"], results["control"]))
+    print("| SDK live, paired (median of live/(b) per run) | | | %.2f | |" % paired(results["live"], results["b"]))
     print("| (d) SDK core compiled in the page from Python (ms) | %.1f | precompiled SDK live: %.1f | %.2f | >= 2 |"
           % (m["d"], m["live"], m["d"] / m["live"]))
     print("| startSession() to its sessionstarting event (ms) | %.1f | (b): %.1f | %.2f | |"
