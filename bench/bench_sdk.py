@@ -16,7 +16,11 @@ Measures, side by side in one run on the same machine:
      SDK core compiled in the page from its Python source. The times until
      the replayed startSession() fires `sessionstarting` and until the feature
      chunk is installed as well are printed beside it. The three alternate
-     their order between runs.
+     their order between runs. Two more rows split the live time where
+     brython.js has run (the runtime's boot begins; for (b) its two-line
+     script): the part before is the same work for both (fetch, compile and
+     run brython.js, plus the SDK's bytes), the part after is what the SDK
+     itself costs, next to what (b)'s two lines cost.
 Ratios are of the medians; the median of the per-pair (per-run) ratios is
 printed too, as it is less sensitive to the machine's load drifting during
 the run.
@@ -87,7 +91,7 @@ def source_bundle(b):
 
 
 TWO_LINES = b"""
-(function(){var B=__BRYTHON__;B.parser.brython({debug:1,indexeddb:false,cache:false,ids:[]});
+(function(){window.benchBoot=performance.now();var B=__BRYTHON__;B.parser.brython({debug:1,indexeddb:false,cache:false,ids:[]});
 B.runPythonSource('from browser import window\\nwindow.benchLive = window.performance.now()');})();
 """
 
@@ -106,6 +110,7 @@ def measure_live(fresh, base, results):
         GLANCE.Cobrowse.Visitor.startSession('bench-' + Math.floor(Math.random() * 1e9)); }""")
     page.wait_for_function("GLANCE.Cobrowse._loader.liveAt", timeout=30000)
     results["live"].append(page.evaluate("GLANCE.Cobrowse._loader.liveAt - t0"))
+    results["live_boot"].append(page.evaluate("GLANCE.Cobrowse._loader.runtimeAt - t0"))
     page.wait_for_function("window.tStarting", timeout=30000)
     results["starting"].append(page.evaluate("window.tStarting - t0"))
     page.wait_for_function("GLANCE.Cobrowse._loader.featuresAt", timeout=30000)
@@ -125,6 +130,8 @@ def measure_script(fresh, base, results, kind):
                       s.src = src; document.head.appendChild(s); }""", path)
     page.wait_for_function(done, timeout=60000)
     results[kind].append(page.evaluate(done + " - t0"))
+    if kind == "b":
+        results["b_boot"].append(page.evaluate("window.benchBoot - t0"))
     ctx.close()
 
 
@@ -135,8 +142,8 @@ def paired(xs, ys):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=21)
-    ap.add_argument("--load-pairs", type=int, default=4,
+    ap.add_argument("--runs", type=int, default=31)
+    ap.add_argument("--load-pairs", type=int, default=3,
                     help="tag/control page loads per run (cheap, and the load event is the noisiest figure)")
     ap.add_argument("--raw", action="store_true", help="also print every sample, sorted")
     args = ap.parse_args()
@@ -160,7 +167,8 @@ def main():
     for name, data in assets.items():
         with open(os.path.join(DIST, name), "wb") as f:
             f.write(data)
-    results = {"tag": [], "control": [], "live": [], "starting": [], "features": [], "b": [], "d": []}
+    results = {"tag": [], "control": [], "live": [], "starting": [], "features": [], "b": [], "d": [],
+               "live_boot": [], "b_boot": []}
     fetched = []
     with sync_playwright() as p:
         browser = launch_chromium(p)
@@ -226,6 +234,11 @@ def main():
     print("| load event, paired (median of tag/control per pair) | | | %.3f | |"
           % paired(results["tag"], results["control"]))
     print("| SDK live, paired (median of live/(b) per run) | | | %.2f | |" % paired(results["live"], results["b"]))
+    after = {k: median([x - y for x, y in zip(results[k], results[k + "_boot"])]) for k in ("live", "b")}
+    print("| of which: startSession() until brython.js has run (ms) | %.1f | (b): %.1f | %.2f | |"
+          % (m["live_boot"], m["b_boot"], m["live_boot"] / m["b_boot"]))
+    print("| of which: brython.js has run until live (ms) | %.1f | (b), its two-line script: %.1f | +%.1f ms | |"
+          % (after["live"], after["b"], after["live"] - after["b"]))
     print("| (d) SDK core compiled in the page from Python (ms) | %.1f | precompiled SDK live: %.1f | %.2f | >= 2 |"
           % (m["d"], m["live"], m["d"] / m["live"]))
     print("| startSession() to its sessionstarting event (ms) | %.1f | (b): %.1f | %.2f | |"

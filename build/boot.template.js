@@ -3,6 +3,8 @@
    for Python scripts, and imports the entry module. No Python is parsed here. */
 (function () {
   "use strict";
+  var L = window.GLANCE && window.GLANCE.Cobrowse && window.GLANCE.Cobrowse._loader;
+  if (L) L.runtimeAt = window.performance.now();  // brython.js has run (bench/bench_sdk.py)
   var B = __BRYTHON__, mods = @MODULES@, vfs = {};
   B.use_VFS = true;
   for (var i = 0; i < mods.length; i++) {

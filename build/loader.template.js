@@ -231,6 +231,9 @@
     config: config,
     call: function (name, args) { if (!impl || !impl[name]) throw new Error("GLANCE: " + name + " is not available"); return run(name, args || []); },
     checkPayloads: !!(tag && tag.hasAttribute("data-check-payloads")),
+    // performance.now() when the runtime's boot began (brython.js has run), the
+    // SDK went live, and the features were installed (read by bench/bench_sdk.py)
+    runtimeAt: null,
     liveAt: null,
     featuresAt: null,
     featuresName: FEATURES,
