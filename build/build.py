@@ -289,7 +289,7 @@ def loader():
     rules = {
         "chars": params.KEY_CHARS, "min": params.KEY_MIN, "max": params.KEY_MAX,
         "random": params.RANDOM_KEYTYPE, "options": list(params.START_OPTION_KEYS),
-        "limits": params.VISITOR_FIELD_LIMITS, "maxPendingMessages": 100,
+        "limits": params.VISITOR_FIELD_LIMITS, "maxPendingMessages": params.MAX_PENDING_MESSAGES,
         "resumeWaitMs": 250,   # a resumed session waits for the page's load event at most this long
     }
     with open(os.path.join(HERE, "loader.template.js"), encoding="utf-8") as f:

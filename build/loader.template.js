@@ -141,7 +141,6 @@
     var added = [];
     for (var p in {}) added.push(p);
     if (added.length) {
-      loading = true;  // failed() clears it and tells the page once per attempt
       return failed("this page adds enumerable properties to Object.prototype (" + added.join(", ") +
                     "); the cobrowse runtime cannot run with them, so it was not loaded");
     }
@@ -158,6 +157,11 @@
     s.onload = onload;
     s.onerror = onerror;
     (D.head || D.documentElement).appendChild(s);
+  }
+  // Run `fn` in a task of its own once the page has loaded.
+  function afterLoad(fn) {
+    var later = function () { setTimeout(fn, 0); };
+    if (D.readyState === "complete") later(); else W.addEventListener("load", later);
   }
   function failed(msg) {
     loading = false;
@@ -280,8 +284,7 @@
     var why = config.groupid === undefined ? "data-groupid is missing from the cobrowse script tag" :
       "data-groupid must be a positive integer, got " + JSON.stringify(config.groupid);
     console.error("GLANCE: " + why + "; cobrowse is disabled on this page");
-    var fire = function () { setTimeout(function () { loaderError("service", why); }, 0); };
-    if (D.readyState === "complete") fire(); else W.addEventListener("load", fire);
+    afterLoad(function () { loaderError("service", why); });
   } else if (("&" + W.location.search.slice(1)).indexOf("&glance_continue=") >= 0) {  // glance_continue: urlstartwarning (legacy.py)
     load();
   } else {
@@ -294,10 +297,7 @@
       checked = true;
       if (!impl && !loading && (stored() || shared())) load();
     };
-    if (D.readyState === "complete") setTimeout(check, 0);
-    else {
-      W.addEventListener("load", function () { setTimeout(check, 0); });
-      setTimeout(check, RULES.resumeWaitMs);
-    }
+    afterLoad(check);
+    if (D.readyState !== "complete") setTimeout(check, RULES.resumeWaitMs);
   }
 })(window, document);

@@ -16,6 +16,10 @@ RANDOM_KEY_DIGITS = 6
 # GLANCE_COBROWSE visitor fields and their maximum lengths.
 VISITOR_FIELD_LIMITS = {"visitorid": KEY_MAX, "name": 62, "email": 62, "phone": 20}
 
+# glance_invoke messages kept while the SDK loads (by the loader, then by the
+# runtime until its feature chunk arrives); more are dropped with a warning.
+MAX_PENDING_MESSAGES = 100
+
 START_OPTION_KEYS = ("sessionKey", "groupid", "name", "email", "phone", "video", "videoParams", "terms")
 
 

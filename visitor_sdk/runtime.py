@@ -21,6 +21,7 @@ from browser import window
 from .config import groups_of, parse_config
 from .emitter import Emitter
 from .jsconv import exported, from_js, page_global, to_js
+from .params import MAX_PENDING_MESSAGES
 from .visitor import STORE_KEY, Visitor
 from . import connection
 
@@ -106,7 +107,7 @@ class Waiting:
     def on_message(self, m):
         if self.receiver is not None:
             return self.receiver.on_message(m)
-        if len(self.messages) < 100:
+        if len(self.messages) < MAX_PENDING_MESSAGES:
             self.messages.append(m)
         else:
             window.console.warn("GLANCE: too many glance_invoke messages before the SDK was ready; message dropped")
@@ -125,7 +126,7 @@ def start():
     config["base"] = attrs["base"] if "base" in attrs else None
     emitter = JsEmitter(_report_handler_error)
     store = TabStore()
-    check = bool(loader.checkPayloads) if hasattr(loader, "checkPayloads") else False
+    check = bool(loader.checkPayloads)
     visitor = Visitor(config, emitter, store, connect=connection.connector(config), rand=_random,
                       check_payloads=check)
     visitor.features_pending = True
