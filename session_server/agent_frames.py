@@ -8,19 +8,13 @@ Use `join(...)` for an agent client's first frame on every socket, and
 who is in a session.
 """
 
-from visitor_sdk.protocol import frame
+from visitor_sdk.protocol import frame, present
 
 
 def join(group, key, username, password, resume=None, last_seq=0, acked=0, guest=None, epoch=None):
     """The agent's first frame on every socket (a guest passes its guest token as `guest`)."""
-    out = frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq, acked=acked)
-    if epoch:
-        out["epoch"] = epoch
-    if resume:
-        out["resume"] = resume
-    if guest:
-        out["guest"] = guest
-    return out
+    return frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq,
+                 acked=acked, **present(epoch=epoch or None, resume=resume or None, guest=guest or None))
 
 
 def agent_entry(username, partnerid, partneruserid, name, title, role, guestid, num, agentrole):

@@ -249,13 +249,5 @@ def error_frame(code, msg, fatal=None, ref_type=None, ref_seq=None):
 
 def hello(group, key, tab, visitor=None, page=None, resume=None, last_seq=0, acked=0, epoch=None):
     """The visitor's first frame on every socket (start, resume, or another tab)."""
-    out = frame("hello", 0, group=group, key=key, tab=tab, last_seq=last_seq, acked=acked)
-    if epoch:
-        out["epoch"] = epoch
-    if visitor:
-        out["visitor"] = visitor
-    if page:
-        out["page"] = page
-    if resume:
-        out["resume"] = resume
-    return out
+    return frame("hello", 0, group=group, key=key, tab=tab, last_seq=last_seq, acked=acked,
+                 **present(epoch=epoch or None, visitor=visitor or None, page=page or None, resume=resume or None))
