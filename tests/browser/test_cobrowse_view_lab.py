@@ -135,16 +135,22 @@ def test_copy_has_frames_shadow_roots_canvases_scroll_and_css(page, context, ser
     assert console.evaluate("window.agentReplay.errors") == []
 
 
-def test_copy_click_and_typing_in_frame_and_shadow_root_control_the_page(page, context, server):
+def lab_with_control(page, context, server, key):
+    """The lab page in session `key`, its agent console showing the copy with remote control granted."""
     lab(page, server)
     page.evaluate("window.rc = null; GLANCE.Cobrowse.Visitor.addEventListener('rcrequested', (p) => { window.rc = p; })")
-    start(page, "lab-rc-copy-1")
-    console = open_console(context, server, "lab-rc-copy-1")
+    start(page, key)
+    console = open_console(context, server, key)
     console.wait_for_function("window.agentReplay.snapshots >= 1")
     console.click("#act-rcrequest")
     page.wait_for_function("window.rc !== null")
     page.evaluate("window.rc.accept()")
     console.wait_for_function("window.agentReplay.rcEnabled === true")
+    return console
+
+
+def test_copy_click_and_typing_in_frame_and_shadow_root_control_the_page(page, context, server):
+    console = lab_with_control(page, context, server, "lab-rc-copy-1")
     copy = console.frame_locator("#replay-frame")
     copy.locator("#shadow-button").click()               # inside the copy's shadow root
     page.wait_for_function("document.getElementById('lab-host').shadowRoot"

@@ -5,7 +5,7 @@ them on the wire."""
 import json
 
 from tests.browser.test_cobrowse_view import Wire, open_console, wait_for
-from tests.browser.test_cobrowse_view_lab import lab
+from tests.browser.test_cobrowse_view_lab import lab, lab_with_control
 from tests.browser.test_session_lifecycle import start
 
 SECRETS = {"openpw": "OpenRootPw6612", "closedpw": "ClosedRootPw7723", "closedmasked": "ClosedMaskedWords",
@@ -81,15 +81,7 @@ def test_shadow_roots_attached_later_reach_the_copy_at_once_masked(page, context
 
 
 def test_click_on_the_copy_inside_a_closed_root_attached_later_controls_the_page(page, context, server):
-    lab(page, server)
-    page.evaluate("window.rc = null; GLANCE.Cobrowse.Visitor.addEventListener('rcrequested', (p) => { window.rc = p; })")
-    start(page, "shadow-late-rc-1")
-    console = open_console(context, server, "shadow-late-rc-1")
-    console.wait_for_function("window.agentReplay.snapshots >= 1")
-    console.click("#act-rcrequest")
-    page.wait_for_function("window.rc !== null")
-    page.evaluate("window.rc.accept()")
-    console.wait_for_function("window.agentReplay.rcEnabled === true")
+    console = lab_with_control(page, context, server, "shadow-late-rc-1")
     page.evaluate("""() => {
       const closed = document.getElementById('late-closed').attachShadow({mode: 'closed'});
       closed.innerHTML = '<button type="button" id="closed-button">Closed button</button><span id="closed-clicks">0</span>';

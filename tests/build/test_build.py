@@ -44,15 +44,21 @@ def test_build_is_reproducible():
         assert name in first
 
 
-def test_a_module_that_needs_the_stdlib_fails_the_build(tmp_path):
+def make_package(tmp_path, modules):
+    """A package `pkg` with {module name: source} under tmp_path, as the build's module list."""
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    (pkg / "ok.py").write_text("from browser import window\nfrom . import helper\n")
-    (pkg / "helper.py").write_text("import javascript\n")
-    (pkg / "bad.py").write_text("import json\n")
-    mods = [("pkg", str(pkg / "__init__.py"), True), ("pkg.ok", str(pkg / "ok.py"), False),
-            ("pkg.helper", str(pkg / "helper.py"), False), ("pkg.bad", str(pkg / "bad.py"), False)]
+    mods = [("pkg", str(pkg / "__init__.py"), True)]
+    for name, source in modules.items():
+        (pkg / (name + ".py")).write_text(source)
+        mods.append(("pkg." + name, str(pkg / (name + ".py")), False))
+    return mods
+
+
+def test_a_module_that_needs_the_stdlib_fails_the_build(tmp_path):
+    mods = make_package(tmp_path, {"ok": "from browser import window\nfrom . import helper\n",
+                                   "helper": "import javascript\n", "bad": "import json\n"})
     assert cobrowse_build.closure("pkg.ok", mods) == ["pkg", "pkg.helper", "pkg.ok"]
     with pytest.raises(SystemExit, match="brython_stdlib"):
         cobrowse_build.closure("pkg.bad", mods)
@@ -91,14 +97,8 @@ def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
 
 
 def test_lazy_imports_stay_out_of_the_core(tmp_path):
-    pkg = tmp_path / "pkg"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    (pkg / "core.py").write_text("from . import base\n\ndef later():\n    from . import extra\n")
-    (pkg / "base.py").write_text("")
-    (pkg / "extra.py").write_text("from . import base\n")
-    mods = [("pkg", str(pkg / "__init__.py"), True), ("pkg.core", str(pkg / "core.py"), False),
-            ("pkg.base", str(pkg / "base.py"), False), ("pkg.extra", str(pkg / "extra.py"), False)]
+    mods = make_package(tmp_path, {"core": "from . import base\n\ndef later():\n    from . import extra\n",
+                                   "base": "", "extra": "from . import base\n"})
     assert cobrowse_build.closure("pkg.core", mods, lazy=False) == ["pkg", "pkg.base", "pkg.core"]
     assert cobrowse_build.closure("pkg.core", mods) == ["pkg", "pkg.base", "pkg.core", "pkg.extra"]
 
