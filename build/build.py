@@ -180,7 +180,7 @@ def precompile(mods):
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
         stripped.append((name, tmp, pkg))
-    manifest = {"modules": [{"name": n, "file": p, "package": pk} for n, p, pk in stripped], "entry": "visitor_sdk"}
+    manifest = {"modules": [{"name": n, "file": p, "package": pk} for n, p, pk in stripped]}
     proc = subprocess.run([node(), os.path.join(HERE, "precompile.js"), brython_js()],
                           input=json.dumps(manifest).encode(), capture_output=True, cwd=ROOT)
     if proc.returncode != 0:
@@ -205,15 +205,16 @@ def _nodes(tree, lazy):
 
 
 def module_imports(name, path, is_package, lazy=True):
-    """Absolute names of the modules `name` imports (read with ast, relative ones
-    resolved); without `lazy`, only those imported when the module itself runs."""
+    """Absolute names of the modules `name` imports, in source order (read with
+    ast, relative ones resolved); without `lazy`, only those imported when the
+    module itself runs."""
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read(), path)
     here = name if is_package else name.rsplit(".", 1)[0]
-    out = []
+    found = []
     for node in _nodes(tree, lazy):
         if isinstance(node, ast.Import):
-            out.extend(a.name for a in node.names)
+            found.extend(((node.lineno, node.col_offset), a.name) for a in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 parts = here.split(".")
@@ -221,10 +222,10 @@ def module_imports(name, path, is_package, lazy=True):
                 target = ".".join(parts + ([node.module] if node.module else []))
             else:
                 target = node.module
-            out.append(target)
+            found.append(((node.lineno, node.col_offset), target))
             for a in node.names:  # `from pkg import submodule`
-                out.append(target + "." + a.name)
-    return out
+                found.append(((node.lineno, node.col_offset), target + "." + a.name))
+    return [target for _, target in sorted(found, key=lambda f: f[0])]
 
 
 def closure(entry, mods, lazy=True):
@@ -254,19 +255,46 @@ def closure(entry, mods, lazy=True):
     return sorted(needed, key=lambda n: (n.count("."), n))
 
 
+def run_order(entry, mods):
+    """The modules importing `entry` runs, in the order Python runs them (each
+    after the package holding it and the modules it imports at module level).
+    The boot runs them in this order itself (build/boot.template.js), so an
+    import among them finds its module already there."""
+    info = {n: (p, pk) for n, p, pk in mods}
+    order, active = [], []
+
+    def visit(name):
+        if name in order:
+            return
+        if name in active:
+            raise SystemExit("build: import cycle at start-up: " + " -> ".join(active[active.index(name):] + [name]))
+        active.append(name)
+        if "." in name:
+            visit(name.rsplit(".", 1)[0])
+        for target in module_imports(name, *info[name], lazy=False):
+            if target in info and target != name:
+                visit(target)
+        active.pop()
+        order.append(name)
+
+    visit(entry)
+    return order
+
+
 def _rows(names, compiled, mods):
     pkg_of = {n: pk for n, _, pk in mods}
     return json.dumps([[n, compiled[n]["js"], 1 if pkg_of[n] else 0, []] for n in names], separators=(",", ":"))
 
 
 def runtime_bundle(entry, compiled, mods, lazy=True):
-    """brython.js + the precompiled modules `entry` needs + the boot that imports
+    """brython.js + the precompiled modules `entry` needs + the boot that runs
     it; without `lazy`, only the modules importing `entry` runs."""
     needed = closure(entry, mods, lazy)
     with open(os.path.join(HERE, "boot.template.js"), encoding="utf-8") as f:
-        boot = f.read()
-    main = _MAIN_TEMPLATE.replace("@ENTRY@", entry)
-    boot = boot.replace("@MODULES@", _rows(needed, compiled, mods)).replace("@MAIN@", json.dumps(main))
+        boot = f.read().replace("@MODULES@", "__GLANCE_MODULES__").replace("@ORDER@", "__GLANCE_ORDER__")
+    boot = minify({"boot": boot}, scripts=True)["boot"]
+    boot = (boot.replace("__GLANCE_MODULES__", _rows(needed, compiled, mods))
+                .replace("__GLANCE_ORDER__", json.dumps(run_order(entry, mods), separators=(",", ":"))))
     with open(brython_js(), encoding="utf-8") as f:
         runtime = f.read()
     return runtime + "\n;\n" + boot, needed
@@ -279,9 +307,6 @@ def features_bundle(entry, core, compiled, mods):
     with open(os.path.join(HERE, "features.template.js"), encoding="utf-8") as f:
         text = f.read()
     return text.replace("@MODULES@", _rows(needed, compiled, mods)), needed
-
-
-_MAIN_TEMPLATE = None
 
 
 def loader():
@@ -312,12 +337,10 @@ def write(name, text):
 
 def build(verbose=True):
     """Build every bundle; returns {file name: size in bytes}."""
-    global _MAIN_TEMPLATE
     os.makedirs(DIST, exist_ok=True)
     mods = all_modules()
     result = precompile(mods)
     compiled = result["modules"]
-    _MAIN_TEMPLATE = result["main"].replace('"visitor_sdk"', '"@ENTRY@"')
     sizes = {}
     visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods, lazy=False)
     sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]

@@ -1,7 +1,7 @@
 // Precompile Python modules to Brython JS at build time (run by build/build.py).
 // Usage: node precompile.js <brython.js>  < manifest.json  > result.json
-// manifest: {"modules": [{"name", "file", "package"}], "entry": "pkg.module"}
-// result:   {"modules": {name: {"js", "imports"}}, "main": js}
+// manifest: {"modules": [{"name", "file", "package"}]}
+// result:   {"modules": {name: {"js", "imports"}}}
 "use strict";
 const fs = require("fs");
 const vm = require("vm");
@@ -44,7 +44,7 @@ const B = globalThis.__BRYTHON__;
 globalThis.$B = B;
 
 const manifest = JSON.parse(fs.readFileSync(0, "utf8"));
-const out = {modules: {}, main: null};
+const out = {modules: {}};
 function reseed(name) {  // each module's output depends on its own source only
   seed = 0x9e3779b9;
   for (let i = 0; i < name.length; i++) seed = Math.imul(seed ^ name.charCodeAt(i), 0x01000193);
@@ -65,8 +65,4 @@ for (const m of manifest.modules) {
   }
   out.modules[m.name] = {js: root.to_js(), imports: Object.keys(root.imports || {}).sort()};
 }
-reseed("__main__");
-const mainFile = "glance-main";
-B.url2name[mainFile] = "__main__";
-out.main = B.py2js({src: "import " + manifest.entry + "\n", filename: mainFile}, "__main__", "__main__").to_js();
 process.stdout.write(JSON.stringify(out));

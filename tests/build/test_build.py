@@ -1,6 +1,7 @@
 """The build: reproducible bundles, nothing from brython_stdlib.js, a small loader, valid TypeScript."""
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -71,8 +72,21 @@ def test_the_runtime_bundle_is_brython_plus_precompiled_modules():
         brython = f.read()
     assert text.startswith(brython)
     boot = text[len(brython):]
-    assert "B.precompiled[m[0]]" in boot and "visitor_sdk.runtime" in boot
+    assert ".precompiled[" in boot and ".update_VFS(" in boot
+    order = cobrowse_build.run_order("visitor_sdk.runtime", cobrowse_build.all_modules())
+    assert order[0] == "visitor_sdk" and order[-1] == "visitor_sdk.runtime"
+    assert json.dumps(order, separators=(",", ":")) in boot   # the boot runs the core in this order
     assert "brython_stdlib" not in boot
+
+
+def test_the_boot_runs_each_module_after_what_it_imports(tmp_path):
+    mods = make_package(tmp_path, {"app": "from . import b\nfrom .a import x\n\ndef later():\n    from . import lazy\n",
+                                   "a": "from . import b\nx = 1\n", "b": "import javascript\n", "lazy": ""})
+    assert cobrowse_build.run_order("pkg.app", mods) == ["pkg", "pkg.b", "pkg.a", "pkg.app"]
+    (tmp_path / "c").mkdir()
+    cyclic = make_package(tmp_path / "c", {"app": "from . import a\n", "a": "from . import app\n"})
+    with pytest.raises(SystemExit, match="import cycle at start-up: pkg.app -> pkg.a -> pkg.app"):
+        cobrowse_build.run_order("pkg.app", cyclic)
 
 
 def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
