@@ -74,8 +74,11 @@ def test_the_runtime_is_brython_js_as_it_is_and_the_precompiled_core_beside_it()
     assert read("glance-cobrowse-brython.js") == brython
     core = read("glance-cobrowse-runtime.js")
     # A script of its own, not strict (Brython's compiled code needs sloppy mode),
-    # holding each core module as a JS function, and the boot that runs them in order.
-    assert not core.lstrip("!(").startswith(("'use strict'", '"use strict"', "function(){'use strict'",
+    # holding each core module as a JS function, and the boot that runs them in order;
+    # V8 is told to compile them all as the script arrives.
+    assert core.startswith(cobrowse_build.COMPILE_HINT) and cobrowse_build.COMPILE_HINT == "//# allFunctionsCalledOnLoad\n"
+    code = core[len(cobrowse_build.COMPILE_HINT):]
+    assert not code.lstrip("!(").startswith(("'use strict'", '"use strict"', "function(){'use strict'",
                                              'function(){"use strict"'))
     order = cobrowse_build.run_order("visitor_sdk.runtime", cobrowse_build.all_modules())
     assert order[0] == "visitor_sdk" and order[-1] == "visitor_sdk.runtime"
