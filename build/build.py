@@ -2,16 +2,14 @@
 
 - glance-cobrowse.js: the small loader, generated from the event catalogue and
   the parameter rules (build/loader.template.js).
-- glance-cobrowse-brython.js: the pinned brython.js, byte for byte.
-- glance-cobrowse-runtime.js: the core of the visitor SDK precompiled to JS
-  (the modules visitor_sdk.runtime imports at module level: the API, the
-  session client, the connection) and a boot that runs it once brython.js
-  has run (no Python parsed in the page). The loader fetches both at once.
+- glance-cobrowse-runtime.js: the pinned brython.js, the core of the visitor
+  SDK precompiled to JS (the modules visitor_sdk.runtime imports at module
+  level: the API, the session client, the connection), and a boot that
+  imports it (no Python parsed in the page).
 - glance-cobrowse-features.js: the rest of the SDK (what the core imports
   lazily, inside functions: features, UI, invoke receiver, catalogue),
   precompiled; the runtime has the loader fetch it once it is live.
-- GlanceCobrowseInvokeVisitor.js: brython.js and the chat window's
-  InvokeVisitor with its boot, in one file.
+- GlanceCobrowseInvokeVisitor.js: the same for the chat window's InvokeVisitor.
 - glance-cobrowse.d.ts: TypeScript declarations generated from the catalogue.
 
 Precompiling runs brython.js's own compiler under Node (build/precompile.js);
@@ -41,7 +39,6 @@ from visitor_sdk.visitor import SHARED_KEY, STORE_KEY  # noqa: E402
 import typings  # noqa: E402  (build/typings.py)
 
 BRYTHON_VERSION = "3.15.0"
-BRYTHON_NAME = "glance-cobrowse-brython.js"
 RUNTIME_NAME = "glance-cobrowse-runtime.js"
 FEATURES_NAME = "glance-cobrowse-features.js"
 TERSER_VERSION = "5.51.4"   # pinned: the same input must give the same bytes
@@ -289,39 +286,18 @@ def _rows(names, compiled, mods):
     return json.dumps([[n, compiled[n]["js"], 1 if pkg_of[n] else 0, []] for n in names], separators=(",", ":"))
 
 
-COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
-
-
-def boot_script(entry, compiled, mods, lazy=True, as_functions=False):
-    """The precompiled modules `entry` needs and the boot that runs `entry`
-    (build/boot.template.js); without `lazy`, only the modules importing `entry`
-    runs. With `as_functions` the modules are written as JS functions, which
-    the browser compiles as it fetches the script, off the main thread; this
-    needs a script of its own, since brython.js's "use strict" would make them
-    strict, and Brython's compiled code needs sloppy mode. Otherwise they are
-    strings, compiled with `new Function` when they run (behind brython.js in
-    one file)."""
+def runtime_bundle(entry, compiled, mods, lazy=True):
+    """brython.js + the precompiled modules `entry` needs + the boot that runs
+    it; without `lazy`, only the modules importing `entry` runs."""
     needed = closure(entry, mods, lazy)
-    pkg_of = {n: pk for n, _, pk in mods}
-    code = (lambda n: "function(){" + compiled[n]["js"] + "}") if as_functions else (lambda n: json.dumps(compiled[n]["js"]))
-    rows = "[" + ",".join("[%s,%s,%d]" % (json.dumps(n), code(n), 1 if pkg_of[n] else 0) for n in needed) + "]"
     with open(os.path.join(HERE, "boot.template.js"), encoding="utf-8") as f:
         boot = f.read().replace("@MODULES@", "__GLANCE_MODULES__").replace("@ORDER@", "__GLANCE_ORDER__")
     boot = minify({"boot": boot}, scripts=True)["boot"]
-    boot = (boot.replace("__GLANCE_MODULES__", rows)
+    boot = (boot.replace("__GLANCE_MODULES__", _rows(needed, compiled, mods))
                 .replace("__GLANCE_ORDER__", json.dumps(run_order(entry, mods), separators=(",", ":"))))
-    if as_functions:
-        # V8's explicit compile hint (Chrome 136+; other browsers ignore it): compile
-        # every function of this script eagerly, off the main thread while it arrives,
-        # rather than each on the main thread at its first call. The core's functions
-        # nearly all run at start-up.
-        boot = COMPILE_HINT + boot
-    return boot, needed
-
-
-def brython_text():
     with open(brython_js(), encoding="utf-8") as f:
-        return f.read()
+        runtime = f.read()
+    return runtime + "\n;\n" + boot, needed
 
 
 def features_bundle(entry, core, compiled, mods):
@@ -346,7 +322,6 @@ def loader():
     return (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
                 .replace("@RULES@", json.dumps(rules, sort_keys=True))
                 .replace("@RUNTIME@", json.dumps(RUNTIME_NAME))
-                .replace("@BRYTHON@", json.dumps(BRYTHON_NAME))
                 .replace("@FEATURES@", json.dumps(FEATURES_NAME))
                 .replace("@STORE@", json.dumps(STORE_KEY))
                 .replace("@SHARED@", json.dumps(SHARED_KEY)))
@@ -367,16 +342,14 @@ def build(verbose=True):
     result = precompile(mods)
     compiled = result["modules"]
     sizes = {}
-    # brython.js as it is, and the SDK's core beside it: the loader fetches both at once
-    sizes[BRYTHON_NAME] = write(BRYTHON_NAME, brython_text())[1]
-    visitor_js, visitor_mods = boot_script("visitor_sdk.runtime", compiled, mods, lazy=False, as_functions=True)
+    visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods, lazy=False)
     sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]
     features_js, feature_mods = features_bundle("visitor_sdk.runtime", visitor_mods, compiled, mods)
     sizes[FEATURES_NAME] = write(FEATURES_NAME, features_js)[1]
     invoke_mods = []
-    if "invoke_visitor.main" in compiled:  # one file for the chat window: brython.js, then the boot
-        invoke_js, invoke_mods = boot_script("invoke_visitor.main", compiled, mods)
-        sizes[INVOKE_NAME] = write(INVOKE_NAME, brython_text() + "\n;\n" + invoke_js)[1]
+    if "invoke_visitor.main" in compiled:
+        invoke_js, invoke_mods = runtime_bundle("invoke_visitor.main", compiled, mods)
+        sizes[INVOKE_NAME] = write(INVOKE_NAME, invoke_js)[1]
     sizes[LOADER_NAME] = write(LOADER_NAME, minify({LOADER_NAME: loader()}, scripts=True)[LOADER_NAME])[1]
     sizes[TYPES_NAME] = write(TYPES_NAME, typings.declarations())[1]
     with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:

@@ -6,7 +6,7 @@
    message arrives. */
 (function (W, D) {
   "use strict";
-  var EVENTS = @EVENTS@, RULES = @RULES@, BRYTHON = @BRYTHON@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, STORE = @STORE@, SHARED = @SHARED@;
+  var EVENTS = @EVENTS@, RULES = @RULES@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, STORE = @STORE@, SHARED = @SHARED@;
   var G = W.GLANCE = W.GLANCE || {}, C = G.Cobrowse = G.Cobrowse || {};
   if (C._loader) { console.warn("GLANCE: glance-cobrowse.js is included twice; the second copy is ignored"); return; }
   // No regular expression runs for a plain tag, here or in the checks below:
@@ -145,17 +145,14 @@
                     "); the cobrowse runtime cannot run with them, so it was not loaded");
     }
     loading = true;
-    // brython.js and the SDK's core, fetched at once and run in this order.
-    var done = false, fail = function (msg, script) { if (!done) { done = true; failed(msg, script); } };
-    var py = base + BRYTHON, url = base + RUNTIME;
-    addScript(py, false, null, function () { fail("could not load the cobrowse runtime " + py, BRYTHON); });
+    var url = base + RUNTIME;
     // A live runtime has attached, or asked for its features first (data-check-payloads).
-    addScript(url, false, function () { if (!impl && !featuresAsked) fail("the cobrowse runtime " + url + " loaded but did not start"); },
-              function () { fail("could not load the cobrowse runtime " + url); });
+    addScript(url, function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); },
+              function () { failed("could not load the cobrowse runtime " + url); });
   }
-  function addScript(url, async, onload, onerror) {
+  function addScript(url, onload, onerror) {
     var s = D.createElement("script");
-    s.async = async;  // false: scripts added so run in the order added
+    s.async = true;
     s.src = url;
     s.onload = onload;
     s.onerror = onerror;
@@ -166,12 +163,12 @@
     var later = function () { setTimeout(fn, 0); };
     if (D.readyState === "complete") later(); else W.addEventListener("load", later);
   }
-  function failed(msg, script) {
+  function failed(msg) {
     loading = false;
     pendingStart = false;
     messages = [];
     console.error("GLANCE: " + msg);
-    loaderError("SCRIPT_NOT_LOADED", msg, {script: script || RUNTIME});
+    loaderError("SCRIPT_NOT_LOADED", msg, {script: RUNTIME});
   }
 
   var V = {
@@ -250,7 +247,7 @@
       var url = base + FEATURES;
       featuresReady = ready;
       featuresAsked = true;
-      addScript(url, true, null, function () { featuresReady = null; failed("could not load the cobrowse features " + url); });
+      addScript(url, null, function () { featuresReady = null; failed("could not load the cobrowse features " + url); });
     },
     featuresArrived: function () {
       var f = featuresReady;

@@ -1,4 +1,4 @@
-"""Browser entry point of the visitor SDK (run by the boot of glance-cobrowse-runtime.js).
+"""Browser entry point of the visitor SDK (imported by the runtime bundle's boot).
 
 Thin shell: reads the loader's configuration, builds the pure `Visitor`
 with browser implementations of its I/O (sessionStorage, console, WebSocket),
@@ -6,7 +6,7 @@ hands the loader a table of plain JS functions (`attach`), which replays the
 calls and listeners the page made before the runtime arrived, and resumes a
 session stored in this tab. Nothing here decides behaviour; the core does.
 
-The runtime script holds only this core (the API, the session client and the
+The runtime bundle holds only this core (the API, the session client and the
 connection), so the SDK goes live as soon as Brython is up. The features
 (remote control, documents, capture, media, the default UI, the glance_invoke
 receiver) arrive in a second chunk that the loader fetches right after

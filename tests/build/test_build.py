@@ -40,7 +40,7 @@ def test_build_is_reproducible():
     shutil.rmtree(os.path.join(ROOT, "build", ".cache"), ignore_errors=True)
     run_build()
     assert digests() == first
-    for name in ("glance-cobrowse.js", "glance-cobrowse-brython.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
+    for name in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
                  "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse.d.ts"):
         assert name in first
 
@@ -65,29 +65,18 @@ def test_a_module_that_needs_the_stdlib_fails_the_build(tmp_path):
         cobrowse_build.closure("pkg.bad", mods)
 
 
-def test_the_runtime_is_brython_js_as_it_is_and_the_precompiled_core_beside_it():
-    def read(name):
-        with open(os.path.join(DIST, name), encoding="utf-8") as f:
-            return f.read()
+def test_the_runtime_bundle_is_brython_plus_precompiled_modules():
+    with open(os.path.join(DIST, "glance-cobrowse-runtime.js"), encoding="utf-8") as f:
+        text = f.read()
     with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
         brython = f.read()
-    assert read("glance-cobrowse-brython.js") == brython
-    core = read("glance-cobrowse-runtime.js")
-    # A script of its own, not strict (Brython's compiled code needs sloppy mode),
-    # holding each core module as a JS function, and the boot that runs them in order;
-    # V8 is told to compile them all as the script arrives.
-    assert core.startswith(cobrowse_build.COMPILE_HINT) and cobrowse_build.COMPILE_HINT == "//# allFunctionsCalledOnLoad\n"
-    code = core[len(cobrowse_build.COMPILE_HINT):]
-    assert not code.lstrip("!(").startswith(("'use strict'", '"use strict"', "function(){'use strict'",
-                                             'function(){"use strict"'))
+    assert text.startswith(brython)
+    boot = text[len(brython):]
+    assert ".precompiled[" in boot and ".update_VFS(" in boot
     order = cobrowse_build.run_order("visitor_sdk.runtime", cobrowse_build.all_modules())
     assert order[0] == "visitor_sdk" and order[-1] == "visitor_sdk.runtime"
-    for name in order:
-        assert '["%s",function(){' % name in core, name
-    assert json.dumps(order, separators=(",", ":")) in core   # the boot runs the core in this order
-    assert "brython_stdlib" not in core and "brython.info" not in core
-    invoke = read("GlanceCobrowseInvokeVisitor.js")   # the chat window's single file
-    assert invoke.startswith(brython) and "invoke_visitor.main" in invoke[len(brython):]
+    assert json.dumps(order, separators=(",", ":")) in boot   # the boot runs the core in this order
+    assert "brython_stdlib" not in boot
 
 
 def test_the_boot_runs_each_module_after_what_it_imports(tmp_path):
