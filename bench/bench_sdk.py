@@ -9,11 +9,13 @@ Measures, side by side in one run on the same machine:
   2. a page that is never co-browsed: the bytes it fetched for the SDK and its
      load event time, against the same page with an async no-op script of the
      loader's size (control), --load-pairs times per run in alternating
-     order, since one page load varies far more than the 5% measured;
+     order, since one page load varies far more than the 5% measured (all
+     of these first, then the session measurements below);
   3. the median time from startSession() to the SDK being live (the runtime
      has attached its API to the loader: calls and events are the SDK's own),
      against (b) brython.js alone running a two-line script, and (d) the same
-     SDK core compiled in the page from its Python source. The times until
+     SDK core compiled in the page from its Python source (live and (b)
+     --live-pairs times per run, (d) once). The times until
      the replayed startSession() fires `sessionstarting` and until the feature
      chunk is installed as well are printed beside it. The three alternate
      their order between runs. Two more rows split the live time where
@@ -24,7 +26,7 @@ Measures, side by side in one run on the same machine:
      by far more between page loads on a shared machine than the 15% being
      measured, so a last row pools it: the median of both groups' samples of
      that part, plus each group's median of the part after.
-Ratios are of the medians; the median of the per-pair (per-run) ratios is
+Ratios are of the medians; the median of the per-pair ratios is
 printed too, as it is less sensitive to the machine's load drifting during
 the run.
 Targets (from the issue): load ratio <= 1.05; SDK live <= 1.15 x (b);
@@ -146,8 +148,10 @@ def paired(xs, ys):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=31)
-    ap.add_argument("--load-pairs", type=int, default=3,
+    ap.add_argument("--load-pairs", type=int, default=6,
                     help="tag/control page loads per run (cheap, and the load event is the noisiest figure)")
+    ap.add_argument("--live-pairs", type=int, default=2,
+                    help="SDK live/(b) samples per run (the ratio the 15%% target is on; (d) is measured once per run)")
     ap.add_argument("--raw", action="store_true", help="also print every sample, sorted")
     args = ap.parse_args()
     b, size = sizes()
@@ -188,6 +192,8 @@ def main():
             return ctx, ctx.new_page()
 
         load_time = "performance.getEntriesByType('navigation')[0].loadEventStart"
+        # The pages not in a session first, apart from the session measurements,
+        # whose teardown (sessions closing at the server) would fall on them.
         for i in range(args.runs):
             for j in range(args.load_pairs):
                 for kind in (("tag", "control") if (i + j) % 2 == 0 else ("control", "tag")):
@@ -202,8 +208,14 @@ def main():
                                            for u in urls if "/dist/" in u))
                         assert not [u for u in urls if "runtime" in u], urls
                     ctx.close()
-            # SDK live after startSession(), and (b) and (d); the order alternates between runs
-            for step in (("live", "b", "d") if i % 2 == 0 else ("b", "d", "live")):
+        for i in range(args.runs):
+            # SDK live after startSession() and (b), --live-pairs times, and (d) once;
+            # the order alternates between runs and pairs
+            steps = []
+            for j in range(args.live_pairs):
+                steps += ["live", "b"] if (i + j) % 2 == 0 else ["b", "live"]
+            steps.insert(1 if i % 2 == 0 else len(steps) - 1, "d")
+            for step in steps:
                 if step == "live":
                     measure_live(fresh, base, results)
                 else:
@@ -236,7 +248,7 @@ def main():
           % (m["live"], m["b"], m["live"] / m["b"]))
     print("| load event, paired (median of tag/control per pair) | | | %.3f | |"
           % paired(results["tag"], results["control"]))
-    print("| SDK live, paired (median of live/(b) per run) | | | %.2f | |" % paired(results["live"], results["b"]))
+    print("| SDK live, paired (median of live/(b) per pair) | | | %.2f | |" % paired(results["live"], results["b"]))
     after = {k: median([x - y for x, y in zip(results[k], results[k + "_boot"])]) for k in ("live", "b")}
     print("| of which: startSession() until brython.js has run (ms) | %.1f | (b): %.1f | %.2f | |"
           % (m["live_boot"], m["b_boot"], m["live_boot"] / m["b_boot"]))
