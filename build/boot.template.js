@@ -25,7 +25,7 @@
   function run(name) {
     if (B.imported[name]) return;
     var js = B.precompiled[name], isPackage = Array.isArray(js), dot = name.lastIndexOf(".");
-    var path = "VFS." + name + (isPackage ? "/__init__.py" : ".py"), scope = "locals_" + B.scope_name(name);
+    var path = "VFS." + name + (isPackage ? "/__init__.py" : ".py");
     var mod = B.imported[name] = B.module.$factory(name, undefined, isPackage);
     B.module_setattr(mod, "__initialized__", true);  // the VFS loader would run a package again without it
     B.module_setattr(mod, "__spec__", _b_.None);
@@ -36,8 +36,8 @@
     }
     B.module_setattr(mod, "__file__", path);
     B.url2name[path] = name;
-    try {
-      new Function(scope, (isPackage ? js[0] : js) + "\nreturn " + scope)(mod);
+    try {  // the module's code takes its namespace from sys.modules (B.imported)
+      new Function(isPackage ? js[0] : js)();
     } catch (err) {
       delete B.imported[name];
       throw err;
