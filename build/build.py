@@ -2,7 +2,8 @@
 
 - glance-cobrowse.js: the small loader, generated from the event catalogue and
   the parameter rules (build/loader.template.js).
-- glance-cobrowse-runtime.js: the pinned brython.js, the core of the visitor
+- glance-cobrowse-runtime.js: the pinned brython.js without its Python compiler
+  (build/brython_runtime.py: the page never compiles Python), the core of the visitor
   SDK precompiled to JS (the modules visitor_sdk.runtime imports at module
   level: the API, the session client, the connection), and a boot that
   imports it (no Python parsed in the page).
@@ -37,6 +38,7 @@ sys.path.insert(0, HERE)
 from visitor_sdk import catalogue, params  # noqa: E402
 from visitor_sdk.visitor import SHARED_KEY, STORE_KEY  # noqa: E402
 import typings  # noqa: E402  (build/typings.py)
+import brython_runtime  # noqa: E402  (build/brython_runtime.py)
 
 BRYTHON_VERSION = "3.15.0"
 RUNTIME_NAME = "glance-cobrowse-runtime.js"
@@ -295,9 +297,15 @@ def runtime_bundle(entry, compiled, mods, lazy=True):
     boot = minify({"boot": boot}, scripts=True)["boot"]
     boot = (boot.replace("__GLANCE_MODULES__", _rows(needed, compiled, mods))
                 .replace("__GLANCE_ORDER__", json.dumps(run_order(entry, mods), separators=(",", ":"))))
+    return runtime() + "\n;\n" + boot, needed
+
+
+def runtime():
+    """The Brython runtime the bundles ship: brython.js without its compiler
+    chain (build/brython_runtime.py)."""
     with open(brython_js(), encoding="utf-8") as f:
-        runtime = f.read()
-    return runtime + "\n;\n" + boot, needed
+        text = f.read()
+    return brython_runtime.runtime_js(text, lambda js: minify({"js": js}, scripts=True)["js"])
 
 
 def features_bundle(entry, core, compiled, mods):
@@ -341,6 +349,8 @@ def build(verbose=True):
     mods = all_modules()
     result = precompile(mods)
     compiled = result["modules"]
+    with open(brython_js(), encoding="utf-8") as f:
+        brython_runtime.check_no_compiler_use({n: m["js"] for n, m in compiled.items()}, f.read())
     sizes = {}
     visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods, lazy=False)
     sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]

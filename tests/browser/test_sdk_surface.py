@@ -59,6 +59,21 @@ def test_bundle_needs_no_stdlib_and_parses_no_python(page, server):
     assert page.console.errors == []
 
 
+def test_the_runtime_ships_without_brythons_python_compiler(page, server):
+    """The SDK is precompiled, so the runtime leaves out Brython's compiler
+    (about 520 KB of brython.js): Python source handed to it fails with a
+    clear error, and the SDK works without it."""
+    open_page(page, server)
+    load_runtime(page)
+    err = page.evaluate("""() => { try { __BRYTHON__.runPythonSource('x = 1'); return null; }
+        catch (e) { const B = __BRYTHON__;
+                    return [B.is_exc(e, B.builtins.NotImplementedError), String(e.args && e.args[0])]; } }""")
+    assert err == [True, "this Brython runtime has no Python compiler: the Glance SDK is "
+                                          "precompiled at build time"]
+    assert page.evaluate("typeof __BRYTHON__._PySymtable_Build") == "function"   # the stand-in
+    assert page.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
+
+
 def test_every_catalogue_event_delivers_a_plain_js_payload(page, server):
     open_page(page, server)
     load_runtime(page)

@@ -17,6 +17,7 @@ import importlib.util  # noqa: E402
 _spec = importlib.util.spec_from_file_location("cobrowse_build", os.path.join(ROOT, "build", "build.py"))
 cobrowse_build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cobrowse_build)
+import brython_runtime  # noqa: E402  (build/brython_runtime.py)
 
 
 def digests():
@@ -65,18 +66,36 @@ def test_a_module_that_needs_the_stdlib_fails_the_build(tmp_path):
         cobrowse_build.closure("pkg.bad", mods)
 
 
-def test_the_runtime_bundle_is_brython_plus_precompiled_modules():
+def test_the_runtime_bundle_is_brython_without_its_compiler_plus_precompiled_modules():
     with open(os.path.join(DIST, "glance-cobrowse-runtime.js"), encoding="utf-8") as f:
         text = f.read()
     with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
         brython = f.read()
-    assert text.startswith(brython)
-    boot = text[len(brython):]
+    before, chain, after = brython_runtime.split(brython)
+    assert len(chain) > 400_000                      # the parser, symbol table, ...: not shipped
+    shipped = cobrowse_build.runtime()
+    assert text.startswith(shipped) and shipped.startswith(before) and shipped.endswith(after)
+    assert "_PySymtable_Build=function" in chain and "_PySymtable_Build=function" not in text
+    assert "NotImplementedError" in shipped[len(before):-len(after)]   # build/no_compiler.js stands in
+    boot = text[len(shipped):]
     assert ".precompiled[" in boot and ".update_VFS(" in boot
     order = cobrowse_build.run_order("visitor_sdk.runtime", cobrowse_build.all_modules())
     assert order[0] == "visitor_sdk" and order[-1] == "visitor_sdk.runtime"
     assert json.dumps(order, separators=(",", ":")) in boot   # the boot runs the core in this order
     assert "brython_stdlib" not in boot
+    with open(os.path.join(DIST, "GlanceCobrowseInvokeVisitor.js"), encoding="utf-8") as f:
+        assert f.read().startswith(shipped)
+
+
+def test_precompiled_code_that_needs_brythons_compiler_fails_the_build():
+    with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
+        brython = f.read()
+    assert {"Parser", "_PyPegen", "_PySymtable_Build"} <= set(brython_runtime.chain_names(brython))
+    brython_runtime.check_no_compiler_use({"pkg.ok": "var a=__BRYTHON__;a.frame_obj=a.DOMParser"}, brython)
+    with pytest.raises(SystemExit, match=r"pkg.bad uses Brython's compiler \(_PyPegen\)"):
+        brython_runtime.check_no_compiler_use({"pkg.bad": "var a=__BRYTHON__;a._PyPegen.run_parser(p)"}, brython)
+    with pytest.raises(SystemExit, match="does not mark its compiler chain once"):
+        brython_runtime.split(brython + brython_runtime.CHAIN_START)
 
 
 def test_the_boot_runs_each_module_after_what_it_imports(tmp_path):
