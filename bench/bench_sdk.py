@@ -10,7 +10,10 @@ Measures, side by side in one run on the same machine:
      load event time, against the same page with an async no-op script of the
      loader's size (control), --load-pairs times per run in alternating
      order, since one page load varies far more than the 5% measured (all
-     of these first, then the session measurements below);
+     of these first, then the session measurements below). Each load is the
+     first page in a new browser context (a cold renderer: the strict case,
+     the target's row); a second row loads the same pages one after the
+     other in one tab with the HTTP cache off, as a visitor's next pages;
   3. the median time from startSession() to the SDK being live (the runtime
      has attached its API to the loader: calls and events are the SDK's own),
      against (b) brython.js alone running a two-line script, and (d) the same
@@ -201,7 +204,7 @@ def main():
     for name, data in assets.items():
         with open(os.path.join(DIST, name), "wb") as f:
             f.write(data)
-    results = {"tag": [], "control": [], "live": [], "starting": [], "features": [], "b": [], "b2": [], "d": [],
+    results = {"tag": [], "control": [], "tag_tab": [], "control_tab": [], "live": [], "starting": [], "features": [], "b": [], "b2": [], "d": [],
                "live_boot": [], "b_boot": [], "b2_boot": []}
     fetched = []
     with sync_playwright() as p:
@@ -235,6 +238,18 @@ def main():
                                            for u in urls if "/dist/" in u))
                         assert not [u for u in urls if "runtime" in u], urls
                     ctx.close()
+        # The same pages as the next pages of a site in one tab (the browser's
+        # process is warm; the HTTP cache is off, so each load fetches the script).
+        ctx, page = fresh()
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        for i in range(args.runs * args.load_pairs):
+            for kind in (("tag", "control") if i % 2 == 0 else ("control", "tag")):
+                page.goto(base + "/bench/%s.html" % kind, wait_until="load")
+                results[kind + "_tab"].append(page.evaluate(load_time))
+                page.goto("about:blank")
+        ctx.close()
         for i in range(args.runs):
             # SDK live after startSession(), (b) and (b'), --live-pairs times, and (d)
             # once; the order rotates between runs and groups
@@ -275,6 +290,8 @@ def main():
           % (m["tag"], m["control"], m["tag"] / m["control"]))
     print("| load event, paired (median of tag/control per pair) | | | %.3f | |"
           % paired(results["tag"], results["control"]))
+    print("| load event, next page of the site in the same tab (ms) | %.1f | control: %.1f | %.3f | |"
+          % (m["tag_tab"], m["control_tab"], m["tag_tab"] / m["control_tab"]))
     print("| startSession() to SDK live (ms) | %.1f | (b) brython.js + 2-line script: %.1f | %.2f | <= 1.15 |"
           % (m["live"], m["b"], m["live"] / m["b"]))
     print("| SDK live, paired (median of live/(b) per group) | | | %.2f | |" % paired(results["live"], results["b"]))
