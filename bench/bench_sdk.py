@@ -290,6 +290,8 @@ def main():
           % (m["tag"], m["control"], m["tag"] / m["control"]))
     print("| load event, paired (median of tag/control per pair) | | | %.3f | |"
           % paired(results["tag"], results["control"]))
+    print("| load event, what the tag adds: median of tag - control per pair (ms) | %+.1f | | | |"
+          % median([x - y for x, y in zip(results["tag"], results["control"])]))
     print("| load event, next page of the site in the same tab (ms) | %.1f | control: %.1f | %.3f | |"
           % (m["tag_tab"], m["control_tab"], m["tag_tab"] / m["control_tab"]))
     print("| startSession() to SDK live (ms) | %.1f | (b) brython.js + 2-line script: %.1f | %.2f | <= 1.15 |"
