@@ -17,8 +17,8 @@ Measures, side by side in one run on the same machine:
   3. the median time from startSession() to the SDK being live (the runtime
      has attached its API to the loader: calls and events are the SDK's own),
      against (b) brython.js alone running a two-line script, and (d) the same
-     SDK core compiled in the page from its Python source (live and (b)
-     --live-pairs times per run, (d) once). The times until
+     SDK core compiled in the page from its Python source (live, (b) and
+     (b') below --live-pairs times per run, (d) once). The times until
      the replayed startSession() fires `sessionstarting` and until the feature
      chunk is installed as well are printed beside it. The order rotates
      between runs.
@@ -204,8 +204,8 @@ def main():
     for name, data in assets.items():
         with open(os.path.join(DIST, name), "wb") as f:
             f.write(data)
-    results = {"tag": [], "control": [], "tag_tab": [], "control_tab": [], "live": [], "starting": [], "features": [], "b": [], "b2": [], "d": [],
-               "live_boot": [], "b_boot": [], "b2_boot": []}
+    results = {k: [] for k in ("tag", "control", "tag_tab", "control_tab", "live", "starting", "features",
+                               "b", "b2", "d", "live_boot", "b_boot", "b2_boot")}
     fetched = []
     with sync_playwright() as p:
         browser = launch_chromium(p)

@@ -20,6 +20,7 @@ fails when a module imports anything the bundle does not contain.
 """
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -300,9 +301,10 @@ def runtime_bundle(entry, compiled, mods, lazy=True):
     return runtime() + "\n;\n" + boot, needed
 
 
+@functools.lru_cache(maxsize=None)
 def runtime():
     """The Brython runtime the bundles ship: brython.js without its compiler
-    chain (build/brython_runtime.py)."""
+    chain (build/brython_runtime.py); made once per build."""
     with open(brython_js(), encoding="utf-8") as f:
         text = f.read()
     return brython_runtime.runtime_js(text, lambda js: minify({"js": js}, scripts=True)["js"])

@@ -13,5 +13,4 @@
   $B.Parser = noCompiler;
   $B._PyPegen = {run_parser: noCompiler};
   $B._PySymtable_Build = noCompiler;
-  $B.python_keywords = {};
 })(__BRYTHON__);
