@@ -13,7 +13,10 @@ Measures, side by side in one run on the same machine:
      of these first, then the session measurements below). Each load is the
      first page in a new browser context (a cold renderer: the strict case,
      the target's row); a second row loads the same pages one after the
-     other in one tab with the HTTP cache off, as a visitor's next pages;
+     other in one tab with the HTTP cache off, as a visitor's next pages.
+     Beside the ratio: its 95% bootstrap interval over the pairs, and the
+     control's odd pairs against its even pairs, which shows how far apart
+     two measurements of the very same page come out on this machine;
   3. the median time from startSession() to the SDK being live (the runtime
      has attached its API to the loader: calls and events are the SDK's own),
      against (b) brython.js alone running a two-line script, and (d) the same
@@ -44,6 +47,7 @@ import argparse
 import gzip
 import json
 import os
+import random
 import statistics
 import sys
 
@@ -175,10 +179,22 @@ def paired(xs, ys):
     return median([x / y for x, y in zip(xs, ys)])
 
 
+def interval(xs, ys, draws=2000):
+    """95% bootstrap interval of median(xs) / median(ys), resampling the pairs."""
+    rng = random.Random(0)
+    n = len(xs)
+    ratios = []
+    for _ in range(draws):
+        idx = [rng.randrange(n) for _ in range(n)]
+        ratios.append(median([xs[i] for i in idx]) / median([ys[i] for i in idx]))
+    ratios.sort()
+    return ratios[int(0.025 * draws)], ratios[int(0.975 * draws) - 1]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=31)
-    ap.add_argument("--load-pairs", type=int, default=6,
+    ap.add_argument("--load-pairs", type=int, default=12,
                     help="tag/control page loads per run (cheap, and the load event is the noisiest figure)")
     ap.add_argument("--live-pairs", type=int, default=2,
                     help="SDK live, (b) and (b') samples per run (the ratio the 15%% target is on; (d) is measured once per run)")
@@ -290,6 +306,11 @@ def main():
           % (m["tag"], m["control"], m["tag"] / m["control"]))
     print("| load event, paired (median of tag/control per pair) | | | %.3f | |"
           % paired(results["tag"], results["control"]))
+    print("| load event, 95%% interval of the tag/control ratio (bootstrap over the pairs) | | | %.3f-%.3f | |"
+          % interval(results["tag"], results["control"]))
+    print("| load event, this measurement's own noise: the control's odd pairs against its even pairs (ms) | %.1f | %.1f | %.3f | |"
+          % (median(results["control"][1::2]), median(results["control"][0::2]),
+             median(results["control"][1::2]) / median(results["control"][0::2])))
     print("| load event, what the tag adds: median of tag - control per pair (ms) | %+.1f | | | |"
           % median([x - y for x, y in zip(results["tag"], results["control"])]))
     print("| load event, next page of the site in the same tab (ms) | %.1f | control: %.1f | %.3f | |"
