@@ -159,8 +159,7 @@ def minify(modules, scripts=False):
 def precompile(mods):
     """Compile `mods` with Brython under Node; cached by the sources' hash."""
     digest = hashlib.sha256()
-    with open(brython_js(), "rb") as f:
-        digest.update(f.read())
+    digest.update(brython_source().encode("utf-8"))
     digest.update(TERSER_VERSION.encode())
     for tool in ("precompile.js", "minify.js", "build.py"):
         with open(os.path.join(HERE, tool), "rb") as f:
@@ -302,12 +301,17 @@ def runtime_bundle(entry, compiled, mods, lazy=True):
 
 
 @functools.lru_cache(maxsize=None)
+def brython_source():
+    """The pinned brython.js's text (read once per build)."""
+    with open(brython_js(), encoding="utf-8") as f:
+        return f.read()
+
+
+@functools.lru_cache(maxsize=None)
 def runtime():
     """The Brython runtime the bundles ship: brython.js without its compiler
     chain (build/brython_runtime.py); made once per build."""
-    with open(brython_js(), encoding="utf-8") as f:
-        text = f.read()
-    return brython_runtime.runtime_js(text, lambda js: minify({"js": js}, scripts=True)["js"])
+    return brython_runtime.runtime_js(brython_source(), lambda js: minify({"js": js}, scripts=True)["js"])
 
 
 def features_bundle(entry, core, compiled, mods):
@@ -351,8 +355,7 @@ def build(verbose=True):
     mods = all_modules()
     result = precompile(mods)
     compiled = result["modules"]
-    with open(brython_js(), encoding="utf-8") as f:
-        brython_runtime.check_no_compiler_use({n: m["js"] for n, m in compiled.items()}, f.read())
+    brython_runtime.check_no_compiler_use({n: m["js"] for n, m in compiled.items()}, brython_source())
     sizes = {}
     visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods, lazy=False)
     sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]
