@@ -335,6 +335,7 @@ def loader():
         text = f.read()
     return (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
                 .replace("@RULES@", json.dumps(rules, sort_keys=True))
+                .replace("@LOADER@", json.dumps(LOADER_NAME))
                 .replace("@RUNTIME@", json.dumps(RUNTIME_NAME))
                 .replace("@FEATURES@", json.dumps(FEATURES_NAME))
                 .replace("@STORE@", json.dumps(STORE_KEY))

@@ -6,18 +6,66 @@
    message arrives. */
 (function (W, D) {
   "use strict";
-  var EVENTS = @EVENTS@, RULES = @RULES@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, STORE = @STORE@, SHARED = @SHARED@;
+  var EVENTS = @EVENTS@, RULES = @RULES@, LOADER = @LOADER@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, STORE = @STORE@, SHARED = @SHARED@;
   var G = W.GLANCE = W.GLANCE || {}, C = G.Cobrowse = G.Cobrowse || {};
   if (C._loader) { console.warn("GLANCE: glance-cobrowse.js is included twice; the second copy is ignored"); return; }
   // No regular expression runs for a plain tag, here or in the checks below:
   // each costs a compile on first use, and the loader must not hold the page up.
-  var tag = D.currentScript, src = (tag && tag.src) || "", cut = src.length;
-  ["?", "#"].forEach(function (c) { var i = src.indexOf(c); if (i >= 0 && i < cut) cut = i; });
-  var base = src.slice(0, src.lastIndexOf("/", cut - 1) + 1);
-  function data(n) { var v = tag ? tag.getAttribute("data-" + n) : null; return v === null ? undefined : v; }
-  var config = {groupid: data("groupid"), site: data("site"), ws: data("ws"), ui: data("ui"),
-                additionalgroupids: data("additionalgroupids"), base: base};
+  // Nor does an element: on a page whose scripts have not touched one yet, the
+  // first (document.currentScript, Element.prototype) costs more than the rest
+  // of this script. So the loader learns its URL from its resource timing entry,
+  // and reads its tag's data-* attributes (setup()) only when a call needs them
+  // or once the page has loaded. document.currentScript is the fallback.
+  var src = ownSrc(), tag = src ? null : D.currentScript;
+  if (tag) src = tag.src || "";
+  var base = src.slice(0, src.lastIndexOf("/", noQuery(src).length - 1) + 1);
+  var config = null, groups = [];
   var impl = null, receive = null, queue = [], messages = [], loading = false, pendingStart = false, featuresReady = null, featuresAsked = false;
+
+  // The URL this script was fetched from: the one resource timing entry of a
+  // script named like this file (none, or several: "", and the caller falls back).
+  function ownSrc() {
+    var found = "", es, i, n;
+    try { es = W.performance.getEntriesByType("resource"); } catch (e) { return ""; }
+    for (i = 0; i < es.length; i++) {
+      n = noQuery(es[i].name);
+      if (n.slice(n.lastIndexOf("/") + 1) !== LOADER) continue;
+      if (found && found !== es[i].name) return "";
+      found = es[i].name;
+    }
+    return found;
+  }
+  function noQuery(u) {
+    var cut = u.length;
+    ["?", "#"].forEach(function (c) { var i = u.indexOf(c); if (i >= 0 && i < cut) cut = i; });
+    return u.slice(0, cut);
+  }
+  // The script tag this loader came from: the one with its exact URL, or else
+  // one with a data-groupid whose file has its name (a redirected URL).
+  function findTag() {
+    var ss = D.getElementsByTagName("script"), own = noQuery(src), name = own.slice(own.lastIndexOf("/") + 1), alt = null, i, u;
+    for (i = 0; i < ss.length; i++) {
+      u = ss[i].src;
+      if (u && u === src) return ss[i];
+      if (!alt && u && ss[i].hasAttribute("data-groupid") && noQuery(u).slice(noQuery(u).lastIndexOf("/") + 1) === name) alt = ss[i];
+    }
+    return alt;
+  }
+  function data(n) { var v = tag ? tag.getAttribute("data-" + n) : null; return v === null ? undefined : v; }
+  // Read the tag's configuration: the first time a call needs it, when the
+  // runtime loads, or once the page has loaded. Installs the shadow root hook too.
+  function setup() {
+    if (config) return config;
+    tag = tag || findTag();
+    config = {groupid: data("groupid"), site: data("site"), ws: data("ws"), ui: data("ui"),
+              additionalgroupids: data("additionalgroupids"), base: base};
+    if (posInt(config.groupid)) {
+      groups.push(posInt(config.groupid));
+      if (config.additionalgroupids) config.additionalgroupids.split(/[\s,;]+/).forEach(function (p) { if (posInt(p)) groups.push(+p); });
+    }
+    hookShadow();
+    return config;
+  }
 
   function posInt(v) {
     if (typeof v === "number") return Number.isInteger(v) && v > 0 ? v : 0;
@@ -26,11 +74,6 @@
     if (!s || s.length > 15) return 0;
     for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) < 48 || s.charCodeAt(i) > 57) return 0;
     return +s > 0 ? +s : 0;
-  }
-  var groups = [];
-  if (posInt(config.groupid)) {
-    groups.push(posInt(config.groupid));
-    if (config.additionalgroupids) config.additionalgroupids.split(/[\s,;]+/).forEach(function (p) { if (posInt(p)) groups.push(+p); });
   }
   function kind(v) {
     return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" :
@@ -55,6 +98,7 @@
     return null;
   }
   function startProblem(p) {
+    setup();
     if (!groups.length) return "cannot start a session: data-groupid on the cobrowse script tag is missing or invalid";
     if (plainObject(p)) {
       var ks = Object.keys(p);  // own fields only (never for-in: pages may extend Object.prototype)
@@ -145,6 +189,7 @@
                     "); the cobrowse runtime cannot run with them, so it was not loaded");
     }
     loading = true;
+    setup();
     var url = base + RUNTIME;
     // A live runtime has attached, or asked for its features first (data-check-payloads).
     addScript(url, function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); },
@@ -221,20 +266,31 @@
   });
   C.Visitor = V;
 
-  // Closed shadow roots attached from now on (the cobrowse view, loaded later, captures them).
-  var closedRoots = W.WeakMap && new WeakMap(), EP = W.Element && Element.prototype, original = EP && EP.attachShadow;
-  if (closedRoots && typeof original === "function") EP.attachShadow = function attachShadow() {
-    var r = original.apply(this, arguments);
-    try { if (r && r.mode === "closed") closedRoots.set(this, r); } catch (e) { /* never break the page */ }
-    return r;
+  // Closed shadow roots the page attaches (the cobrowse view, loaded later,
+  // captures them): from setup() on, and before the page defines its first
+  // custom element, whose constructor is where a closed root is usually attached.
+  var closedRoots = W.WeakMap && new WeakMap(), hooked = false, CE = W.customElements, defineOriginal = CE && CE.define;
+  function hookShadow() {
+    if (hooked || !closedRoots) return;
+    hooked = true;
+    var EP = W.Element && Element.prototype, original = EP && EP.attachShadow;
+    if (typeof original === "function") EP.attachShadow = function attachShadow() {
+      var r = original.apply(this, arguments);
+      try { if (r && r.mode === "closed") closedRoots.set(this, r); } catch (e) { /* never break the page */ }
+      return r;
+    };
+  }
+  if (typeof defineOriginal === "function") CE.define = function define() {
+    hookShadow();
+    return defineOriginal.apply(this, arguments);
   };
 
   // The runtime calls attach() once it is live: its functions replace the queue.
   C._loader = {
     closedRoots: closedRoots,
-    config: config,
+    get config() { return setup(); },
     call: function (name, args) { if (!impl || !impl[name]) throw new Error("GLANCE: " + name + " is not available"); return run(name, args || []); },
-    checkPayloads: !!(tag && tag.hasAttribute("data-check-payloads")),
+    get checkPayloads() { setup(); return !!(tag && tag.hasAttribute("data-check-payloads")); },
     // performance.now() when the runtime's boot began (brython.js has run), the
     // SDK went live, and the features were installed (read by bench/bench_sdk.py)
     runtimeAt: null,
@@ -280,24 +336,25 @@
     load();
   });
 
-  if (!groups.length) {
+  // Once the page has loaded, or RULES.resumeWaitMs after this script ran on a
+  // page slower than that, a session goes on: one continued in this URL
+  // (glance_continue: urlstartwarning, legacy.py), one of this tab (sessionStorage)
+  // or one of another tab (localStorage). A page's first storage access blocks it
+  // for a few ms, which must not hold up its load event.
+  var resumed = false, resume = function () {
+    if (resumed) return;
+    resumed = true;
+    if (!impl && !loading && (("&" + W.location.search.slice(1)).indexOf("&glance_continue=") >= 0 || stored() || shared()) &&
+        setup() && groups.length) load();
+  };
+  afterLoad(function () {
+    resume();
+    setup();
+    if (groups.length) return;
     var why = config.groupid === undefined ? "data-groupid is missing from the cobrowse script tag" :
       "data-groupid must be a positive integer, got " + JSON.stringify(config.groupid);
     console.error("GLANCE: " + why + "; cobrowse is disabled on this page");
-    afterLoad(function () { loaderError("service", why); });
-  } else if (("&" + W.location.search.slice(1)).indexOf("&glance_continue=") >= 0) {  // glance_continue: urlstartwarning (legacy.py)
-    load();
-  } else {
-    // A session of this tab (sessionStorage) or of another tab (localStorage)
-    // resumes once the page has loaded, or RULES.resumeWaitMs after this script ran
-    // on a page slower than that: a page's first storage access blocks it for
-    // a few ms, which must not hold up its load event.
-    var checked = false, check = function () {
-      if (checked) return;
-      checked = true;
-      if (!impl && !loading && (stored() || shared())) load();
-    };
-    afterLoad(check);
-    if (D.readyState !== "complete") setTimeout(check, RULES.resumeWaitMs);
-  }
+    loaderError("service", why);
+  });
+  if (D.readyState !== "complete") setTimeout(resume, RULES.resumeWaitMs);
 })(window, document);

@@ -63,7 +63,7 @@ def page(template, title):
         attrs = tag_attrs(request)
         html = _env.get_template(template).render(
             title=title, attrs=attrs, check=request.query_params.get("check") == "1",
-            notag=request.query_params.get("notag") == "1", base=str(request.base_url).rstrip("/"),
+            notag=request.query_params.get("notag") == "1", tagv=request.query_params.get("tagv"), base=str(request.base_url).rstrip("/"),
             query=request.url.query, events=list(EVENT_NAMES))
         return HTMLResponse(html)
     return endpoint

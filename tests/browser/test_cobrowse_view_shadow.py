@@ -6,6 +6,7 @@ import json
 
 from tests.browser.test_cobrowse_view import Wire, open_console, wait_for
 from tests.browser.test_cobrowse_view_lab import lab, lab_with_control
+from tests.browser.test_loader_page_load import HeldImage
 from tests.browser.test_session_lifecycle import start
 
 SECRETS = {"openpw": "OpenRootPw6612", "closedpw": "ClosedRootPw7723", "closedmasked": "ClosedMaskedWords",
@@ -98,7 +99,7 @@ def test_click_on_the_copy_inside_a_closed_root_attached_later_controls_the_page
 
 
 def test_closed_roots_attached_before_the_session_reach_the_copy_masked(page, context, server):
-    """The loader keeps closed roots from the time it runs: a closed root the page
+    """The loader keeps closed roots from the page's load event on: a closed root the page
     attached before any session (no runtime, no capture loaded yet) is in the snapshot."""
     wire = Wire(page)
     lab(page, server)
@@ -115,4 +116,39 @@ def test_closed_roots_attached_before_the_session_reach_the_copy_masked(page, co
     everything = "\n".join(wire.sent)
     for name in ("openpw", "closedpw", "closedmasked"):
         assert SECRETS[name] not in everything, name + " leaked"
+    assert console.errors == [] and page.console.errors == []
+
+
+def test_a_closed_root_of_a_component_defined_while_the_page_loads_reaches_the_copy(page, context, server):
+    """The loader touches no element while it runs (that would hold up the page's load event): it
+    hooks attachShadow once the page has loaded, or before the page defines its first custom element.
+    A component defined after the loader ran, while the page is still loading, keeps its closed root
+    in the copy, masked."""
+    held = HeldImage(page)
+    wire = Wire(page)
+    page.goto(server.url + "/lab?check=1", wait_until="domcontentloaded")
+    page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse.Visitor")
+    page.evaluate("""(pw) => {
+      customElements.define('closed-widget', class extends HTMLElement {
+        constructor() {
+          super();
+          const r = this.attachShadow({mode: 'closed'});
+          r.innerHTML = '<p id="cw-text">Component text</p><input id="cw-pw" type="password">';
+          r.getElementById('cw-pw').value = pw;
+        }
+      });
+      document.querySelector('main').appendChild(document.createElement('closed-widget'));
+    }""", SECRETS["closedpw"])
+    assert page.evaluate("document.readyState") != "complete"
+    held.release()
+    page.wait_for_function("window.demoAttached === true && document.readyState === 'complete'")
+    start(page, "shadow-component-1")
+    console = open_console(context, server, "shadow-component-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    got = """() => { const h = window.agentReplay.doc().querySelector('closed-widget'), r = h && h.shadowRoot;
+                     return r && r.getElementById('cw-text') ?
+                       [r.getElementById('cw-text').textContent, r.getElementById('cw-pw').value] : null; }"""
+    console.wait_for_function("(" + got + ")() !== null", timeout=5000)
+    assert console.evaluate(got) == ["Component text", "*" * len(SECRETS["closedpw"])]
+    assert SECRETS["closedpw"] not in "\n".join(wire.sent)
     assert console.errors == [] and page.console.errors == []
