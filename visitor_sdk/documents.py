@@ -64,10 +64,13 @@ def _head_bytes(blob, done):
 
 
 class Viewer:
-    """The document viewer overlay (one at a time, Escape or Close hides it)."""
+    """The document viewer overlay (one at a time, Escape or Close hides it). Escape
+    works with the focus anywhere in the page (a PDF takes the focus once it has
+    loaded: a click in the page brings it back), unless the page handled it."""
 
     def __init__(self):
         self.box = None
+        self.page_keys = None
         self.object_url = None
         self.status = None
         self.returns_to = None
@@ -76,6 +79,9 @@ class Viewer:
         if self.box is not None and not _none(self.box.parentNode):
             self.box.parentNode.removeChild(self.box)
         self.box = None
+        if self.page_keys is not None:
+            document.removeEventListener("keydown", self.page_keys)
+            self.page_keys = None
         if self.object_url is not None:
             window.URL.revokeObjectURL(self.object_url)
             self.object_url = None
@@ -116,6 +122,12 @@ class Viewer:
                 ev.stopPropagation()
                 self.close()
         box.addEventListener("keydown", _guard("viewer key", key))
+
+        def page_key(ev):
+            if ev.key == "Escape" and not ev.defaultPrevented and self.box is box:
+                self.close()
+        self.page_keys = _guard("viewer page key", page_key)
+        document.addEventListener("keydown", self.page_keys)
         document.body.appendChild(box)
         self.box = box
         close.focus()

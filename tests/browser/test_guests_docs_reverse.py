@@ -191,6 +191,10 @@ def test_agent_shares_documents_viewer_download_and_refusals(page, server, agent
     assert payloads(page, "visitordownload") == [{"name": "price-list.pdf", "agentselected": True}]
     assert agents.run(agent.next_event("visitordownload"))["payload"] == {"name": "price-list.pdf",
                                                                           "agentselected": True}
+    # the PDF takes the focus once it has loaded; a click on the viewer's title brings it back to the
+    # page, and Escape closes the viewer from there
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'IFRAME'")
+    page.click("#glance-doc-viewer-title")
     page.keyboard.press("Escape")
     assert not page.is_visible("#glance-doc-viewer")
 
