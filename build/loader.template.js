@@ -28,10 +28,10 @@
     var found = "", es, i, n;
     try { es = W.performance.getEntriesByType("resource"); } catch (e) { return ""; }
     for (i = 0; i < es.length; i++) {
-      n = noQuery(es[i].name);
-      if (n.slice(n.lastIndexOf("/") + 1) !== LOADER) continue;
-      if (found && found !== es[i].name) return "";
-      found = es[i].name;
+      n = es[i].name;
+      if (fileName(n) !== LOADER) continue;
+      if (found && found !== n) return "";
+      found = n;
     }
     return found;
   }
@@ -40,14 +40,15 @@
     ["?", "#"].forEach(function (c) { var i = u.indexOf(c); if (i >= 0 && i < cut) cut = i; });
     return u.slice(0, cut);
   }
+  function fileName(u) { u = noQuery(u); return u.slice(u.lastIndexOf("/") + 1); }
   // The script tag this loader came from: the one with its exact URL, or else
   // one with a data-groupid whose file has its name (a redirected URL).
   function findTag() {
-    var ss = D.getElementsByTagName("script"), own = noQuery(src), name = own.slice(own.lastIndexOf("/") + 1), alt = null, i, u;
+    var ss = D.getElementsByTagName("script"), name = fileName(src), alt = null, i, u;
     for (i = 0; i < ss.length; i++) {
       u = ss[i].src;
       if (u && u === src) return ss[i];
-      if (!alt && u && ss[i].hasAttribute("data-groupid") && noQuery(u).slice(noQuery(u).lastIndexOf("/") + 1) === name) alt = ss[i];
+      if (!alt && u && ss[i].hasAttribute("data-groupid") && fileName(u) === name) alt = ss[i];
     }
     return alt;
   }
