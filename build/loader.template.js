@@ -11,19 +11,17 @@
   if (C._loader) { console.warn("GLANCE: glance-cobrowse.js is included twice; the second copy is ignored"); return; }
   // No regular expression runs for a plain tag, here or in the checks below:
   // each costs a compile on first use, and the loader must not hold the page up.
-  // Nor does an element: on a page whose scripts have not touched one yet, the
-  // first (document.currentScript, Element.prototype) costs more than the rest
-  // of this script. So the loader learns its URL from its resource timing entry,
-  // and reads its tag's data-* attributes (setup()) only when a call needs them
-  // or once the page has loaded. document.currentScript is the fallback.
-  var src = ownSrc(), tag = src ? null : D.currentScript;
-  if (tag) src = tag.src || "";
-  var base = src.slice(0, src.lastIndexOf("/", noQuery(src).length - 1) + 1);
+  // Nor does an element, nor the resource timing list: on a page whose scripts
+  // have not touched them yet, the first (document.currentScript, an entry)
+  // costs more than the rest of this script. So the loader finds its tag and its
+  // URL (locate()), reads the tag's data-* attributes and hooks attachShadow
+  // (setup()) only when a call needs them or once the page has loaded.
+  var src = "", tag = null, base = "";
   var config = null, groups = [];
   var impl = null, receive = null, queue = [], messages = [], loading = false, pendingStart = false, featuresReady = null, featuresAsked = false;
 
   // The URL this script was fetched from: the one resource timing entry of a
-  // script named like this file (none, or several: "", and the caller falls back).
+  // script named like this file (none, or several: "", and locate() looks further).
   function ownSrc() {
     var found = "", es, i, n;
     try { es = W.performance.getEntriesByType("resource"); } catch (e) { return ""; }
@@ -41,23 +39,32 @@
     return u.slice(0, cut);
   }
   function fileName(u) { u = noQuery(u); return u.slice(u.lastIndexOf("/") + 1); }
-  // The script tag this loader came from: the one with its exact URL, or else
-  // one with a data-groupid whose file has its name (a redirected URL).
-  function findTag() {
-    var ss = D.getElementsByTagName("script"), name = fileName(src), alt = null, i, u;
+  // This loader's script tag and URL (the runtime is fetched from beside it): the
+  // tag with the URL of its resource timing entry, or else the tag with a
+  // data-groupid whose file has its name (a redirected URL, timings cleared), or
+  // else the one tag with a data-groupid (a tag manager renamed the file).
+  function locate() {
+    var ss = D.getElementsByTagName("script"), named = null, grouped = [], i, u;
+    src = ownSrc();
     for (i = 0; i < ss.length; i++) {
       u = ss[i].src;
-      if (u && u === src) return ss[i];
-      if (!alt && u && ss[i].hasAttribute("data-groupid") && fileName(u) === name) alt = ss[i];
+      if (!u) continue;
+      if (u === src) { tag = ss[i]; break; }
+      if (ss[i].hasAttribute("data-groupid")) {
+        grouped.push(ss[i]);
+        if (!named && fileName(u) === LOADER) named = ss[i];
+      }
     }
-    return alt;
+    tag = tag || named || (grouped.length === 1 ? grouped[0] : null);
+    if (tag && !src) src = tag.src;
+    base = src.slice(0, src.lastIndexOf("/", noQuery(src).length - 1) + 1);
   }
   function data(n) { var v = tag ? tag.getAttribute("data-" + n) : null; return v === null ? undefined : v; }
   // Read the tag's configuration: the first time a call needs it, when the
   // runtime loads, or once the page has loaded. Installs the shadow root hook too.
   function setup() {
     if (config) return config;
-    tag = tag || findTag();
+    locate();
     config = {groupid: data("groupid"), site: data("site"), ws: data("ws"), ui: data("ui"),
               additionalgroupids: data("additionalgroupids"), base: base};
     if (posInt(config.groupid)) {

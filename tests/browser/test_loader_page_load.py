@@ -8,7 +8,8 @@ DIST = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.absp
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
-# Records, from before any page script, each access to an element or to storage made
+# Records, from before any page script, each access to an element, to storage or to the
+# resource timing entries made
 # while the cobrowse loader itself is running (document.currentScript is then its tag).
 WATCH = """(() => {
   window.__loaderTouched = [];
@@ -19,7 +20,8 @@ WATCH = """(() => {
     get() { note('document.currentScript'); return current.call(this); }});
   for (const [proto, names] of [[Element.prototype, ['getAttribute', 'hasAttribute', 'querySelector']],
                                 [Document.prototype, ['getElementsByTagName', 'querySelector']],
-                                [Storage.prototype, ['getItem', 'setItem']]]) {
+                                [Storage.prototype, ['getItem', 'setItem']],
+                                [Performance.prototype, ['getEntries', 'getEntriesByType', 'getEntriesByName']]]) {
     for (const name of names) {
       const f = proto[name];
       proto[name] = function () { note(name); return f.apply(this, arguments); };
@@ -54,7 +56,7 @@ HOLD_LOAD = """document.addEventListener('DOMContentLoaded', () => {
   const img = document.createElement('img'); img.src = '/static/held.gif'; document.body.appendChild(img); });"""
 
 
-def test_the_loader_touches_no_element_and_no_storage_while_it_runs(page, server):
+def test_the_loader_touches_no_element_storage_or_timing_entry_while_it_runs(page, server):
     page.add_init_script(WATCH)
     page.goto(server.url + "/blank?check=1")
     page.wait_for_function("window.demoAttached === true")
@@ -76,6 +78,28 @@ def test_the_loader_finds_its_tag_when_its_url_has_a_query_and_starts_a_session(
                      GLANCE.Cobrowse.Visitor.startSession('tagquery-1')""")
     page.wait_for_function("window.seen.length === 1")
     assert page.evaluate("GLANCE.Cobrowse.Visitor.getKey()") == "tagquery-1"
+    page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
+    assert page.console.errors == []
+
+
+def test_the_loader_finds_its_tag_by_name_when_the_page_cleared_its_timings_and_another_script_has_a_groupid(page, server):
+    """A page that clears its resource timings before the loader reads its tag, with another
+    vendor's script carrying a data-groupid before the cobrowse tag: the loader takes the tag
+    whose file is glance-cobrowse.js, and its runtime loads from beside it."""
+    page.route("**/static/other-vendor.js", lambda r: r.fulfill(status=200, content_type="text/javascript", body="1"))
+    page.add_init_script("""document.addEventListener('DOMContentLoaded', () => {
+        const s = document.createElement('script'); s.src = '/static/other-vendor.js'; s.dataset.groupid = '5';
+        document.head.prepend(s); });
+      window.addEventListener('load', () => performance.clearResourceTimings());""")
+    page.goto(server.url + "/blank?check=1")
+    page.wait_for_function("window.demoAttached === true")
+    page.wait_for_timeout(300)
+    assert page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('glance-cobrowse')).length") == 0
+    config = page.evaluate("(() => { const c = GLANCE.Cobrowse._loader.config; return {groupid: c.groupid, base: c.base}; })()")
+    assert config == {"groupid": "72937", "base": server.url + "/dist/"}
+    page.evaluate("""window.seen = []; GLANCE.Cobrowse.Visitor.addEventListener('sessionstart', () => seen.push('start'));
+                     GLANCE.Cobrowse.Visitor.startSession('cleared-timings-1')""")
+    page.wait_for_function("window.seen.length === 1")
     page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
     assert page.console.errors == []
 
@@ -115,7 +139,7 @@ def test_a_bad_groupid_is_reported_once_the_page_has_loaded_and_a_call_before_ge
 
 def test_a_tag_manager_can_insert_the_loader_under_another_name(page, server):
     """A tag manager adds the loader from its own script, renamed: the loader finds no resource
-    timing entry of its name, and reads its tag through document.currentScript instead."""
+    timing entry of its name, and takes the page's one script tag with a data-groupid."""
     with open(os.path.join(DIST, "glance-cobrowse.js"), "rb") as f:
         loader = f.read()
     page.route("**/dist/cobrowse-by-tag-manager.js",
