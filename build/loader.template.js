@@ -352,8 +352,9 @@
   var resumed = false, resume = function () {
     if (resumed) return;
     resumed = true;
-    if (!impl && !loading && (("&" + W.location.search.slice(1)).indexOf("&glance_continue=") >= 0 || stored() || shared()) &&
-        setup() && groups.length) load();
+    if (impl || loading || !(("&" + W.location.search.slice(1)).indexOf("&glance_continue=") >= 0 || stored() || shared())) return;
+    setup();
+    if (groups.length) load();
   };
   afterLoad(function () {
     resume();
