@@ -160,6 +160,8 @@ def test_visitor_video_reaches_the_agent_pauses_and_continues(page, context, ser
     console.evaluate("agentConsole.action('videoend')")
     wait_event(page, "visitorvideostopped")
     assert media_names(page)[-2:] == ["visitorvideoended", "visitorvideostopped"]
+    # the event reaches the agent a relay after the page fired it
+    console.wait_for_function("agentConsole.frames.some(f => f.type === 'visitor_event' && f.name === 'visitorvideostopped')")
     assert "visitorvideostopped" in visitor_event_names(console)
     assert page.console.errors == [] and console.errors == []
 
