@@ -13,6 +13,18 @@ wheel) and the keepalive pings (one bucket of sockets per tick).
 `serve_asgi(hub, websocket, role)` serves the same hub through a Starlette
 WebSocket instead (`python -m session_server --ws websockets` etc., or the app
 mounted in another ASGI server): same frames, with a writer task per socket.
+
+What a socket may cost (limits.py, docs/limits.md): at the upgrade its source
+address (addresses.py) and Origin are read, an agent socket from a page that
+is neither the service's own console nor a configured embedding origin is
+refused (403), and an address with too many sockets open is refused (429). A
+frame over the size limit (hello_frame_bytes until hello/join, frame_bytes
+after) is skipped as it streams in, unbuffered, and answered `too_large`; one
+over 4x frame_bytes closes the socket (1009). Bytes and frames per second are
+token buckets (`SocketBudget`): past them the socket is not read until the
+budget refills, and one kept over it for `throttle_close` seconds is closed
+with `over_budget`. A socket without hello/join after `hello_timeout` is
+closed with `timeout`.
 """
 
 import asyncio
@@ -25,16 +37,86 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from visitor_sdk import protocol as P
+from visitor_sdk.origins import origin_allowed, parse_origin
 
+from .addresses import client_address
 from .peer import CLOSED, Peer, Ticker
+from .ratelimit import TokenBucket
 
 log = logging.getLogger("session_server.sockets")
 
 CLOSE_TIMEOUT = 5.0   # seconds to wait for the peer's close frame
-MAX_MESSAGE = 4 * P.MAX_FRAME_BYTES   # larger messages close the socket (1009); larger than
-#                                       MAX_FRAME_BYTES get a too_large error frame from the hub
-MAX_BUFFERED = 16 * 1024 * 1024   # bytes written but not yet taken by the peer's socket: more drops it
+MAX_MESSAGE = 4 * P.MAX_FRAME_BYTES   # larger messages close the socket (1009); larger than the
+#                                       frame limit are skipped unread and answered too_large
 ROLES = {"/ws/visitor": "visitor", "/ws/agent": "agent"}
+
+
+def header(request, name):
+    v = request.headers.get(name)
+    return v if isinstance(v, str) else None
+
+
+def own_origin(origin, host):
+    """True when `origin` names the host (and port) this request was sent to (`Host` header):
+    the service's own pages, such as its agent console, whatever scheme a proxy in front ended."""
+    try:
+        scheme, ohost, oport = parse_origin(origin)
+        if not host:
+            return False
+        h, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+        if not h or not port.isdigit():
+            h, port = host, ""
+        return ohost == h.lower() and (oport == int(port) if port else oport == P_DEFAULT.get(scheme))
+    except Exception:
+        return False
+
+
+P_DEFAULT = {"http": 80, "https": 443}
+
+
+def agent_origin_allowed(settings, origin, host):
+    """/ws/agent: no Origin (not a browser page), the service's own origin, or COBROWSE_AGENT_ORIGINS."""
+    if origin is None:
+        return True
+    return own_origin(origin, host) or origin_allowed(origin, settings.agent_origins)
+
+
+class SocketBudget:
+    """Bytes and frames per second of one socket (two ratelimit.TokenBuckets). `mode(live)` picks the
+    visitor-alone or the live rates; `take(n)` answers the seconds to stop reading (0.0: go on)."""
+
+    __slots__ = ("limits", "live", "bytes", "frames", "over_since")
+
+    def __init__(self, limits, live, clock):
+        self.limits = limits
+        self.live = None
+        self.bytes = TokenBucket(1, 1, clock)
+        self.frames = TokenBucket(1, 1, clock)
+        self.over_since = None
+        self.mode(live)
+
+    def mode(self, live):
+        if live is self.live:
+            return
+        L = self.limits
+        self.live = live
+        self.bytes.rate, self.bytes.burst = ((L.live_bytes_per_s, L.live_burst_bytes) if live
+                                             else (L.visitor_bytes_per_s, L.visitor_burst_bytes))
+        self.frames.rate, self.frames.burst = ((L.live_frames_per_s, L.live_burst_frames) if live
+                                               else (L.visitor_frames_per_s, L.visitor_burst_frames))
+        self.bytes.tokens = min(self.bytes.tokens, self.bytes.burst)
+        self.frames.tokens = min(self.frames.tokens, self.frames.burst)
+
+    def take(self, n, now):
+        wait = max(self.bytes.take(n), self.frames.take(1))
+        if wait <= 0:
+            self.over_since = None
+        elif self.over_since is None:
+            self.over_since = now
+        return wait
+
+    def over_for(self, now):
+        return 0.0 if self.over_since is None else now - self.over_since
 
 
 def _header(opcode, n):
@@ -48,16 +130,20 @@ def _header(opcode, n):
 class WsSocket(Peer, asyncio.Protocol):
     """One WebSocket on an asyncio transport (handed over by uvicorn after the HTTP upgrade request)."""
 
-    __slots__ = ("ws", "transport", "connections", "heard", "ping_out", "bucket", "frags", "close_timer", "fast", "buf")
+    __slots__ = ("ws", "transport", "connections", "heard", "ping_out", "bucket", "frags", "close_timer", "fast", "buf",
+                 "limits", "skip", "budget", "paused", "throttle", "hello_timer", "counted")
 
     def __init__(self, hub, ticker, server_state=None):
         Peer.__init__(self, hub, ticker)
-        self.ws = ServerProtocol(max_size=MAX_MESSAGE, logger=log)
-        self.transport = self.frags = self.close_timer = None
+        self.limits = hub.settings.limits
+        self.ws = ServerProtocol(max_size=self.limits.hello_frame_bytes, logger=log)
+        self.transport = self.frags = self.close_timer = self.throttle = self.hello_timer = self.budget = None
         self.connections = server_state.connections if server_state is not None else None
         self.heard = True
-        self.ping_out = self.fast = False
+        self.ping_out = self.fast = self.counted = False
         self.bucket = -1
+        self.skip = 0        # bytes still to discard of a frame over the size limit
+        self.paused = 0      # 1: the backlog is full, 2: over the rate budget
         self.buf = b""
 
     # -------------------------------------------------------------- asyncio.Protocol
@@ -97,16 +183,24 @@ class WsSocket(Peer, asyncio.Protocol):
 
     def _fast_frames(self, data):
         """The common case without the sans-I/O parser: whole, masked, unfragmented text or binary
-        frames under 64 KiB. Returns the bytes from the first frame that is anything else (for
-        ServerProtocol: control frames, fragments, extensions' bits, large frames), else b""."""
+        frames under 64 KiB; and frames over the size limit, discarded as they arrive. Returns the
+        bytes from the first frame that is anything else (for ServerProtocol: control frames,
+        fragments, extensions' bits, large frames), else b""."""
+        if self.skip:
+            if len(data) <= self.skip:
+                self.skip -= len(data)
+                return b""
+            data = data[self.skip:]
+            self.skip = 0
         buf = self.buf + data if self.buf else data
         pos, n = 0, len(buf)
         rest = b""
+        limit = self.ws.max_message_size
         while pos < n:
             if n - pos < 2:
                 break
             b0, ln = buf[pos], buf[pos + 1]
-            if (b0 != 0x81 and b0 != 0x82) or ln < 0x80 or ln == 0xFF:
+            if (b0 != 0x81 and b0 != 0x82) or ln < 0x80:
                 rest = buf[pos:]
                 break
             ln &= 0x7F
@@ -115,6 +209,27 @@ class WsSocket(Peer, asyncio.Protocol):
                 if n - pos < 4:
                     break
                 ln, h = (buf[pos + 2] << 8) | buf[pos + 3], 8
+            elif ln == 127:
+                if n - pos < 10:
+                    break
+                ln, h = int.from_bytes(buf[pos + 2:pos + 10], "big"), 14
+                if ln <= limit:   # a large frame within the limit: the sans-I/O parser takes it
+                    rest = buf[pos:]
+                    break
+            if ln > limit:
+                if ln > MAX_MESSAGE:
+                    self.buf = b""
+                    self.fast = False
+                    self.ws.fail(1009, "frame too large")
+                    self.closing = True
+                    return b""
+                self._too_large(ln, limit)
+                if n - pos < h + ln:
+                    self.skip = h + ln - (n - pos)
+                    self.buf = b""
+                    return b""
+                pos += h + ln
+                continue
             if n - pos < h + ln:
                 break
             payload = apply_mask(buf[pos + h:pos + h + ln], buf[pos + h - 4:pos + h])
@@ -132,9 +247,34 @@ class WsSocket(Peer, asyncio.Protocol):
         self.buf = buf[pos:] if pos < n else b""
         return b""
 
+    def _too_large(self, n, limit):
+        if self.role is not None and not self.closing:
+            self.hub.stats["errors"] += 1
+            self.send(P.error_frame("too_large", "frame of %d bytes exceeds the %d byte limit%s; it was skipped"
+                                    % (n, limit, "" if self.part is not None else " before hello/join")))
+
     def _message(self, op, data):
         if self.role is None or self.closing:
             return
+        budget = self.budget
+        if budget is not None:
+            part = self.part
+            budget.mode(self.role == "agent" or (part is not None and self.hub.has_agents(part.sid)))
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            wait = budget.take(len(data), now)
+            if wait > 0:
+                if budget.over_for(now) > self.limits.throttle_close:
+                    self.hub.stats["errors"] += 1
+                    self.send(P.error_frame("over_budget", "more than %d bytes or %d frames per second for %g s"
+                                            % (budget.bytes.rate, budget.frames.rate, self.limits.throttle_close),
+                                            fatal=True))
+                    self.closing = True
+                    loop.call_soon(self._close_now)
+                    return
+                if self.throttle is None:
+                    self._set_pause(2, True)
+                    self.throttle = loop.call_later(min(wait, 5.0), self._unthrottle)
         if op is Opcode.BINARY:
             self.incoming(None)
             return
@@ -146,17 +286,61 @@ class WsSocket(Peer, asyncio.Protocol):
             return
         self.incoming(text)
 
+    def _unthrottle(self):
+        self.throttle = None
+        self._set_pause(2, False)
+
+    def _set_pause(self, reason, on):
+        was = self.paused
+        self.paused = (was | reason) if on else (was & ~reason)
+        if bool(was) != bool(self.paused) and self.transport is not None and not self.closed:
+            (self.transport.pause_reading if self.paused else self.transport.resume_reading)()
+
     def _handshake(self, request):
         ws = self.ws
+        hub = self.hub
         role = ROLES.get(request.path.partition("?")[0])
+        peer = self.transport.get_extra_info("peername") if self.transport is not None else None
+        self.addr = client_address(peer[0] if peer else None, header(request, "X-Forwarded-For"),
+                                   hub.settings.trusted_proxies)
+        self.origin = header(request, "Origin")
         if role is None:
             resp = ws.reject(404, "no WebSocket endpoint at this path\n")
+        elif role == "agent" and not agent_origin_allowed(hub.settings, self.origin, header(request, "Host")):
+            log.warning("agent socket refused: origin %r is not the console's nor in COBROWSE_AGENT_ORIGINS",
+                        self.origin[:100])
+            resp = ws.reject(403, "this page's origin may not open agent sockets\n")
+        elif not hub.open_socket(self.addr):
+            resp = ws.reject(429, "too many sockets from this address\n")
         else:
+            self.counted = True
             resp = ws.accept(request)
         ws.send_response(resp)
         if resp.status_code == 101:
             self.role = role
             self.ticker.add(self)
+            self.budget = SocketBudget(self.limits, role == "agent", asyncio.get_running_loop().time)
+            self.hello_timer = asyncio.get_running_loop().call_later(self.limits.hello_timeout, self._hello_due)
+
+    def _hello_due(self):
+        self.hello_timer = None
+        if self.part is None and self.worker is None and not self.closing and not self.closed:
+            self.hub.stats["errors"] += 1
+            self.send(P.error_frame("timeout", "no %s within %g s of opening the socket"
+                                    % ("hello" if self.role == "visitor" else "join", self.limits.hello_timeout),
+                                    fatal=True))
+            self.close_soon()
+
+    def attached(self):
+        """The hub accepted hello/join: frames up to frame_bytes from now on; a signed-in agent's
+        socket no longer counts against its address."""
+        self.ws.max_message_size = self.limits.frame_bytes
+        if self.role == "agent" and self.counted:
+            self.counted = False
+            self.hub.close_socket(self.addr)
+        if self.hello_timer is not None:
+            self.hello_timer.cancel()
+            self.hello_timer = None
 
     def _flush(self):
         """Write what the protocol has to send; close the transport at its end of stream."""
@@ -178,9 +362,13 @@ class WsSocket(Peer, asyncio.Protocol):
         self.closed = True
         if self.connections is not None:
             self.connections.discard(self)
-        if self.close_timer is not None:
-            self.close_timer.cancel()
-            self.close_timer = None
+        if self.counted:
+            self.counted = False
+            self.hub.close_socket(self.addr)
+        for t in (self.close_timer, self.throttle, self.hello_timer):
+            if t is not None:
+                t.cancel()
+        self.close_timer = self.throttle = self.hello_timer = None
         self.ticker.remove(self)
         if self.role is not None:
             self.incoming(CLOSED)
@@ -202,10 +390,11 @@ class WsSocket(Peer, asyncio.Protocol):
         if self.ws.state is State.OPEN and not self.transport.is_closing():
             data = text.encode("utf-8")   # a data frame: the sans-I/O protocol keeps no state for it
             self.transport.write(_header(0x1, len(data)) + data)
-            if self.transport.get_write_buffer_size() > MAX_BUFFERED:
+            cap = self.limits.agent_send_buffer if self.role == "agent" else self.limits.visitor_send_buffer
+            if self.transport.get_write_buffer_size() > cap:
                 # the peer does not read: drop the socket; the participant's Outbox keeps the
                 # frames for its resume within the reconnect window
-                log.warning("%s socket dropped: more than %d bytes waiting to be sent", self.role, MAX_BUFFERED)
+                log.warning("%s socket dropped: more than %d bytes waiting to be sent", self.role, cap)
                 self.ws.fail(1011, "too slow")
                 self.transport.abort()
 
@@ -215,8 +404,7 @@ class WsSocket(Peer, asyncio.Protocol):
             self._flush()
 
     def _pause(self, on):
-        if self.transport is not None and not self.closed:
-            (self.transport.pause_reading if on else self.transport.resume_reading)()
+        self._set_pause(1, on)
 
     def ping(self):
         """Keepalive, from the Ticker: ping a silent socket; drop one that stayed silent since the last ping."""
