@@ -37,11 +37,10 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from visitor_sdk import protocol as P
-from visitor_sdk.origins import origin_allowed, parse_origin
 
 from .addresses import client_address
+from .edge import SocketBudget, agent_origin_allowed, header
 from .peer import CLOSED, Peer, Ticker
-from .ratelimit import TokenBucket
 
 log = logging.getLogger("session_server.sockets")
 
@@ -49,74 +48,6 @@ CLOSE_TIMEOUT = 5.0   # seconds to wait for the peer's close frame
 MAX_MESSAGE = 4 * P.MAX_FRAME_BYTES   # larger messages close the socket (1009); larger than the
 #                                       frame limit are skipped unread and answered too_large
 ROLES = {"/ws/visitor": "visitor", "/ws/agent": "agent"}
-
-
-def header(request, name):
-    v = request.headers.get(name)
-    return v if isinstance(v, str) else None
-
-
-def own_origin(origin, host):
-    """True when `origin` names the host (and port) this request was sent to (`Host` header):
-    the service's own pages, such as its agent console, whatever scheme a proxy in front ended."""
-    try:
-        scheme, ohost, oport = parse_origin(origin)
-        if not host:
-            return False
-        h, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
-        if not h or not port.isdigit():
-            h, port = host, ""
-        return ohost == h.lower() and (oport == int(port) if port else oport == P_DEFAULT.get(scheme))
-    except Exception:
-        return False
-
-
-P_DEFAULT = {"http": 80, "https": 443}
-
-
-def agent_origin_allowed(settings, origin, host):
-    """/ws/agent: no Origin (not a browser page), the service's own origin, or COBROWSE_AGENT_ORIGINS."""
-    if origin is None:
-        return True
-    return own_origin(origin, host) or origin_allowed(origin, settings.agent_origins)
-
-
-class SocketBudget:
-    """Bytes and frames per second of one socket (two ratelimit.TokenBuckets). `mode(live)` picks the
-    visitor-alone or the live rates; `take(n)` answers the seconds to stop reading (0.0: go on)."""
-
-    __slots__ = ("limits", "live", "bytes", "frames", "over_since")
-
-    def __init__(self, limits, live, clock):
-        self.limits = limits
-        self.live = None
-        self.bytes = TokenBucket(1, 1, clock)
-        self.frames = TokenBucket(1, 1, clock)
-        self.over_since = None
-        self.mode(live)
-
-    def mode(self, live):
-        if live is self.live:
-            return
-        L = self.limits
-        self.live = live
-        self.bytes.rate, self.bytes.burst = ((L.live_bytes_per_s, L.live_burst_bytes) if live
-                                             else (L.visitor_bytes_per_s, L.visitor_burst_bytes))
-        self.frames.rate, self.frames.burst = ((L.live_frames_per_s, L.live_burst_frames) if live
-                                               else (L.visitor_frames_per_s, L.visitor_burst_frames))
-        self.bytes.tokens = min(self.bytes.tokens, self.bytes.burst)
-        self.frames.tokens = min(self.frames.tokens, self.frames.burst)
-
-    def take(self, n, now):
-        wait = max(self.bytes.take(n), self.frames.take(1))
-        if wait <= 0:
-            self.over_since = None
-        elif self.over_since is None:
-            self.over_since = now
-        return wait
-
-    def over_for(self, now):
-        return 0.0 if self.over_since is None else now - self.over_since
 
 
 def _header(opcode, n):
@@ -469,19 +400,44 @@ _asgi_ticker = []
 
 
 async def serve_asgi(hub, websocket, role):
-    """Serve one Starlette WebSocket for `hub` as `role` ("visitor" or "agent")."""
+    """Serve one Starlette WebSocket for `hub` as `role` ("visitor" or "agent").
+
+    The same origin, address and hello-timeout checks as WsSocket; uvicorn's own layer applies the
+    size limit (ws_max_size); the per-socket rate budgets exist in the lean layer only."""
     if not _asgi_ticker:
         _asgi_ticker.append(Ticker())
+    headers = websocket.headers
+    origin = headers.get("origin")
+    if role == "agent" and not agent_origin_allowed(hub.settings, origin, headers.get("host")):
+        await websocket.close(code=1008)
+        return
+    client = websocket.client
+    addr = client_address(client.host if client else None, headers.get("x-forwarded-for"),
+                          hub.settings.trusted_proxies)
+    if not hub.open_socket(addr):
+        await websocket.close(code=1008)
+        return
     await websocket.accept()
     peer = AsgiPeer(hub, _asgi_ticker[0], websocket)
     peer.role = role
+    peer.addr, peer.origin = addr, origin
     try:
         while True:
-            m = await websocket.receive()
+            if peer.part is None and peer.worker is None:
+                try:
+                    m = await asyncio.wait_for(websocket.receive(), hub.limits.hello_timeout)
+                except asyncio.TimeoutError:
+                    peer.send(P.error_frame("timeout", "no hello/join within %g s of opening the socket"
+                                            % hub.limits.hello_timeout, fatal=True))
+                    peer.close_soon()
+                    break
+            else:
+                m = await websocket.receive()
             if m["type"] == "websocket.disconnect":
                 break
             peer.incoming(m.get("text"))
     finally:
+        hub.close_socket(addr)
         peer.incoming(CLOSED)
         while peer.worker is not None:
             await asyncio.sleep(0.01)
