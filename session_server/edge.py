@@ -99,8 +99,9 @@ class SocketBudget:
         self.bytes.tokens = min(self.bytes.tokens, self.bytes.burst)
         self.frames.tokens = min(self.frames.tokens, self.frames.burst)
 
-    def take(self, n, now):
-        wait = max(self.bytes.take(n), self.frames.take(1))
+    def take(self, nbytes, nframes, now):
+        """Spend `nbytes` bytes read and `nframes` frames; the seconds to pause reading (0.0: none)."""
+        wait = max(self.bytes.take(nbytes) if nbytes else 0.0, self.frames.take(nframes) if nframes else 0.0)
         if wait <= 0:
             self.over_since = None
         elif self.over_since is None:

@@ -29,6 +29,7 @@ closed with `timeout`.
 
 import asyncio
 import logging
+import random
 import struct
 
 from websockets.frames import Opcode, apply_mask   # apply_mask: C speedup when built
@@ -48,6 +49,8 @@ CLOSE_TIMEOUT = 5.0   # seconds to wait for the peer's close frame
 MAX_MESSAGE = 4 * P.MAX_FRAME_BYTES   # larger messages close the socket (1009); larger than the
 #                                       frame limit are skipped unread and answered too_large
 ROLES = {"/ws/visitor": "visitor", "/ws/agent": "agent"}
+READ_LIVE = 256 * 1024   # bytes per read (asyncio's default)
+READ_ALONE = 16 * 1024   # ... for a visitor socket while no agent is in its session
 
 
 def _header(opcode, n):
@@ -85,6 +88,8 @@ class WsSocket(Peer, asyncio.Protocol):
 
     def data_received(self, data):
         self.heard = True
+        if self.budget is not None and not self.closing:
+            self._spend(len(data), 0)   # every byte read counts: frames skipped, control frames, partial ones
         if self.fast:
             data = self._fast_frames(data)
             if not data:
@@ -178,6 +183,41 @@ class WsSocket(Peer, asyncio.Protocol):
         self.buf = buf[pos:] if pos < n else b""
         return b""
 
+    def _sized(self, live):
+        """Frame size limit and read size for the budget's mode (attached sockets only)."""
+        if self.part is None:
+            return
+        self.ws.max_message_size = self.limits.frame_bytes if live else self.limits.visitor_alone_frame_bytes
+        if self.transport is not None and hasattr(self.transport, "max_size"):
+            # asyncio's selector transport reads up to 256 KiB at once: a visitor alone is read in small
+            # bites, so that many sockets resuming together cost little per loop iteration
+            self.transport.max_size = READ_LIVE if live else READ_ALONE
+
+    def _spend(self, nbytes, nframes):
+        """Charge the socket's budget; past it stop reading until it refills, or close the socket
+        when it has been over budget for `throttle_close` seconds."""
+        budget = self.budget
+        part = self.part
+        live = self.role == "agent" or (part is not None and self.hub.has_agents(part.sid))
+        if live is not budget.live:
+            budget.mode(live)
+            self._sized(live)
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        wait = budget.take(nbytes, nframes, now)
+        if wait <= 0:
+            return
+        if budget.over_for(now) > self.limits.throttle_close:
+            self.hub.stats["errors"] += 1
+            self.send(P.error_frame("over_budget", "more than %d bytes or %d frames per second for %g s"
+                                    % (budget.bytes.rate, budget.frames.rate, self.limits.throttle_close), fatal=True))
+            self.closing = True
+            loop.call_soon(self._close_now)
+            return
+        if self.throttle is None:
+            self._set_pause(2, True)   # the resumes of many sockets are spread out (jitter)
+            self.throttle = loop.call_later(min(wait, 5.0) * (1.0 + random.random() * 0.5), self._unthrottle)
+
     def _too_large(self, n, limit):
         if self.role is not None and not self.closing:
             self.hub.stats["errors"] += 1
@@ -187,25 +227,10 @@ class WsSocket(Peer, asyncio.Protocol):
     def _message(self, op, data):
         if self.role is None or self.closing:
             return
-        budget = self.budget
-        if budget is not None:
-            part = self.part
-            budget.mode(self.role == "agent" or (part is not None and self.hub.has_agents(part.sid)))
-            loop = asyncio.get_running_loop()
-            now = loop.time()
-            wait = budget.take(len(data), now)
-            if wait > 0:
-                if budget.over_for(now) > self.limits.throttle_close:
-                    self.hub.stats["errors"] += 1
-                    self.send(P.error_frame("over_budget", "more than %d bytes or %d frames per second for %g s"
-                                            % (budget.bytes.rate, budget.frames.rate, self.limits.throttle_close),
-                                            fatal=True))
-                    self.closing = True
-                    loop.call_soon(self._close_now)
-                    return
-                if self.throttle is None:
-                    self._set_pause(2, True)
-                    self.throttle = loop.call_later(min(wait, 5.0), self._unthrottle)
+        if self.budget is not None:
+            self._spend(0, 1)
+            if self.closing:
+                return
         if op is Opcode.BINARY:
             self.incoming(None)
             return
@@ -263,9 +288,9 @@ class WsSocket(Peer, asyncio.Protocol):
             self.close_soon()
 
     def attached(self):
-        """The hub accepted hello/join: frames up to frame_bytes from now on; a signed-in agent's
-        socket no longer counts against its address."""
-        self.ws.max_message_size = self.limits.frame_bytes
+        """The hub accepted hello/join: frames up to frame_bytes from now on (a visitor's while it is
+        alone: visitor_alone_frame_bytes); a signed-in agent's socket no longer counts against its address."""
+        self._sized(self.budget.live if self.budget is not None else True)
         if self.role == "agent" and self.counted:
             self.counted = False
             self.hub.close_socket(self.addr)
