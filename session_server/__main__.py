@@ -11,10 +11,9 @@ import sys
 
 import uvicorn
 
-from visitor_sdk.protocol import MAX_FRAME_BYTES
-
 from . import sockets
 from .app import create_app
+from .edge import guarded_http
 from .config import ConfigError, Settings
 
 GC_YOUNG = 10000   # allocations (net) between young collections; CPython's default is 700
@@ -47,7 +46,7 @@ def main(argv=None):
     gc.freeze()
     gc.set_threshold(GC_YOUNG, 20, 10)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                ws=ws, ws_max_size=4 * MAX_FRAME_BYTES, lifespan="on")
+                http=guarded_http(settings.limits), ws=ws, ws_max_size=settings.limits.frame_bytes + 4 * 1024, lifespan="on")
     return 0
 
 

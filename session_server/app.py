@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from .addresses import client_address
 from .backplane import LocalBackplane, RedisBackplane
 from . import doc_store, sockets
 from .config import Settings
@@ -62,7 +63,14 @@ def create_app(settings=None):
                 user, _, pw = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
             except Exception:
                 pass
-        if g.check_agent(user, pw) is None:
+        addr = client_address(request.client.host if request.client else None,
+                              request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+        profile, wait = hub.sign_in(g, user, pw, addr)
+        if wait:
+            return JSONResponse({"error": "too many failed sign-ins for this agent or address", "code": "rate_limited",
+                                 "retry_after": int(wait) + 1}, status_code=429,
+                                headers={"Retry-After": str(int(wait) + 1)})
+        if profile is None:
             return JSONResponse({"error": "agent credentials for this group are required (HTTP Basic)"},
                                 status_code=401, headers={"WWW-Authenticate": 'Basic realm="cobrowse"'})
         return JSONResponse({"groupid": g.groupid, "sessions": await hub.live_sessions(g.groupid)})

@@ -13,7 +13,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 
-from visitor_sdk.origins import parse_trusted
+from visitor_sdk.origins import origin_allowed, parse_trusted
+
+from .addresses import parse_proxies
+from .limits import Limits
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_GROUPS = os.path.join(HERE, "groups.toml")
@@ -32,6 +35,13 @@ class Group:
     allow_duplicate_keys: bool = False
     masking_selectors: list = field(default_factory=list)
     agents: dict = field(default_factory=dict)   # username -> agent dict (with password)
+    site_origins: list | None = None   # origins whose pages may open visitor sockets; None: any (warned)
+
+    def site_allowed(self, origin):
+        """May a visitor socket whose handshake said `Origin: origin` (None: no header) join this group?"""
+        if self.site_origins is None or origin is None:   # no header: not a browser page (docs/groups.md)
+            return True
+        return origin_allowed(origin, getattr(self, "_site_entries", self.site_origins))
 
     def public(self):
         """The settings the visitor SDK fetches: never credentials."""
@@ -68,7 +78,8 @@ def parse_groups(data, source="groups file"):
             raise ConfigError(where + ": the group id must be a positive integer")
         if not isinstance(g, dict):
             raise ConfigError(where + " must be a table")
-        unknown = set(g) - {"name", "trusted_origins", "allow_duplicate_keys", "masking_selectors", "agents"}
+        unknown = set(g) - {"name", "trusted_origins", "allow_duplicate_keys", "masking_selectors", "agents",
+                            "site_origins"}
         if unknown:
             raise ConfigError(where + ": unknown setting(s) " + ", ".join(sorted(unknown)))
         gid = int(gid_text)
@@ -99,6 +110,12 @@ def parse_groups(data, source="groups file"):
                                      "agentrole": str(a.get("agentrole", ""))}
         out[gid] = Group(gid, str(g.get("name", "")), origins, dup,
                          _str_list(g.get("masking_selectors", []), where + " masking_selectors"), agents)
+        if "site_origins" in g:
+            sites = _str_list(g["site_origins"], where + " site_origins")
+            out[gid]._site_entries, problems = parse_trusted(sites)
+            if problems:
+                raise ConfigError(where + " site_origins: " + "; ".join(problems))
+            out[gid].site_origins = sites
     return out
 
 
@@ -126,6 +143,9 @@ class Settings:
     reconnect_window: float = 30.0
     secret: bytes = b""
     groups: dict = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)   # budgets and rate limits (limits.py, docs/limits.md)
+    trusted_proxies: tuple = ()   # COBROWSE_TRUSTED_PROXIES: whose X-Forwarded-For is believed (addresses.py)
+    agent_origins: list = field(default_factory=list)   # COBROWSE_AGENT_ORIGINS: pages that may embed the console
 
     @classmethod
     def from_env(cls, env=None, **overrides):
@@ -142,6 +162,14 @@ class Settings:
                 setattr(s, k, v)
         if s.reconnect_window <= 0:
             raise ConfigError("COBROWSE_RECONNECT_WINDOW must be > 0 seconds")
+        try:
+            s.limits = Limits.from_env(env)
+            s.trusted_proxies = parse_proxies(env.get("COBROWSE_TRUSTED_PROXIES", ""))
+        except ValueError as exc:
+            raise ConfigError(str(exc))
+        s.agent_origins, problems = parse_trusted(env.get("COBROWSE_AGENT_ORIGINS") or None)
+        if problems:
+            raise ConfigError("COBROWSE_AGENT_ORIGINS: " + "; ".join(problems))
         s.groups, raw = load_groups(s.groups_path)
         # Resume tokens must stay valid across a restart: without COBROWSE_SECRET
         # the key is derived from the groups file (which holds the agents'

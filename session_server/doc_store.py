@@ -33,6 +33,8 @@ from starlette.routing import Route
 
 from visitor_sdk import doc_rules
 
+from .addresses import client_address
+
 DOC_TTL = 3600                  # seconds a document is kept at most
 MAX_TOTAL = 256 * 1024 * 1024   # bytes of documents this node keeps; the oldest go first
 MAX_PER_SESSION = 20
@@ -122,6 +124,7 @@ async def _read_limited(request, limit):
 def routes(hub):
     """The /api/docs endpoints for `hub` (a session_server.hub.Hub)."""
     store = hub.docs
+    flight = {"bytes": 0, "by": {}}   # upload bodies being read: bytes reserved, uploads per address
 
     def bearer(request):
         auth = request.headers.get("authorization", "")
@@ -155,7 +158,22 @@ def routes(hub):
         problem = doc_rules.name_problem(name)
         if problem:
             return _error(415, problem)
-        data = await _read_limited(request, doc_rules.MAX_BYTES)
+        addr = client_address(request.client.host if request.client else None,
+                              request.headers.get("x-forwarded-for"), hub.settings.trusted_proxies)
+        L = hub.limits
+        if (flight["bytes"] + doc_rules.MAX_BYTES > L.upload_bytes_in_flight
+                or flight["by"].get(addr, 0) >= L.uploads_per_address):
+            return JSONResponse({"error": "too many uploads in flight; try again shortly", "code": "over_budget"},
+                                status_code=503, headers=dict(CORS, **{"Retry-After": "2"}))
+        flight["bytes"] += doc_rules.MAX_BYTES   # reserved: what this body may grow to
+        flight["by"][addr] = flight["by"].get(addr, 0) + 1
+        try:
+            data = await _read_limited(request, doc_rules.MAX_BYTES)
+        finally:
+            flight["bytes"] -= doc_rules.MAX_BYTES
+            n = flight["by"].pop(addr) - 1
+            if n:
+                flight["by"][addr] = n
         if data is None:
             return _error(413, doc_rules.size_problem(doc_rules.MAX_BYTES + 1))
         problem = doc_rules.size_problem(len(data)) or doc_rules.content_problem(name, data[:doc_rules.HEAD_BYTES])

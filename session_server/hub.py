@@ -18,6 +18,8 @@ import re
 import secrets
 import time
 
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP
 
@@ -25,6 +27,7 @@ from . import agent_frames as AF
 from . import tokens
 from .participants import LocalSession, fresh, reattach
 from .doc_store import DocStore
+from .guards import Guards
 
 log = logging.getLogger("session_server.hub")
 
@@ -47,6 +50,50 @@ class Hub:
         self.stats = {"relayed": 0, "errors": 0}
         self.docs = DocStore()
         self.used_guests = collections.OrderedDict()   # guest ids whose token was used on this node
+        self.limits = settings.limits
+        self.guards = Guards(self.limits)   # rate limits and per-address budgets (guards.py)
+        self._warn_open_groups()
+
+    def _warn_open_groups(self):
+        for g in self.settings.groups.values():
+            if g.site_origins is None:
+                log.warning("group %d has no site_origins: visitor sockets from any page are accepted "
+                            "(docs/groups.md)", g.groupid)
+
+    # ------------------------------------------------------- limits (guards.py)
+    def open_socket(self, addr):
+        """A WebSocket upgrade from `addr`: False when the address has too many open."""
+        return self.guards.open_socket(addr)
+
+    def close_socket(self, addr):
+        self.guards.close_socket(addr)
+
+    def has_agents(self, sid):
+        """True when an agent is in the session (its visitor sockets get the live rate budget)."""
+        s = self.sessions.get(sid)
+        return s is not None and s.n_agents > 0
+
+    def _tab_budget(self, s):
+        L = self.limits
+        return L.visitor_outbox_bytes if s.n_agents else L.visitor_outbox_alone_bytes
+
+    def _limited(self, conn, wait, what, msg):
+        """Answer a hit rate limit: fatal `rate_limited` with `retry_after` seconds."""
+        self.stats["errors"] += 1
+        f = P.error_frame("rate_limited", "%s: try again in %d s" % (what, int(wait) + 1),
+                          ref_type=msg.get("type"), ref_seq=msg.get("seq"))
+        f["retry_after"] = int(wait) + 1
+        conn.send(f)
+        conn.close_soon()
+
+    def sign_in(self, group, username, password, addr):
+        """Check an agent's credentials under the sign-in limits: (profile or None, seconds locked)."""
+        wait = self.guards.signin_wait(group.groupid, username, addr)
+        if wait:
+            return None, wait
+        profile = group.check_agent(username, password)
+        self.guards.signin_result(group.groupid, username, addr, profile is not None)
+        return profile, 0
 
     # ------------------------------------------------------------------ helpers
     def _token(self, data):
@@ -66,6 +113,7 @@ class Hub:
 
     async def _forget_if_empty(self, s):
         if not s.tabs and not s.agents and self.sessions.get(s.sid) is s:
+            self.guards.release(s)
             del self.sessions[s.sid]
             await self.bp.unsubscribe(s.sid)
 
@@ -95,6 +143,9 @@ class Hub:
                 self.stats["relayed"] += 1
                 a.deliver(dict(ev["frame"]))
         elif t == "agents":
+            s.n_agents = ev["payload"].get("count", 0)
+            for tab in s.tabs.values():
+                tab.outbox.max_bytes = self._tab_budget(s)
             for p in list(s.tabs.values()) + list(s.agents.values()):
                 p.deliver(P.frame("agents", 0, **ev["payload"]))
         elif t == "state":
@@ -114,6 +165,7 @@ class Hub:
                     tab.deliver(P.frame("blur", 0))
         elif t == "end":
             s.ended = True
+            self.guards.release(s)
             self.docs.drop_session(sid)
             for p in list(s.tabs.values()) + list(s.agents.values()):
                 p.deliver(P.frame("end", 0, reason=ev["reason"], msg=ev.get("msg") or ""))
@@ -180,6 +232,11 @@ class Hub:
         if code is not None:
             self._fail(conn, code, err, msg)   # bad_group / bad_key on hello or join are fatal
             return None
+        cap = self.guards.frame_cap(msg["type"], conn.part is None)
+        if len(text) > cap and len(text.encode("utf-8")) > cap:
+            self._fail(conn, "too_large", "%s frame of %d bytes exceeds its %d byte limit"
+                       % (msg["type"], len(text.encode("utf-8")), cap), msg)
+            return None
         return msg
 
     async def _route(self, conn, msg):
@@ -200,6 +257,8 @@ class Hub:
             conn.part = await on_hello(conn, msg)
             if conn.part is None:
                 conn.close_soon()
+            else:
+                conn.attached()
             return
         if t in ("hello", "join"):
             self._fail(conn, "out_of_order", t + " was already sent on this socket", msg)
@@ -234,6 +293,10 @@ class Hub:
         if group is None:
             self._fail(conn, "bad_group", "group %d is not configured on this service" % msg["group"], msg)
             return None
+        if not group.site_allowed(conn.origin):   # before anything is stored (docs/groups.md, site_origins)
+            self._fail(conn, "bad_origin", "pages of %s may not start sessions in this group"
+                       % (conn.origin or "")[:100], msg)
+            return None
         key, tab_id = msg["key"], msg["tab"]
         resumed = False
         if msg.get("resume"):
@@ -256,22 +319,32 @@ class Hub:
                 await self.bp.put_session(sid, meta)
             resumed = True
         else:
+            wait = self.guards.start_wait(conn.addr)
+            if wait:
+                self._limited(conn, wait, "too many new sessions from this address", msg)
+                return None
             sid = secrets.token_urlsafe(12)
             other = await self.bp.claim_key(msg["group"], key, sid, group.allow_duplicate_keys)
             if other:
-                self._fail(conn, "dupkey", "a session with key %s is already running in group %d" % (key, msg["group"]), msg)
+                self.guards.dupkey(conn.addr)
+                self._fail(conn, "dupkey", "a session with this key is already running", msg)
                 return None
             meta = {"session": sid, "group": msg["group"], "key": key, "visitor": msg.get("visitor") or {},
                     "created": time.time()}
             await self.bp.put_session(sid, meta)
         s = await self._local(sid, meta)
+        if s.addr is None:
+            s.addr = conn.addr
         known_tabs = await self.bp.tabs(sid)
         tab = s.tabs.get(tab_id)
-        exact = tab is not None
+        exact = tab is not None and not tab.overflow
         if exact:
             reattach(tab, msg, "this tab")
         else:
-            tab = fresh(sid, tab_id, msg)
+            if tab is not None and tab.timer:
+                tab.timer.cancel()
+            tab = fresh(sid, tab_id, msg, self.limits.outbox_frames, self._tab_budget(s))
+            tab.expire = lambda tab=tab: asyncio.get_running_loop().create_task(self._tab_expired(tab))
             s.tabs[tab_id] = tab
         tab.conn = conn
         tab.page = msg.get("page")
@@ -297,6 +370,8 @@ class Hub:
         t = msg["type"]
         sid = tab.sid
         if t == "visitor_event":
+            if msg.get("state") and not await self._state_ok(tab, msg):
+                return
             if msg.get("state"):
                 await self.bp.publish(sid, {"t": "state", "state": await self.bp.merge_state(sid, msg["state"])})
             payload = msg.get("payload")
@@ -310,6 +385,11 @@ class Hub:
             if await self.bp.agent_count(sid):
                 await self.bp.publish(sid, {"t": "event", "frame": f})
             else:   # no agent right now (e.g. agents rejoining after a server restart)
+                s = self.sessions.get(sid)
+                problem = self.guards.park(s, len(_dumps(f))) if s is not None else None
+                if problem:
+                    self._fail(tab.conn, "over_budget", problem + ": the event was dropped", msg)
+                    return
                 await self.bp.park(sid, f)
         elif t == "focus":
             await self.bp.set_focus(sid, tab.pid)
@@ -336,9 +416,26 @@ class Hub:
                                                   "i": gid, "n": name, "x": int(time.time() + GUEST_TTL)})}
         return payload
 
+    async def _state_ok(self, part, msg):
+        """A state patch within the session's budgets (size, changes per second)? Else over_budget."""
+        s = self.sessions.get(part.sid)
+        if s is None:
+            return False
+        current = await self.bp.get_state(part.sid)
+        merged = dict(current)
+        merged.update(msg["state"])
+        problem = self.guards.state(s, len(_dumps(merged)))
+        if problem:
+            self._fail(part.conn, "over_budget", problem + ": the frame was dropped", msg)
+            return False
+        return True
+
     async def _visitor_closed(self, tab):
         s = self.sessions.get(tab.sid)
         if s is None or s.ended:
+            return
+        if tab.overflow:
+            await self._tab_expired(tab)
             return
         await self.bp.set_tab(tab.sid, tab.pid, False)
         await self._presence(tab.sid)
@@ -347,6 +444,8 @@ class Hub:
 
     async def _tab_expired(self, tab):
         s = self.sessions.get(tab.sid)
+        if tab.timer:
+            tab.timer.cancel()
         tab.timer = None
         if s is None or s.ended or tab.conn is not None or s.tabs.get(tab.pid) is not tab:
             return
@@ -377,13 +476,21 @@ class Hub:
                 return None
             profile = {"username": msg["username"], "partneruserid": "", "name": guest["n"]}
         else:
-            profile = group.check_agent(msg["username"], msg["password"])
+            profile, wait = self.sign_in(group, msg["username"], msg["password"], conn.addr)
+            if wait:
+                self._limited(conn, wait, "too many failed sign-ins for this agent or address", msg)
+                return None
         if profile is None:
             self._fail(conn, "unauthorized", "wrong username or password for group %d" % msg["group"], msg)
+            return None
+        wait = self.guards.join_wait(msg["group"], msg["username"], conn.addr)
+        if wait:
+            self._limited(conn, wait, "too many joins by a key that is not live, for this agent or address", msg)
             return None
         sid = await self.bp.find_key(msg["group"], msg["key"])
         meta = await self.bp.get_session(sid) if sid else None
         if meta is None or meta["group"] != msg["group"] or (guest is not None and guest["s"] != sid):
+            self.guards.join_failed(msg["group"], msg["username"], conn.addr)
             self._fail(conn, "nosession", "no live session with key %s in group %d" % (msg["key"], msg["group"]), msg)
             return None
         tok = self._untoken(msg.get("resume"))
@@ -409,11 +516,14 @@ class Hub:
             aid, num = "g" + str(guest["i"]), await self.bp.next_num(sid)
         else:
             aid, num = secrets.token_urlsafe(9), await self.bp.next_num(sid)
-        exact = agent is not None
+        exact = agent is not None and not agent.overflow
         if exact:
             reattach(agent, msg, "this agent")
         else:
-            agent = fresh(sid, aid, msg)
+            if agent is not None and agent.timer:
+                agent.timer.cancel()
+            agent = fresh(sid, aid, msg, self.limits.outbox_frames, self.limits.agent_outbox_bytes)
+            agent.expire = lambda agent=agent: asyncio.get_running_loop().create_task(self._remove_agent(agent))
             if guest is not None:   # the seed's guest entry: role, name, guestid, num
                 entry = {"role": "guest", "name": guest["n"], "guestid": guest["i"], "num": num}
             else:
@@ -433,6 +543,7 @@ class Hub:
             conn.send(f)
         agent.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
         await self.bp.set_agent(sid, aid, agent.info["entry"])
+        self.guards.unparked(s)
         for f in await self.bp.unpark(sid):
             agent.deliver(f)
         await self._publish_agents(sid)
@@ -448,6 +559,8 @@ class Hub:
         if t == "agent_action":
             if msg["name"] in SERVER_ACTIONS:
                 self._fail(agent.conn, "forbidden", "agent_action %s is sent by the service only" % msg["name"], msg)
+                return
+            if msg.get("state") and not await self._state_ok(agent, msg):
                 return
             if msg.get("state"):
                 await self.bp.publish(sid, {"t": "state", "state": await self.bp.merge_state(sid, msg["state"])})
@@ -496,6 +609,9 @@ class Hub:
     async def _agent_closed(self, agent):
         s = self.sessions.get(agent.sid)
         if s is None or s.ended or s.agents.get(agent.pid) is not agent:
+            return
+        if agent.overflow:
+            await self._remove_agent(agent)
             return
         loop = asyncio.get_running_loop()
         agent.timer = loop.call_later(self.window, lambda: asyncio.create_task(self._agent_expired(agent)))

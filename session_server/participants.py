@@ -6,14 +6,19 @@ whose Outbox/Inbox outlive its sockets for the reconnect window.
 what a hello/join with a resume token does to a participant.
 """
 
+import json
+
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import Inbox, Outbox, OutboxFull
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class Participant:
     """A visitor tab or an agent: its streams survive reconnects."""
 
-    __slots__ = ("sid", "pid", "outbox", "inbox", "conn", "timer", "focused", "info", "page", "epoch")
+    __slots__ = ("sid", "pid", "outbox", "inbox", "conn", "timer", "focused", "info", "page", "epoch", "overflow",
+                 "expire")
 
     def __init__(self, sid, pid, outbox, inbox):
         self.sid = sid
@@ -26,18 +31,28 @@ class Participant:
         self.info = None   # agent: {"entry", "profile"}
         self.page = None   # visitor tab: the page of its hello
         self.epoch = None  # the peer's Outbox name (hello/join `epoch`): relayed frames carry `o`
+        self.overflow = False   # its Outbox went over budget: its streams are dropped (the hub's `expire`)
+        self.expire = None      # set by the hub: drop this participant now
 
     def deliver(self, frame):
-        """Queue a reliable frame (seq stamped here); sent now if connected, else on resume."""
+        """Queue a reliable frame (seq stamped here); sent now if connected, else on resume.
+
+        Past the Outbox's frame or byte budget the participant's streams are dropped: its socket
+        gets a fatal `over_budget` error, and the hub forgets it (`expire`) as if its reconnect
+        window had run out; what others do is not held up."""
+        if self.overflow:
+            return
         try:
             self.outbox.push(frame)
-        except OutboxFull:
+            n = self.conn.send(frame) if self.conn is not None else len(_dumps(frame))
+            self.outbox.charge(n)
+        except OutboxFull as exc:
+            self.overflow = True
             if self.conn:
-                self.conn.send(P.error_frame("service", "too many unacknowledged frames", fatal=True))
+                self.conn.send(P.error_frame("over_budget", "frames not acknowledged: " + str(exc), fatal=True))
                 self.conn.close_soon()
-            return
-        if self.conn is not None:
-            self.conn.send(frame)
+            elif self.expire is not None:
+                self.expire()
 
 
 def reattach(part, msg, who):
@@ -54,9 +69,9 @@ def reattach(part, msg, who):
     part.epoch = msg.get("epoch")
 
 
-def fresh(sid, pid, msg):
+def fresh(sid, pid, msg, limit=10000, max_bytes=None):
     """A participant this node has no streams for: continue the peer's numbering."""
-    part = Participant(sid, pid, Outbox(first_seq=msg.get("last_seq", 0) + 1), Inbox(msg.get("acked", 0)))
+    part = Participant(sid, pid, Outbox(limit, msg.get("last_seq", 0) + 1, max_bytes), Inbox(msg.get("acked", 0)))
     part.epoch = msg.get("epoch")
     return part
 
@@ -64,7 +79,8 @@ def fresh(sid, pid, msg):
 class LocalSession:
     """This node's view of one session: its local tabs and agents."""
 
-    __slots__ = ("sid", "meta", "tabs", "agents", "focus", "ended")
+    __slots__ = ("sid", "meta", "tabs", "agents", "focus", "ended", "n_agents", "addr", "parked", "held",
+                 "state_rate", "state_size")
 
     def __init__(self, sid, meta):
         self.sid = sid
@@ -73,3 +89,9 @@ class LocalSession:
         self.agents = {}
         self.focus = None
         self.ended = False
+        self.n_agents = 0     # agents in the session (any node), from the last `agents` event
+        self.addr = None      # the address that started or resumed it here: its bytes count against it
+        self.parked = [0, 0]  # events parked from this node: [frames, bytes]
+        self.held = 0         # bytes counted against `addr` (parked events and state)
+        self.state_rate = None   # ratelimit.TokenBucket of state changes
+        self.state_size = 2      # bytes of the state's JSON as this node last saw it ("{}")

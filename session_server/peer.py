@@ -37,7 +37,7 @@ class Peer:
     """
 
     __slots__ = ("hub", "ticker", "role", "part", "backlog", "worker", "ack_due", "ack_sent", "ack_queued",
-                 "closing", "closed", "inline")
+                 "closing", "closed", "inline", "addr", "origin")
 
     def __init__(self, hub, ticker):
         self.inline = getattr(hub.bp, "inline", False)
@@ -46,14 +46,22 @@ class Peer:
         self.role = self.part = self.backlog = self.worker = None
         self.ack_due = self.ack_sent = 0
         self.ack_queued = self.closing = self.closed = False
+        self.addr = "unknown"   # the source address (addresses.client_address), the key of per-address limits
+        self.origin = None      # the handshake's Origin header (None: not sent)
 
     def send(self, frame):
-        """Send a frame now (never blocks); dropped once the socket has closed."""
+        """Send a frame now (never blocks); dropped once the socket has closed. Returns its size in
+        bytes (characters: the same for the ASCII of JSON), 0 when dropped."""
         if self.closed:
-            return
+            return 0
         if self.ack_due > self.ack_sent:
             self.ack_sent = frame["ack"] = self.ack_due
-        self._write_text(_dumps(frame))
+        text = _dumps(frame)
+        self._write_text(text)
+        return len(text)
+
+    def attached(self):
+        """The hub accepted this socket's hello/join (the socket may raise its frame size limit)."""
 
     def ack(self, n):
         self.ack_due = n

@@ -40,13 +40,19 @@ def wait_http(url, timeout=20.0, proc=None):
     raise RuntimeError("server did not answer at " + url)
 
 
+TEST_LIMITS = {"COBROWSE_LIMIT_SESSION_STARTS": "100000", "COBROWSE_LIMIT_SIGNIN_FAILURES": "100000",
+               "COBROWSE_LIMIT_JOIN_FAILURES": "100000", "COBROWSE_LIMIT_DUPKEY_FAILURES": "100000",
+               "COBROWSE_LIMIT_SOCKETS_PER_ADDRESS": "100000"}
+
+
 class Server:
     """A session service process on a free loopback port."""
 
     def __init__(self, extra_args=(), env=None, port=None):
         self.port = port or free_port()
         self.extra_args = list(extra_args)
-        self.env = dict(os.environ, **(env or {}))
+        # every browser test connects from 127.0.0.1: per-address guessing limits a whole run stays under
+        self.env = dict(os.environ, **dict(TEST_LIMITS, **(env or {})))
         self.proc = None
 
     @property

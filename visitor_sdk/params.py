@@ -11,7 +11,7 @@ KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 KEY_MIN = 1
 KEY_MAX = 50
 RANDOM_KEYTYPE = "GLANCE_KEYTYPE_RANDOM"
-RANDOM_KEY_DIGITS = 6
+RANDOM_KEY_DIGITS = 10   # with the join and start limits: > 30 days to guess a live key (docs/limits.md)
 
 # GLANCE_COBROWSE visitor fields and their maximum lengths.
 VISITOR_FIELD_LIMITS = {"visitorid": KEY_MAX, "name": 62, "email": 62, "phone": 20}

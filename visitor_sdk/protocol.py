@@ -45,8 +45,10 @@ PRESENCE = ("connected", "reconnecting", "gone")
 
 # error codes carried by `error` frames (docs/protocol.md says when each is sent)
 ERROR_CODES = ("service", "dupkey", "conndrop", "bad_frame", "too_large", "unknown_type", "forbidden",
-               "bad_version", "bad_group", "bad_key", "unauthorized", "nosession", "out_of_order")
-FATAL_ERRORS = ("service", "dupkey", "conndrop", "bad_group", "bad_key", "unauthorized", "nosession", "bad_version")
+               "bad_version", "bad_group", "bad_key", "unauthorized", "nosession", "out_of_order",
+               "over_budget", "rate_limited", "bad_origin", "timeout")
+FATAL_ERRORS = ("service", "dupkey", "conndrop", "bad_group", "bad_key", "unauthorized", "nosession", "bad_version",
+                "rate_limited", "bad_origin", "timeout")
 
 
 def F(kind, required=True):
@@ -87,7 +89,7 @@ MESSAGES = {
         "fields": {"reason": F("str"), "msg": F("str", False)}},
     "error": {"dirs": (S2V, S2A), "reliable": False,
         "fields": {"code": F("str"), "msg": F("str"), "fatal": F("bool"), "ref_type": F("str?", False),
-                   "ref_seq": F("int?", False)}},
+                   "ref_seq": F("int?", False), "retry_after": F("num", False)}},
     "ack": {"dirs": DIRECTIONS, "reliable": False, "fields": {"ack": F("int")}},
     "ping": {"dirs": DIRECTIONS, "reliable": False, "fields": {"t": F("num", False)}},
     "pong": {"dirs": DIRECTIONS, "reliable": False, "fields": {"t": F("num", False)}},

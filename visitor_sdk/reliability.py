@@ -39,13 +39,20 @@ class OutboxFull(Exception):
 
 
 class Outbox:
-    """Reliable frames sent but not yet acknowledged, oldest first."""
+    """Reliable frames sent but not yet acknowledged, oldest first.
 
-    def __init__(self, limit=10000, first_seq=1):
+    `limit` counts frames; `max_bytes` (None: no byte budget) bounds the sizes
+    the owner reports with `charge(n)` after pushing a frame (the server
+    charges each frame's encoded length)."""
+
+    def __init__(self, limit=10000, first_seq=1, max_bytes=None):
         self.limit = limit
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.next_seq = first_seq
         self.acked = first_seq - 1
         self._frames = []
+        self._sizes = []
 
     def push(self, frame):
         """Stamp `frame["seq"]` (mutates and returns it) and keep it for resend."""
@@ -54,7 +61,17 @@ class Outbox:
         frame["seq"] = self.next_seq
         self.next_seq += 1
         self._frames.append(frame)
+        self._sizes.append(0)
         return frame
+
+    def charge(self, n):
+        """Count `n` bytes for the frame pushed last; OutboxFull when the unacknowledged bytes
+        are then over `max_bytes` (the frame stays queued: the owner decides what to drop)."""
+        if self._sizes:
+            self._sizes[-1] += n
+            self.bytes += n
+        if self.max_bytes is not None and self.bytes > self.max_bytes:
+            raise OutboxFull("more than " + str(self.max_bytes) + " bytes are unacknowledged")
 
     def ack(self, n):
         """The peer has every frame up to seq `n`: forget them. Returns how many were dropped."""
@@ -68,6 +85,9 @@ class Outbox:
             i += 1
         if i:
             self._frames = self._frames[i:]
+            if self.max_bytes is not None or self.bytes:
+                self.bytes -= sum(self._sizes[:i])
+            self._sizes = self._sizes[i:]
         return i
 
     def pending(self):

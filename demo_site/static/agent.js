@@ -578,6 +578,8 @@
       credentials: "omit"
     }).then(function (r) {
       if (r.status === 401) throw consoleError("unauthorized", "Wrong username or password for group " + creds.group + ".");
+      if (r.status === 429) throw consoleError("rate_limited", "Too many failed sign-ins for this username or network: " +
+                                               "try again in " + (r.headers.get("Retry-After") || "a few") + " seconds.");
       if (r.status === 404) throw consoleError("bad_group", "Group " + creds.group + " is not configured on this service.");
       if (!r.ok) throw consoleError("service", "The session service answered " + r.status + ".");
       return r.json();
@@ -750,6 +752,7 @@
         var text = err.code === "unauthorized" ? "Wrong username or password for group " + g + "."
           : err.code === "nosession" ? "No live session with key " + key + " in group " + g + "."
           : err.code === "bad_key" ? "That is not a valid session key (" + err.msg + ")."
+          : err.code === "rate_limited" ? "Too many failed attempts for this account or network (" + err.msg + ")."
           : err.msg;
         $("join-error").textContent = "Could not join: " + text;
         throw err;

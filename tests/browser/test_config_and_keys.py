@@ -2,7 +2,7 @@
 import pytest
 
 from tests.browser.test_sdk_surface import load_runtime, open_page
-from visitor_sdk.params import ParamError, parse_start_params
+from visitor_sdk.params import RANDOM_KEY_DIGITS, ParamError, parse_start_params
 
 _F = object()  # a JS function argument: no Python counterpart needed
 # (JS expression for the argument, the same value in Python, accepted?)
@@ -164,7 +164,7 @@ def test_random_key(page, server):
                      GLANCE.Cobrowse.Visitor.startSession('GLANCE_KEYTYPE_RANDOM');""")
     page.wait_for_function("keys.length === 1")
     key, random = page.evaluate("keys[0]")
-    assert random is True and key.isdigit() and len(key) == 6
+    assert random is True and key.isdigit() and len(key) == RANDOM_KEY_DIGITS == 10
 
 
 def test_runtime_that_cannot_load_gives_script_not_loaded(page, server):

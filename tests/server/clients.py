@@ -12,8 +12,9 @@ from visitor_sdk.reliability import NEW, Inbox, Outbox
 class Visitor:
     """One visitor tab: hello/resume, sequenced frames, acks, collected frames."""
 
-    def __init__(self, base, group, key, tab="tab1", visitor=None, epoch=None):
+    def __init__(self, base, group, key, tab="tab1", visitor=None, epoch=None, headers=None):
         self.url = base.replace("http", "ws", 1) + "/ws/visitor"
+        self.headers = headers  # extra handshake headers (Origin, X-Forwarded-For)
         self.group, self.key, self.tab = group, key, tab
         self.visitor = visitor or {"name": "Vera Visitor"}
         self.outbox, self.inbox = Outbox(), Inbox()
@@ -29,7 +30,7 @@ class Visitor:
 
     async def connect(self, resume=None, expect_error=False):
         """Send hello (resume when a token is known); returns `started` or the error frame."""
-        self.ws = await websockets.connect(self.url, max_size=4 * P.MAX_FRAME_BYTES)
+        self.ws = await websockets.connect(self.url, max_size=4 * P.MAX_FRAME_BYTES, additional_headers=self.headers)
         await self.ws.send(json.dumps(P.hello(self.group, self.key, self.tab, visitor=self.visitor,
                                               resume=resume if resume is not None else self.resume,
                                               last_seq=self.inbox.last, acked=self.outbox.acked,

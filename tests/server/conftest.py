@@ -47,6 +47,12 @@ partnerid = 12345
 name = "Bob Other"
 """
 
+# Every test connects from 127.0.0.1: the shared servers get per-address limits a whole test run
+# stays under. Tests of the limits themselves start servers with limits={} (the service's defaults).
+TEST_LIMITS = {"COBROWSE_LIMIT_SESSION_STARTS": "100000", "COBROWSE_LIMIT_SIGNIN_FAILURES": "100000",
+               "COBROWSE_LIMIT_JOIN_FAILURES": "100000", "COBROWSE_LIMIT_DUPKEY_FAILURES": "100000",
+               "COBROWSE_LIMIT_SOCKETS_PER_ADDRESS": "100000"}
+
 JANET = ("janet.glance.net", "pw-janet")
 MARY = ("mary.glance.net", "pw-mary")
 BOB = ("bob.other", "pw-bob")
@@ -55,12 +61,14 @@ BOB = ("bob.other", "pw-bob")
 class Server:
     """`python -m session_server` on 127.0.0.1:port; kill() and start() again on the same port."""
 
-    def __init__(self, groups_path, window=30.0, redis_url=None, port=None, args=()):
+    def __init__(self, groups_path, window=30.0, redis_url=None, port=None, args=(), limits=None, env=None):
         self.args = list(args)
         self.port = port or free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.env = dict(os.environ, COBROWSE_GROUPS=groups_path, COBROWSE_RECONNECT_WINDOW=str(window),
                         COBROWSE_SECRET="test-secret", PYTHONPATH=ROOT)
+        self.env.update(TEST_LIMITS if limits is None else limits)
+        self.env.update(env or {})
         self.env.pop("REDIS_URL", None)
         if redis_url:
             self.env["REDIS_URL"] = redis_url
@@ -106,7 +114,8 @@ def server(groups_file):
 
 @pytest.fixture
 def make_server(groups_file):
-    """Start private servers: make_server(window=1.0, redis_url=None, port=None, args=[...])."""
+    """Start private servers: make_server(window=1.0, redis_url=None, port=None, args=[...], limits={...}, env={...}),
+    limits: COBROWSE_LIMIT_* settings (None: the generous TEST_LIMITS; {}: the service's defaults)."""
     started = []
 
     def make(**kw):

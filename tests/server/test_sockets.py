@@ -122,6 +122,9 @@ class _Transport:
     def get_write_buffer_size(self):
         return 0
 
+    def get_extra_info(self, name, default=None):
+        return ("127.0.0.1", 40000) if name == "peername" else default
+
 
 def test_keepalive_pings_a_silent_socket_then_drops_it():
     """WsSocket.ping() as the Ticker calls it once per PING_EVERY: heard -> nothing; silent -> ping;
@@ -129,8 +132,18 @@ def test_keepalive_pings_a_silent_socket_then_drops_it():
     from session_server.peer import Ticker
     from session_server.sockets import WsSocket
 
+    from session_server.config import Settings
+
     class Hub:
         bp = None
+        settings = Settings()
+        stats = {"errors": 0}
+
+        def open_socket(self, addr):
+            return True
+
+        def close_socket(self, addr):
+            pass
 
     async def main():
         sock = WsSocket(Hub(), Ticker())
