@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from visitor_sdk.origins import parse_trusted
 
+from .console_policy import origin_problem
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_GROUPS = os.path.join(HERE, "groups.toml")
 AGENT_FIELDS = ("username", "password", "partnerid", "partneruserid", "name", "title", "agentrole")
@@ -32,6 +34,7 @@ class Group:
     allow_duplicate_keys: bool = False
     masking_selectors: list = field(default_factory=list)
     agents: dict = field(default_factory=dict)   # username -> agent dict (with password)
+    agent_asset_origins: list = field(default_factory=list)   # the console's copy may load these directly
 
     def public(self):
         """The settings the visitor SDK fetches: never credentials."""
@@ -56,6 +59,15 @@ def _str_list(value, where):
     return list(value)
 
 
+def _asset_origins(value, where):
+    """agent_asset_origins: origins the agent console's copy loads images, fonts, styles from directly."""
+    origins = _str_list(value, where + " agent_asset_origins")
+    for o in origins:
+        if origin_problem(o):
+            raise ConfigError(where + " agent_asset_origins: " + origin_problem(o))
+    return origins
+
+
 def parse_groups(data, source="groups file"):
     """Check a decoded TOML document ({"groups": {id: {...}}}) and return {groupid: Group}."""
     groups_raw = data.get("groups")
@@ -68,7 +80,8 @@ def parse_groups(data, source="groups file"):
             raise ConfigError(where + ": the group id must be a positive integer")
         if not isinstance(g, dict):
             raise ConfigError(where + " must be a table")
-        unknown = set(g) - {"name", "trusted_origins", "allow_duplicate_keys", "masking_selectors", "agents"}
+        unknown = set(g) - {"name", "trusted_origins", "allow_duplicate_keys", "masking_selectors", "agents",
+                            "agent_asset_origins"}
         if unknown:
             raise ConfigError(where + ": unknown setting(s) " + ", ".join(sorted(unknown)))
         gid = int(gid_text)
@@ -99,6 +112,7 @@ def parse_groups(data, source="groups file"):
                                      "agentrole": str(a.get("agentrole", ""))}
         out[gid] = Group(gid, str(g.get("name", "")), origins, dup,
                          _str_list(g.get("masking_selectors", []), where + " masking_selectors"), agents)
+        out[gid].agent_asset_origins = _asset_origins(g.get("agent_asset_origins", []), where)
     return out
 
 

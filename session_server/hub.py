@@ -25,6 +25,7 @@ from . import agent_frames as AF
 from . import tokens
 from .participants import LocalSession, fresh, reattach
 from .doc_store import DocStore
+from .relay_checks import visitor_event_problem
 
 log = logging.getLogger("session_server.hub")
 
@@ -297,6 +298,10 @@ class Hub:
         t = msg["type"]
         sid = tab.sid
         if t == "visitor_event":
+            problem = visitor_event_problem(self.docs, sid, msg["name"], msg.get("payload"))
+            if problem:   # dropped, never relayed (relay_checks.py)
+                self._fail(tab.conn, "bad_frame", problem, msg)
+                return
             if msg.get("state"):
                 await self.bp.publish(sid, {"t": "state", "state": await self.bp.merge_state(sid, msg["state"])})
             payload = msg.get("payload")
