@@ -8,6 +8,7 @@ masked value, password, hidden value or masked image URL is in any of them.
 import json
 
 from tests.browser.test_session_lifecycle import shop, start, wait_event
+from tests.conftest import poll_wait_for_function
 
 SECRETS = {
     "card": "4111111111111111",
@@ -162,7 +163,7 @@ SHAPE_JS = """([doc, maskSel]) => {
 
 
 def open_console(context, server, key):
-    console = context.new_page()
+    console = poll_wait_for_function(context.new_page())   # the console's CSP: no in-page polling
     console.set_default_timeout(10000)
     console.errors = []
     console.on("pageerror", lambda e: console.errors.append(str(e)))
