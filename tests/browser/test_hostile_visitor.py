@@ -11,16 +11,19 @@ agent sees and what their browser does:
 - a visitordocument whose URL the service did not issue is refused by the
   service, and documents it did issue still download.
 """
-import asyncio
 import http.server
 import json
+import os
+import tempfile
 import threading
+import time
 import urllib.request
 
 import pytest
 
+from session_server.agent_client import AgentClient
 from tests.browser.test_cobrowse_view import open_console
-from tests.conftest import free_port
+from tests.conftest import ROOT, Server, free_port
 from tests.server.clients import Visitor
 
 CSV = b"sku,name,price\nK-1,Blue Kettle,39.00\n"
@@ -248,15 +251,13 @@ def test_a_visitordocument_the_service_did_not_issue_is_refused(context, server,
 
     # a document of another session (uploaded with that session's ticket): its URL is real, not this session's
     async def upload_for(vis):
-        agent_ticket = None
-        from session_server.agent_client import AgentClient
         a = AgentClient(server.url, 72937, vis.key, "mary.glance.net", "demo-supervisor")
         await a.join()
         await a.action("docsharerequest", {})
         await vis.wait(lambda x: x.of("agent_action", "docsharerequest"))
-        agent_ticket = vis.of("agent_action", "docsharerequest")[-1]["payload"]["upload"]["ticket"]
+        ticket = vis.of("agent_action", "docsharerequest")[-1]["payload"]["upload"]["ticket"]
         await a.leave()
-        return agent_ticket
+        return ticket
 
     ticket = agents.run(upload_for(other))
     req = urllib.request.Request(server.url + "/api/docs?name=other.csv&ticket=" + ticket, data=CSV, method="POST")
@@ -299,3 +300,41 @@ def test_a_visitordocument_the_service_did_not_issue_is_refused(context, server,
     assert_nothing_leaked(console, server, attacker)
     agents.run(v.close())
     agents.run(other.close())
+
+
+@pytest.fixture
+def opted_in_server(attacker):
+    """A service whose demo group lets the copy load from the 'attacker' (here: the group's own CDN)."""
+    srv = Server()
+    with open(os.path.join(ROOT, "session_server", "groups.toml"), encoding="utf-8") as f:
+        text = f.read().replace(":8000", ":%d" % srv.port)
+    text = text.replace('[groups.72937]\n', '[groups.72937]\nagent_asset_origins = ["%s"]\n' % attacker.origin, 1)
+    path = os.path.join(tempfile.mkdtemp(prefix="cobrowse-groups-"), "groups.toml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    srv.env["COBROWSE_GROUPS"] = path
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_opted_in_asset_origins_load_directly_without_credentials(context, opted_in_server, agents, attacker):
+    server = opted_in_server
+    v = raw_visitor(agents, server, "hostile-optin-1")
+    console = watched_console(context, server, "hostile-optin-1", attacker)
+    img = attacker.origin + "/hit/"
+    send(agents, v, "dom_snapshot", {"s": 1, "i": 0, "n": 1, "meta": {"url": attacker.origin + "/", "vp": [400, 300],
+                                                                      "scroll": [0, 0], "doctype": "html"},
+                                     "nodes": [[1, "html", 0, 2], [2, "head", 0, 0], [3, "body", 0, 2],
+                                               [4, "img", {"src": img + "allowed.png"}, 0],
+                                               [5, "script", {"src": img + "script.js"}, 0]]})
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    deadline = time.monotonic() + 5
+    while not attacker.hits and time.monotonic() < deadline:
+        time.sleep(0.1)
+    token = console.evaluate("agentConsole.session.resume")
+    assert [p for p, _ in attacker.hits] == ["/hit/allowed.png"]       # the image, never the script
+    path, headers = attacker.hits[0]
+    assert "authorization" not in headers and "cookie" not in headers and "referer" not in headers
+    assert token not in path
+    assert console.evaluate("agentReplay.doc().querySelector('img').naturalWidth") == 1
