@@ -14,6 +14,7 @@ agent sees and what their browser does:
 import http.server
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -23,7 +24,7 @@ import pytest
 
 from session_server.agent_client import AgentClient
 from tests.browser.test_cobrowse_view import open_console
-from tests.conftest import ROOT, Server, free_port
+from tests.conftest import ROOT, Server, free_port, poll_wait_for_function
 from tests.server.clients import Visitor
 
 CSV = b"sku,name,price\nK-1,Blue Kettle,39.00\n"
@@ -338,3 +339,48 @@ def test_opted_in_asset_origins_load_directly_without_credentials(context, opted
     assert "authorization" not in headers and "cookie" not in headers and "referer" not in headers
     assert token not in path
     assert console.evaluate("agentReplay.doc().querySelector('img').naturalWidth") == 1
+
+
+def test_the_console_sends_its_token_only_to_the_service_even_if_a_foreign_url_reaches_it(context, server, agents,
+                                                                                         attacker):
+    """Defence in depth: a relay that let a foreign visitordocument through (simulated by rewriting the
+    console's incoming frames) still does not make the console fetch it, with or without the token."""
+    requests = []
+    context.on("request", lambda r: requests.append((r.url, r.headers)))
+    v = raw_visitor(agents, server, "hostile-slip-1")
+    console = poll_wait_for_function(context.new_page())
+    console.set_default_timeout(10000)
+
+    def relay(ws):
+        srv = ws.connect_to_server()
+        ws.on_message(lambda m: srv.send(m))
+
+        def down(m):
+            f = json.loads(m) if isinstance(m, str) else None
+            if f and f.get("type") == "visitor_event" and f.get("name") == "slipped-through":
+                f["name"] = "visitordocument"
+                m = json.dumps(f)
+            ws.send(m)
+        srv.on_message(down)
+    console.route_web_socket(re.compile(r".*/ws/agent.*"), relay)
+    console.goto(server.url + "/agent")
+    console.wait_for_function("!!window.agentConsole")
+    console.click("#login-submit")
+    console.wait_for_selector("#sessions-panel:not([hidden])")
+    console.fill("#join-key", "hostile-slip-1")
+    console.click("#join-key-submit")
+    console.wait_for_function("window.agentConsole.status === 'joined'")
+    for url in [attacker.origin + "/api/docs/abc/statement.pdf", "javascript:" + PWN,
+                server.url.replace("127.0.0.1", "localhost") + "/api/docs/abc/statement.pdf"]:
+        console.evaluate("document.getElementById('doc-error').textContent = ''")
+        send(agents, v, "slipped-through", {"name": "statement.pdf", "size": 10, "url": url})
+        button = console.locator(".doc-download").first
+        button.wait_for()
+        button.click()
+        console.wait_for_function("document.getElementById('doc-error').textContent !== ''")
+        assert "not on this service" in console.inner_text("#doc-error")
+        console.evaluate("document.querySelectorAll('.doc-download').forEach(b => b.remove())")
+    console.wait_for_timeout(500)
+    token = console.evaluate("agentConsole.session.resume")
+    assert attacker.hits == []
+    assert [u for u, _ in requests if "/api/docs/abc/" in u or token in u] == []
