@@ -384,3 +384,37 @@ def test_the_console_sends_its_token_only_to_the_service_even_if_a_foreign_url_r
     token = console.evaluate("agentConsole.session.resume")
     assert attacker.hits == []
     assert [u for u, _ in requests if "/api/docs/abc/" in u or token in u] == []
+
+
+def test_the_allow_list_matches_names_without_case_and_refuses_active_urls(context, server):
+    console = poll_wait_for_function(context.new_page())
+    console.goto(server.url + "/agent")
+    got = console.evaluate("""() => { const R = window.agentReplayRules, a = (el, n, v, svg) => R.attr(el, n, v, !!svg);
+      return {
+        refused: [a('img', 'ONERROR', 'x'), a('img', 'OnLoad', 'x'), a('iframe', 'SRCDOC', '<b>'), a('iframe', 'SRC', 'http://e/'),
+                  a('meta', 'HTTP-EQUIV', 'refresh'), a('meta', 'content', '0;url=http://e/'), a('a', 'HREF', 'javascript:x'),
+                  a('a', 'href', ' java\\tscript:x'), a('a', 'href', 'JaVaScRiPt:x'), a('a', 'href', 'vbscript:x'),
+                  a('iframe', 'src', 'data:text/html,<script>x</script>'), a('img', 'src', 'data:text/html,x'),
+                  a('img', 'src', 'blob:http://e/1'), a('form', 'ACTION', 'http://e/'), a('button', 'formaction', 'x'),
+                  a('a', 'ping', 'http://e/'), a('use', 'href', 'http://e/s.svg#a', 1), a('a', 'href', 'javascript:x', 1),
+                  a('img', 'srcset', 'javascript:x 1x'), a('svg', 'xml:base', 'http://e/', 1), a('img', 'is', 'x')],
+        kept: [a('img', 'SRC', 'https://shop.example/a.png'), a('div', 'Class', 'x'), a('div', 'DATA-State', 'open'),
+               a('svg', 'VIEWBOX', '0 0 1 1', 1), a('use', 'href', '#icon', 1), a('link', 'REL', 'Stylesheet'),
+               a('link', 'rel', 'preload'), a('img', 'src', 'data:image/png;base64,AAAA'), a('div', 'x-cloak', ''),
+               a('a', 'href', 'mailto:a@b.example'), a('img', 'src', 'rel.png'), a('div', 'style', null)],
+        elements: ['SCRIPT', 'Object', 'embed', 'BASE', 'frame', 'svg:script', 'svg:SET', 'svg:foo', 'IMG', 'my-widget',
+                   'svg:LINEARGRADIENT', 'blink'].map(t => { const e = R.element(t); return e.blocked ? 'blocked' : e.name; }),
+        doctypes: [R.doctype('html'), R.doctype('html><script>'), R.doctype(['html', '-//W3C//DTD HTML 4.01//EN', '']),
+                   R.doctype(['html', 'x"><script>', ''])].map(d => d && d.text),
+        canvas: [R.canvasImage('data:image/png;base64,iVBOR'), R.canvasImage('http://e/x.png'),
+                 R.canvasImage('data:image/svg+xml,<svg>')],
+      }; }""")
+    assert got["refused"] == [None] * len(got["refused"])
+    assert got["kept"] == [["src", "https://shop.example/a.png"], ["class", "x"], ["data-state", "open"],
+                           ["viewBox", "0 0 1 1"], ["href", "#icon"], ["rel", "stylesheet"], ["rel", None],
+                           ["src", "data:image/png;base64,AAAA"], ["x-cloak", ""], ["href", "mailto:a@b.example"],
+                           ["src", "rel.png"], ["style", None]]
+    assert got["elements"] == ["blocked"] * 8 + ["img", "my-widget", "linearGradient", "span"]
+    assert got["doctypes"] == ["<!DOCTYPE html>", None, '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN">',
+                               "<!DOCTYPE html>"]
+    assert got["canvas"] == [True, False, False]
