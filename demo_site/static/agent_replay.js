@@ -278,9 +278,15 @@
     f.addEventListener("load", function loaded() {
       var doc = null;
       try { doc = f.contentDocument; } catch (e) { doc = null; }
-      if (!doc || !/\/agent\/copy/.test(doc.URL)) return;   // the initial about:blank
+      if (doc && doc.URL === "about:blank") return;   // the initial about:blank
       f.removeEventListener("load", loaded);
       if (f !== iframe) return;
+      if (!doc || !/\/agent\/copy/.test(doc.URL)) {   // an error page: the service cannot be reached
+        loading = false; backlog = [];
+        say("the copy of the page could not be loaded; retrying\u2026");
+        setTimeout(function () { api.resync(true); }, 2000);
+        return;
+      }
       hook(doc);
       loading = false;
       try { ready(doc); } catch (e) { api.errors.push(String(e)); console.error("replay: snapshot failed", e); api.resync(); }
