@@ -318,6 +318,9 @@ class AgentClient:
     def _http(self, method, path, data=None, headers=None):
         url = path if path.startswith("http") else self.base_url + path
         req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        if not url.startswith(self.base_url + "/"):
+            # the token goes to this service only, never to a URL a visitor put in an event
+            raise AgentError("bad_document", "not a URL of this service: " + url[:200])
         req.add_header("Authorization", "Bearer " + (self.resume or ""))
         try:
             with urllib.request.urlopen(req, timeout=10) as r:

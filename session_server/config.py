@@ -18,6 +18,8 @@ from visitor_sdk.origins import origin_allowed, parse_trusted
 from .addresses import parse_proxies
 from .limits import Limits
 
+from .console_policy import origin_problem
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_GROUPS = os.path.join(HERE, "groups.toml")
 AGENT_FIELDS = ("username", "password", "partnerid", "partneruserid", "name", "title", "agentrole")
@@ -36,6 +38,7 @@ class Group:
     masking_selectors: list = field(default_factory=list)
     agents: dict = field(default_factory=dict)   # username -> agent dict (with password)
     site_origins: list | None = None   # origins whose pages may open visitor sockets; None: any (warned)
+    agent_asset_origins: list = field(default_factory=list)   # the console's copy may load these directly
 
     def site_allowed(self, origin):
         """May a visitor socket whose handshake said `Origin: origin` (None: no header) join this group?"""
@@ -66,6 +69,15 @@ def _str_list(value, where):
     return list(value)
 
 
+def _asset_origins(value, where):
+    """agent_asset_origins: origins the agent console's copy loads images, fonts, styles from directly."""
+    origins = _str_list(value, where + " agent_asset_origins")
+    for o in origins:
+        if origin_problem(o):
+            raise ConfigError(where + " agent_asset_origins: " + origin_problem(o))
+    return origins
+
+
 def parse_groups(data, source="groups file"):
     """Check a decoded TOML document ({"groups": {id: {...}}}) and return {groupid: Group}."""
     groups_raw = data.get("groups")
@@ -79,7 +91,7 @@ def parse_groups(data, source="groups file"):
         if not isinstance(g, dict):
             raise ConfigError(where + " must be a table")
         unknown = set(g) - {"name", "trusted_origins", "allow_duplicate_keys", "masking_selectors", "agents",
-                            "site_origins"}
+                            "site_origins", "agent_asset_origins"}
         if unknown:
             raise ConfigError(where + ": unknown setting(s) " + ", ".join(sorted(unknown)))
         gid = int(gid_text)
@@ -110,6 +122,7 @@ def parse_groups(data, source="groups file"):
                                      "agentrole": str(a.get("agentrole", ""))}
         out[gid] = Group(gid, str(g.get("name", "")), origins, dup,
                          _str_list(g.get("masking_selectors", []), where + " masking_selectors"), agents)
+        out[gid].agent_asset_origins = _asset_origins(g.get("agent_asset_origins", []), where)
         if "site_origins" in g:
             sites = _str_list(g["site_origins"], where + " site_origins")
             out[gid]._site_entries, problems = parse_trusted(sites)

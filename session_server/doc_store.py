@@ -77,13 +77,15 @@ class DocStore:
         if doc is not None:
             self.total -= doc["size"]
 
-    def put(self, sid, owner, name, data):
-        """Keep a checked document; returns its record."""
+    def put(self, sid, owner, name, data, origin=None):
+        """Keep a checked document; returns its record. `origin`: the host (Host header) the upload
+        came to: a visitordocument URL must name it (relay_checks.py)."""
         mine = [d for d in self.docs.values() if d["sid"] == sid]
         if len(mine) >= self.per_session:
             self._remove(mine[0]["id"])
         doc = {"id": secrets.token_urlsafe(18), "sid": sid, "owner": owner, "name": name,
-               "type": doc_rules.mime_type(name), "size": len(data), "data": data, "created": time.time()}
+               "type": doc_rules.mime_type(name), "size": len(data), "data": data, "created": time.time(),
+               "origin": origin}
         self.docs[doc["id"]] = doc
         self.total += doc["size"]
         self._expire()
@@ -181,7 +183,7 @@ def routes(hub):
             return _error(415 if "empty" not in problem else 400, problem)
         if owner == "visitor" and not store.use_ticket(tok["i"]):
             return _error(401, "the upload ticket was already used")
-        doc = store.put(tok["s"], owner, name, data)
+        doc = store.put(tok["s"], owner, name, data, origin=request.headers.get("host"))
         return JSONResponse({"id": doc["id"], "name": doc["name"], "size": doc["size"], "type": doc["type"],
                              "url": doc_url(doc)}, status_code=201, headers=CORS)
 

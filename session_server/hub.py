@@ -28,6 +28,7 @@ from . import tokens
 from .participants import LocalSession, fresh, reattach
 from .doc_store import DocStore
 from .guards import Guards
+from .relay_checks import visitor_event_problem
 
 log = logging.getLogger("session_server.hub")
 
@@ -370,6 +371,10 @@ class Hub:
         t = msg["type"]
         sid = tab.sid
         if t == "visitor_event":
+            problem = visitor_event_problem(self.docs, sid, msg["name"], msg.get("payload"))
+            if problem:   # dropped, never relayed (relay_checks.py)
+                self._fail(tab.conn, "bad_frame", problem, msg)
+                return
             if msg.get("state") and not await self._state_ok(tab, msg):
                 return
             if msg.get("state"):

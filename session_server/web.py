@@ -10,6 +10,7 @@ or without the default UI; the demo itself uses the defaults.
 import os
 
 from visitor_sdk.catalogue import EVENT_NAMES
+from . import console_policy
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -58,14 +59,36 @@ def tag_attrs(request):
     return attrs
 
 
-def page(template, title):
+def console_headers(request):
+    """The agent console's own Content-Security-Policy (console_policy.py)."""
+    ws = str(request.base_url).rstrip("/").replace("http", "ws", 1)
+    return {"Content-Security-Policy": console_policy.console_csp(ws), "Referrer-Policy": "no-referrer"}
+
+
+PAGE_HEADERS = {"/agent": console_headers}
+
+
+def page(template, title, headers=None):
     async def endpoint(request):
         attrs = tag_attrs(request)
         html = _env.get_template(template).render(
             title=title, attrs=attrs, check=request.query_params.get("check") == "1",
             notag=request.query_params.get("notag") == "1", tagv=request.query_params.get("tagv"), base=str(request.base_url).rstrip("/"),
             query=request.url.query, events=list(EVENT_NAMES))
-        return HTMLResponse(html)
+        return HTMLResponse(html, headers=headers(request) if headers else None)
+    return endpoint
+
+
+def copy_page(settings):
+    """GET /agent/copy?group=G&doctype=NAME: the empty document the console fills with its copy of a
+    visitor's page, under the copy's CSP (the group's agent_asset_origins may be loaded directly)."""
+    async def endpoint(request):
+        raw = request.query_params.get("group", "")
+        group = settings.groups.get(int(raw)) if settings is not None and raw.isdigit() else None
+        origins = getattr(group, "agent_asset_origins", None) or []
+        headers = dict(console_policy.COPY_HEADERS)
+        headers["Content-Security-Policy"] = console_policy.copy_csp(origins)
+        return HTMLResponse(console_policy.copy_document(request.query_params.get("doctype")), headers=headers)
     return endpoint
 
 
@@ -79,8 +102,9 @@ async def favicon(request):
 
 def routes(settings=None):
     """The demo pages, /dist/ (the bundles) and /static/ (the demo's assets)."""
-    out = [Route(path, page(t, title)) for path, (t, title) in PAGES.items()]
+    out = [Route(path, page(t, title, PAGE_HEADERS.get(path))) for path, (t, title) in PAGES.items()]
     out += [
+        Route("/agent/copy", copy_page(settings)),
         Route("/healthz", health),
         Route("/favicon.ico", favicon),
         Mount("/dist", app=NoCacheStatic(directory=DIST, check_dir=False), name="dist"),

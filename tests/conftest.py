@@ -152,6 +152,23 @@ class Console:
         return [t for k, t in self.messages if k == kind]
 
 
+def poll_wait_for_function(page, step=0.05):
+    """Make page.wait_for_function poll page.evaluate from here: the agent console's strict CSP (no
+    'unsafe-eval') blocks Playwright's in-page polling of a string. Same predicate, same timeout."""
+    def wait_for_function(expression, arg=None, timeout=None, polling=None):
+        limit = (timeout if timeout is not None else 10000) / 1000.0
+        end = time.monotonic() + limit
+        while True:
+            value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > end:
+                raise AssertionError("timed out after %.1f s waiting for %s" % (limit, expression[:200]))
+            time.sleep(step)
+    page.wait_for_function = wait_for_function
+    return page
+
+
 @pytest.fixture
 def context(browser):
     ctx = browser.new_context()

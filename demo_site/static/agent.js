@@ -803,8 +803,19 @@
   // Documents travel over HTTP (docs/protocol.md, Documents): the agent's resume token authorizes.
   var MAX_DOC_BYTES = 5 * 1024 * 1024;
 
+  // The agent's token goes to the service's own origin only: a visitor's event names the URL.
+  function serviceUrl(url) {
+    try {
+      var u = new URL(url, BASE), own = new URL(BASE);
+      return u.origin === own.origin && u.pathname.indexOf("/api/docs/") === 0 && !u.username && !u.password ? u.href : null;
+    } catch (e) { return null; }
+  }
+
   function downloadDoc(s, url, name) {
-    fetch(url, {headers: {"Authorization": "Bearer " + s.resume}, cache: "no-store", credentials: "omit"})
+    var own = serviceUrl(url);
+    if (!own) { $("doc-error").textContent = "Download refused: the document is not on this service."; return; }
+    fetch(own, {headers: {"Authorization": "Bearer " + s.resume}, cache: "no-store", credentials: "omit",
+                redirect: "error", referrerPolicy: "no-referrer"})
       .then(function (r) { if (!r.ok) throw new Error("the service answered " + r.status); return r.blob(); })
       .then(function (blob) {
         var a = document.createElement("a");

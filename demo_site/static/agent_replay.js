@@ -4,8 +4,16 @@
  * with dom_changes (formats: visitor_sdk/capture_rules.py).
  *
  * - The copy lives in <iframe sandbox="allow-same-origin"> (no allow-scripts:
- *   nothing of the visitor's page ever runs here); every click and form
- *   submit in it is cancelled, so links never navigate the agent.
+ *   nothing of the visitor's page ever runs here), a document the service
+ *   serves at /agent/copy under its own CSP (no script; images, fonts and
+ *   styles only from the service, data: and the group's agent_asset_origins);
+ *   every click and form submit in it is cancelled, so links never navigate
+ *   the agent. Frames that arrive while it loads wait (in order) for it.
+ * - A visitor is anonymous: every element and attribute goes through the
+ *   allow-list of replay_rules.js (case-insensitive; no handlers, srcdoc,
+ *   refresh, script/object/embed/base, active URL schemes); doctypes are
+ *   rebuilt from their checked name; canvases are painted only from data:
+ *   images, decoded in the copy's own document.
  * - The visitor's pointer (a dot), scroll positions and viewport size are shown.
  * - While remote control is on (rcenabled), a click on the copy becomes the
  *   agent action rcevent {type: 'click', path: '[data-gid="N"]'} and typing in
@@ -30,11 +38,13 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var DROP_ATTRS = {"http-equiv": 1, "srcdoc": 1};
+  var rules = window.agentReplayRules;
+  var MAX_BACKLOG = 5000;   // frames kept while the copy's document loads (then a resync)
   var api = {snapshots: 0, batches: 0, lastSnapshot: null, rcEnabled: false, errors: []};
   var parts = {}, current = null, map = new Map(), iframe = null, frameBox = null, pointer = null, status = null;
   var lastResync = 0, base = null, ids = new WeakMap(), lastQ = 0;
   var frames = new WeakMap(), extras = new WeakSet(), pendingFrames = [], pendingScroll = [];
+  var blocked = new WeakSet(), loading = false, backlog = [];
 
   function $(id) { return document.getElementById(id); }
 
@@ -47,8 +57,7 @@
     sec.setAttribute("aria-label", "Visitor's page");
     sec.innerHTML = '<h3>Visitor\u2019s page <small id="replay-status" class="muted">waiting for the page\u2026</small> ' +
       '<button type="button" id="replay-resync">Refresh view</button></h3>' +
-      '<div id="replay-viewport" style="position:relative;overflow:hidden;border:1px solid #888;background:#fff">' +
-      '<div id="replay-box" style="position:absolute;left:0;top:0;transform-origin:0 0"></div></div>';
+      '<div id="replay-viewport" class="replay-viewport"><div id="replay-box" class="replay-box"></div></div>';
     panel.insertBefore(sec, panel.querySelector(".columns") || null);
     frameBox = $("replay-box");
     status = $("replay-status");
@@ -77,15 +86,17 @@
       ids.set(t, r[0]);
       return t;
     }
-    var tag = r[1], el, p = r.length > 4 && r[4] ? r[4] : null;
-    if (tag === "link" && p && typeof p.css === "string") tag = "style";  // a <link> whose rules were changed
+    var tag = String(r[1]), el, p = r.length > 4 && r[4] && typeof r[4] === "object" ? r[4] : null;
+    if (tag.toLowerCase() === "link" && p && typeof p.css === "string") tag = "style";  // a <link> whose rules were changed
+    var want = rules.element(tag);
     try {
-      el = tag.slice(0, 4) === "svg:" ? doc.createElementNS(SVG, tag.slice(4)) : doc.createElement(tag);
+      el = want.svg ? doc.createElementNS(SVG, want.name) : doc.createElement(want.name);
     } catch (e) {
       el = doc.createElement("span");
     }
-    setAttrs(el, r[2]);
-    if (r[0] > 0) el.setAttribute("data-gid", String(r[0]));
+    if (want.blocked) { blocked.add(el); el.hidden = true; p = null; }  // an inert, empty placeholder
+    else setAttrs(el, r[2]);
+    if (typeof r[0] === "number" && r[0] > 0) el.setAttribute("data-gid", String(r[0]));
     if (el.localName === "iframe") el.setAttribute("src", "about:blank");
     map.set(r[0], el);
     ids.set(el, r[0]);
@@ -138,8 +149,9 @@
     }
     if (!info.root) { if (d.documentElement) d.removeChild(d.documentElement); return; }
     if (d.documentElement === info.root) return;
+    var dt = rules.doctype(info.dt);
     d.open();
-    d.write(info.dt ? "<!DOCTYPE " + info.dt + ">" : "");
+    d.write(dt ? dt.text : "");   // rebuilt from its checked name, never the text the visitor sent
     d.close();
     var root = d.adoptNode(info.root);
     if (d.documentElement) d.replaceChild(root, d.documentElement); else d.appendChild(root);
@@ -161,12 +173,13 @@
     var g;
     try { g = el.getContext("2d"); } catch (e) { return; }
     if (!g) return;
-    if (!url) { g.clearRect(0, 0, el.width, el.height); return; }
-    var im = new Image();
-    im.onload = function () {
+    if (!rules.canvasImage(url)) { g.clearRect(0, 0, el.width, el.height); return; }
+    // Decoded by an <img> of the copy's own document (its CSP applies), never by this page.
+    var im = el.ownerDocument.createElement("img");
+    im.addEventListener("load", function () {
       try { g.clearRect(0, 0, el.width, el.height); g.drawImage(im, 0, 0, el.width, el.height); el.setAttribute("data-painted", "1"); }
       catch (e) { /* a resized or gone canvas */ }
-    };
+    });
     im.src = url;
   }
 
@@ -214,13 +227,14 @@
   }
 
   function setAttrs(el, attrs) {
-    if (!attrs) return;
+    if (!attrs || typeof attrs !== "object" || blocked.has(el)) return;
+    var svg = el.namespaceURI === SVG;
     for (var k in attrs) {
-      if (!Object.prototype.hasOwnProperty.call(attrs, k) || DROP_ATTRS[k] || k.slice(0, 2) === "on") continue;
-      if (k === "src" && el.localName === "iframe") continue;  // the copy's frames stay about:blank
-      var v = attrs[k];
+      if (!Object.prototype.hasOwnProperty.call(attrs, k)) continue;
+      var a = rules.attr(el.localName, k, attrs[k], svg);   // null: refused (replay_rules.js)
+      if (!a) continue;
       try {
-        if (v === null) el.removeAttribute(k); else el.setAttribute(k, v);
+        if (a[1] === null) el.removeAttribute(a[0]); else el.setAttribute(a[0], a[1]);
       } catch (e) { /* a name the agent's browser refuses */ }
     }
   }
@@ -234,7 +248,15 @@
     if (typeof p.css === "string") setCss(el, p.css);
   }
 
-  function newFrame(meta) {
+  // The copy's empty document, served by the service under the copy's CSP (session_server/console_policy.py).
+  function copyUrl(meta) {
+    var c = window.agentConsole, s = c && c.session, dt = rules.doctype(meta.doctype);
+    return "/agent/copy?group=" + encodeURIComponent(s && s.group || "") +
+      "&doctype=" + encodeURIComponent(dt ? dt.name : "");
+  }
+
+  // A new copy frame; ready(doc) once its document has loaded (frames meanwhile wait in the backlog).
+  function newFrame(meta, ready) {
     ui();
     var f = document.createElement("iframe");
     f.id = "replay-frame";
@@ -252,12 +274,28 @@
       "background:rgba(220,0,0,.7);pointer-events:none;display:none;z-index:2";
     frameBox.appendChild(pointer);
     resize(w, h);
-    var doc = f.contentDocument;
-    doc.open();
-    doc.write(meta.doctype ? "<!DOCTYPE " + meta.doctype + ">" : "");
-    doc.close();
-    hook(doc);
-    return doc;
+    loading = true;
+    f.addEventListener("load", function loaded() {
+      var doc = null;
+      try { doc = f.contentDocument; } catch (e) { doc = null; }
+      if (doc && doc.URL === "about:blank") return;   // the initial about:blank
+      f.removeEventListener("load", loaded);
+      if (f !== iframe) return;
+      if (!doc || !/\/agent\/copy/.test(doc.URL)) {   // an error page: the service cannot be reached
+        loading = false; backlog = [];
+        say("the copy of the page could not be loaded; retrying\u2026");
+        setTimeout(function () { api.resync(true); }, 2000);
+        return;
+      }
+      hook(doc);
+      loading = false;
+      try { ready(doc); } catch (e) { api.errors.push(String(e)); console.error("replay: snapshot failed", e); api.resync(); }
+      var q = backlog, over = q.over;
+      backlog = [];
+      for (var i = 0; i < q.length; i++) api.frame(q[i]);
+      if (over) api.resync(true);
+    });
+    f.src = copyUrl(meta);
   }
 
   function resize(w, h) {
@@ -279,7 +317,10 @@
     map = new Map();
     sheetText = new Map(); sheetInst = new Map();
     pendingFrames = []; pendingScroll = [];
-    var doc = newFrame(meta);
+    newFrame(meta, function (doc) { fill(doc, s, meta, recs); });
+  }
+
+  function fill(doc, s, meta, recs) {
     if (recs.length) {
       var root = build(doc, recs, {i: 0});
       doc.replaceChild(root, doc.documentElement);
@@ -288,7 +329,8 @@
     if (meta.as) adopt(doc, meta.as);
     lastQ = 0;
     base = doc.createElement("base");
-    base.setAttribute("href", meta.base || meta.url || "");
+    var href = String(meta.base || meta.url || "");
+    if (/^https?:\/\//i.test(href) && rules.safeUrl(href)) base.setAttribute("href", href);
     ensureBase(doc);
     try { iframe.contentWindow.scrollTo(meta.scroll[0], meta.scroll[1]); } catch (e) { /* no scroll */ }
     current = s;
@@ -456,6 +498,10 @@
 
   // ------------------------------------------------------------ frames
   api.frame = function (f) {
+    if (loading) {   // the copy's document is loading: keep the order, then replay
+      if (backlog.length < MAX_BACKLOG) backlog.push(f); else backlog.over = true;
+      return;
+    }
     if (f.type === "end") { say("the session ended"); return; }
     if (f.type !== "visitor_event") return;
     var p = f.payload;

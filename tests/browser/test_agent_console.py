@@ -8,14 +8,14 @@ dropping the console's socket mid-session.
 import json
 import signal
 
-from tests.conftest import Server, free_port
+from tests.conftest import Server, free_port, poll_wait_for_function
 from tests.browser.test_session_lifecycle import payloads, shop, start, wait_event
 
 USER, PASSWORD = "janet.glance.net", "demo-agent"
 
 
 def open_console(context, server, login=True):
-    page = context.new_page()
+    page = poll_wait_for_function(context.new_page())   # the console's CSP: no in-page polling
     page.set_default_timeout(10000)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

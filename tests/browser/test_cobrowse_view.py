@@ -8,6 +8,7 @@ masked value, password, hidden value or masked image URL is in any of them.
 import json
 
 from tests.browser.test_session_lifecycle import shop, start, wait_event
+from tests.conftest import poll_wait_for_function
 
 SECRETS = {
     "card": "4111111111111111",
@@ -144,25 +145,28 @@ SHAPE_JS = """([doc, maskSel]) => {
   const d = doc === 'copy' ? window.agentReplay.doc() : document;
   if (!d || !d.body) return null;
   const star = (s) => s.replace(/\\S/g, '*');
+  const BLOCKED = ['script', 'object', 'embed', 'applet', 'base', 'frame', 'frameset', 'noembed', 'param'];
   const out = [];
   for (const el of d.body.querySelectorAll('[data-gid]')) {
     const m = maskSel && el.closest(maskSel) !== null;
+    // the copy keeps an inert, empty <glance-blocked> where the page has a script, object, embed or base
+    const tag = BLOCKED.includes(el.localName) ? 'glance-blocked' : el.localName;
     let text = '';
-    if (el.localName !== 'script') for (const c of el.childNodes) if (c.nodeType === 3) text += c.data;
+    if (tag !== 'glance-blocked') for (const c of el.childNodes) if (c.nodeType === 3) text += c.data;
     let value = null;
     if (el.localName === 'input' || el.localName === 'textarea') {
       value = (el.type === 'checkbox' || el.type === 'radio') ? el.checked : (el.type === 'hidden' ? null : el.value);
       if (m && typeof value === 'string') value = star(value);
     }
     const p = el.parentElement ? el.parentElement.getAttribute('data-gid') : null;
-    out.push([el.getAttribute('data-gid'), el.localName, p, m ? star(text) : text, value]);
+    out.push([el.getAttribute('data-gid'), tag, p, m ? star(text) : text, value]);
   }
   return out;
 }"""
 
 
 def open_console(context, server, key):
-    console = context.new_page()
+    console = poll_wait_for_function(context.new_page())   # the console's CSP: no in-page polling
     console.set_default_timeout(10000)
     console.errors = []
     console.on("pageerror", lambda e: console.errors.append(str(e)))

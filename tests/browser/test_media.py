@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.browser.test_session_lifecycle import payloads, shop, start, wait_event
+from tests.conftest import poll_wait_for_function
 
 AGENT = ("janet.glance.net", "demo-agent")
 
@@ -20,7 +21,7 @@ def media_names(page):
 
 
 def open_agent(context, server, key):
-    console = context.new_page()
+    console = poll_wait_for_function(context.new_page())   # the console's CSP: no in-page polling
     console.set_default_timeout(10000)
     console.errors = []
     console.on("pageerror", lambda e: console.errors.append(str(e)))
