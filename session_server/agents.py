@@ -147,7 +147,8 @@ def add_agent(path, group, username, password, fields):
     if not mine:
         raise CliError("%s has no [groups.%d] table" % (path, group))
     at = mine[-1][1]
-    while at > mine[-1][0] + 1 and not lines[at - 1].strip():   # before the blank lines that end the group
+    # before the blank lines and comments that end the group (comments there introduce the next table)
+    while at > mine[-1][0] + 1 and (not lines[at - 1].strip() or lines[at - 1].lstrip().startswith("#")):
         at -= 1
     if at > 0 and not lines[at - 1].endswith("\n"):
         lines[at - 1] += "\n"
