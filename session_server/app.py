@@ -70,7 +70,7 @@ def create_app(settings=None):
         if profile is None:
             return JSONResponse({"error": "agent credentials for this group are required (HTTP Basic, or "
                                  "Authorization: LoginKey <key>)" + (": " + err[1] if err[1] else ""),
-                                 "code": err[0]},
+                                 "code": err[0], "reason": err[1]},
                                 status_code=401, headers={"WWW-Authenticate": 'Basic realm="cobrowse"'})
         return JSONResponse({"groupid": g.groupid, "agent": {"username": profile["username"], "name": profile["name"]},
                              "sessions": await hub.live_sessions(g.groupid)})
