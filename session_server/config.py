@@ -223,7 +223,8 @@ def _signing_secret(env, demo, redis_url):
             raise ConfigError("COBROWSE_SECRET_FILE: cannot read " + path + ": " + str(exc))
     if secret:
         if len(secret) < MIN_SECRET_CHARS:
-            raise ConfigError("COBROWSE_SECRET is too short: use at least %d random characters" % MIN_SECRET_CHARS)
+            raise ConfigError("the signing secret (%s) is too short: use at least %d random characters"
+                              % ("COBROWSE_SECRET_FILE" if path else "COBROWSE_SECRET", MIN_SECRET_CHARS))
         return secret.encode("utf-8")
     if not demo:
         raise ConfigError("no signing secret: set COBROWSE_SECRET (or COBROWSE_SECRET_FILE) to a long random "

@@ -147,7 +147,13 @@ def test_cli_add_agent_then_sign_in(demo_copy):
                   stdin="zoe's pw\n")
     assert rc == 0 and "added" in out
     after = open(demo_copy).read()
-    assert after.startswith(before.split("[groups.12345]")[0].rstrip("\n"))   # comments and layout kept
+    old_lines, new_lines = before.splitlines(), after.splitlines()
+    it = iter(new_lines)
+    assert all(line in it for line in old_lines)          # every line kept, in order (comments and layout)
+    assert len(new_lines) - len(old_lines) == 6
+    # the new agent table ends group 72937, before the comment that introduces the next group
+    at = new_lines.index("[groups.12345]")
+    assert new_lines[at - 1].startswith("# A second group") and new_lines.index('username = "zoe.glance.net"') < at
     g = load_groups(demo_copy, env={})[0]
     assert g[72937].check_agent("zoe.glance.net", "zoe's pw")["name"] == 'Zoe "Z" Ng'
     assert g[72937].check_agent("janet.glance.net", "demo-agent") is not None
