@@ -96,7 +96,7 @@ def start_server(port):
     env.pop("REDIS_URL", None)
     env.pop("COBROWSE_GROUPS", None)
     proc = subprocess.Popen([sys.executable, "-m", "session_server", "--host", HOST, "--port", str(port),
-                             "--log-level", "error"] + SERVER_ARGS, cwd=ROOT, env=env)
+                             "--log-level", "error", "--demo"] + SERVER_ARGS, cwd=ROOT, env=env)
     deadline = time.time() + 15
     while time.time() < deadline:
         try:

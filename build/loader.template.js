@@ -75,13 +75,13 @@
     return config;
   }
 
+  // A group id: a positive integer (at most 15 digits), or its exact decimal string: no spaces,
+  // sign or leading zeros (params.positive_int, the SDK's own check).
   function posInt(v) {
-    if (typeof v === "number") return Number.isInteger(v) && v > 0 ? v : 0;
-    if (typeof v !== "string") return 0;
-    var s = v.trim();
-    if (!s || s.length > 15) return 0;
-    for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) < 48 || s.charCodeAt(i) > 57) return 0;
-    return +s > 0 ? +s : 0;
+    if (typeof v === "number") return Number.isInteger(v) && v > 0 && v <= 999999999999999 ? v : 0;
+    if (typeof v !== "string" || !v || v.length > 15 || v.charCodeAt(0) === 48) return 0;
+    for (var i = 0; i < v.length; i++) if (v.charCodeAt(i) < 48 || v.charCodeAt(i) > 57) return 0;
+    return +v;
   }
   function kind(v) {
     return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" :

@@ -8,8 +8,8 @@ page already has:
     GLANCE.Cobrowse.InvokeVisitor.init(wnd, groupid, origin)
     GLANCE.Cobrowse.InvokeVisitor.invoke(func, args)
 
-`init` remembers the visitor's window, the group id (a positive integer or a
-string of digits, as in the visitor page's data-groupid) and the target
+`init` remembers the visitor's window, the group id (a positive integer or its
+exact decimal string, as in the visitor page's data-groupid) and the target
 origin; call it once the visitor window exists, and again if it changes.
 `origin` is the visitor page's origin ("https://shop.example.com"), "*" to
 post to whatever page the window shows, or a bare hostname as the reference

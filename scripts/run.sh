@@ -15,7 +15,7 @@ case "$what" in
     echo "Demo shop:     http://127.0.0.1:${PORT:-8000}/"
     echo "Chat window:   http://localhost:${PORT:-8000}/chat"
     echo "Agent console: http://127.0.0.1:${PORT:-8000}/agent"
-    exec .venv/bin/python -m session_server --host 127.0.0.1 --port "${PORT:-8000}" "$@" ;;
+    exec .venv/bin/python -m session_server --demo --host 127.0.0.1 --port "${PORT:-8000}" "$@" ;;
   test)
     set +e
     .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

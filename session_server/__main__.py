@@ -1,7 +1,10 @@
-"""`python -m session_server [--host H] [--port P] [--redis-url URL] [--groups FILE] [--reconnect-window S]`.
+"""`python -m session_server [--demo] [--host H] [--port P] [--redis-url URL] [--groups FILE] [--reconnect-window S]`.
 
 Environment: PORT, REDIS_URL, COBROWSE_GROUPS, COBROWSE_RECONNECT_WINDOW,
-COBROWSE_SECRET (flags win over the environment).
+COBROWSE_SECRET or COBROWSE_SECRET_FILE (flags win over the environment).
+Without a signing secret the service refuses to start (one line on stderr,
+exit status 2) unless --demo: then tokens are signed with a random key of
+this process. Agents and passwords: `python -m session_server.agents`.
 """
 
 import argparse
@@ -29,10 +32,12 @@ def main(argv=None):
     ap.add_argument("--ws", default="lean", help="WebSocket implementation: lean (default: the service's own, "
                     "session_server/sockets.py) or one of uvicorn's (websockets, websockets-sansio, wsproto)")
     ap.add_argument("--log-level", default="warning")
+    ap.add_argument("--demo", action="store_true", help="a throwaway demo: without COBROWSE_SECRET, sign tokens "
+                    "with a random key of this process (they do not survive a restart; not with --redis-url)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
     try:
-        settings = Settings.from_env(host=args.host, port=args.port, redis_url=args.redis_url,
+        settings = Settings.from_env(demo=args.demo, host=args.host, port=args.port, redis_url=args.redis_url,
                                      groups_path=args.groups, reconnect_window=args.reconnect_window)
     except (ConfigError, ValueError) as exc:
         print("session_server: " + str(exc), file=sys.stderr)

@@ -11,8 +11,12 @@ Used by the tests, the benchmark and the agent console. Example::
         ev = await agent.next_event("rcaccepted")   # the visitor's answer
         await agent.end()                           # visitor gets sessionend {reason: 'agent'}
 
+A CRM integration signs in with a login key instead of a password
+(docs/agent-sign-in.md): `AgentClient.with_login_key(base_url, "1234", key)`.
+
 `AgentClient.join()` raises `AgentError(code, msg)` when the service refuses
-(unauthorized, nosession, bad_group, bad_key). Frames are sequenced and
+(unauthorized, nosession, bad_group, bad_key, loginkey_invalid,
+loginkey_group, loginkey_expired). Frames are sequenced and
 acknowledged (visitor_sdk.reliability): if the socket drops, the client
 reconnects with its resume token for up to the server's reconnect window
 and resends what the server had not acknowledged; actions sent while
@@ -34,6 +38,7 @@ from visitor_sdk import protocol as P
 from visitor_sdk.reliability import NEW, Inbox, Origins, Outbox
 
 from . import agent_frames as AF
+from . import login_keys
 
 log = logging.getLogger("session_server.agent_client")
 
@@ -114,12 +119,14 @@ def ws_url(base, path="/ws/agent"):
 class AgentClient:
     """One agent in one session. Use `async with` or call join() / close()."""
 
-    def __init__(self, base_url, group, key, username, password, reconnect=True, open_timeout=5.0, guest=None):
+    def __init__(self, base_url, group, key, username=None, password=None, reconnect=True, open_timeout=5.0,
+                 guest=None, loginkey=None):
         self.base_url = base_url.rstrip("/")
         self.url = ws_url(base_url)
         self.guest = guest       # guest token: this client joins as a guest (see guest())
         self.group, self.key = group, key
         self.username, self.password = username, password
+        self.loginkey = loginkey   # a login key minted by the group's CRM, instead of username + password
         self.reconnect = reconnect
         self.open_timeout = open_timeout
         self.outbox = Outbox()
@@ -145,6 +152,15 @@ class AgentClient:
         self._connected = asyncio.Event()
 
     @classmethod
+    def with_login_key(cls, base_url, key, loginkey, **kw):
+        """A client that signs in with a login key (docs/agent-sign-in.md) instead of a password;
+        the group is the one the key was minted for."""
+        group = login_keys.group_of(loginkey)
+        if group is None:
+            raise AgentError("loginkey_invalid", "not a login key (lk1.<groupid>.<expires>.<user>.<signature>)")
+        return cls(base_url, group, key, loginkey=loginkey, **kw)
+
+    @classmethod
     def as_guest(cls, base_url, group, key, token, name="guest", **kw):
         """A client that joins session `key` as a guest with the one-time `token` of addguestaccepted
         (`guest_token(event)`); a guest watches and may leave, nothing else."""
@@ -162,7 +178,7 @@ class AgentClient:
         ws = await websockets.connect(self.url, open_timeout=self.open_timeout, max_size=4 * P.MAX_FRAME_BYTES)
         await ws.send(json.dumps(AF.join(self.group, self.key, self.username, self.password, resume=self.resume,
                                         last_seq=self.inbox.last, acked=self.outbox.acked, guest=self.guest,
-                                        epoch=self.epoch)))
+                                        epoch=self.epoch, loginkey=self.loginkey)))
         while True:
             msg = json.loads(await asyncio.wait_for(ws.recv(), self.open_timeout))
             if msg["type"] == "error":

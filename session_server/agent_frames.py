@@ -11,10 +11,13 @@ who is in a session.
 from visitor_sdk.protocol import frame, present
 
 
-def join(group, key, username, password, resume=None, last_seq=0, acked=0, guest=None, epoch=None):
-    """The agent's first frame on every socket (a guest passes its guest token as `guest`)."""
-    return frame("join", 0, group=group, key=key, username=username, password=password, last_seq=last_seq,
-                 acked=acked, **present(epoch=epoch or None, resume=resume or None, guest=guest or None))
+def join(group, key, username=None, password=None, resume=None, last_seq=0, acked=0, guest=None, epoch=None,
+         loginkey=None):
+    """The agent's first frame on every socket, with one credential: `username` and `password`,
+    or a `loginkey` (docs/agent-sign-in.md), or a guest token as `guest` (with any username)."""
+    return frame("join", 0, group=group, key=key, last_seq=last_seq, acked=acked,
+                 **present(username=username or None, password=password or None, loginkey=loginkey or None,
+                           epoch=epoch or None, resume=resume or None, guest=guest or None))
 
 
 def agent_entry(username, partnerid, partneruserid, name, title, role, guestid, num, agentrole):

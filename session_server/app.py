@@ -7,7 +7,8 @@
   /ws/agent                        agent sockets (under `python -m session_server` both are
                                    served by sockets.WsSocket before they reach this app)
   GET /api/groups/{id}/public      the group's public settings, CORS *
-  GET /api/groups/{id}/sessions    live sessions, HTTP Basic auth with agent credentials
+  GET /api/groups/{id}/sessions    live sessions, HTTP Basic auth with agent credentials or
+                                   `Authorization: LoginKey <key>` (docs/agent-sign-in.md)
   GET /api/stats                   relayed-frame counters (benchmarks)
 """
 
@@ -32,10 +33,10 @@ CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"}
 
 
 def _group_or_404(settings, request):
-    raw = request.path_params["groupid"]
-    if not raw.isdigit() or int(raw) not in settings.groups:
+    raw = request.path_params["groupid"]   # exact decimal: no sign, no leading zero, ASCII digits only
+    if not raw.isascii() or not raw.isdigit() or raw[0] == "0" or len(raw) > 15:
         return None
-    return settings.groups[int(raw)]
+    return settings.groups.get(int(raw))
 
 
 def create_app(settings=None):
@@ -57,23 +58,29 @@ def create_app(settings=None):
         if g is None:
             return JSONResponse({"error": "unknown group"}, status_code=404)
         auth = request.headers.get("authorization", "")
-        user = pw = None
-        if auth.lower().startswith("basic "):
+        user = pw = key = None
+        if auth[:6].lower() == "basic ":
             try:
                 user, _, pw = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
             except Exception:
                 pass
+        elif auth[:9].lower() == "loginkey ":
+            key = auth[9:].strip()
         addr = client_address(request.client.host if request.client else None,
                               request.headers.get("x-forwarded-for"), settings.trusted_proxies)
-        profile, wait = hub.sign_in(g, user, pw, addr)
+        profile, err, wait = (None, ("unauthorized", ""), 0) if user is None and key is None else \
+            await hub.sign_in(g, user, pw, addr, key)
         if wait:
             return JSONResponse({"error": "too many failed sign-ins for this agent or address", "code": "rate_limited",
                                  "retry_after": int(wait) + 1}, status_code=429,
                                 headers={"Retry-After": str(int(wait) + 1)})
         if profile is None:
-            return JSONResponse({"error": "agent credentials for this group are required (HTTP Basic)"},
+            return JSONResponse({"error": "agent credentials for this group are required (HTTP Basic, or "
+                                 "Authorization: LoginKey <key>)" + (": " + err[1] if err[1] else ""),
+                                 "code": err[0], "reason": err[1]},
                                 status_code=401, headers={"WWW-Authenticate": 'Basic realm="cobrowse"'})
-        return JSONResponse({"groupid": g.groupid, "sessions": await hub.live_sessions(g.groupid)})
+        return JSONResponse({"groupid": g.groupid, "agent": {"username": profile["username"], "name": profile["name"]},
+                             "sessions": await hub.live_sessions(g.groupid)})
 
     async def stats(request):
         return JSONResponse({"sessions": len(hub.sessions), **hub.stats, "pid": os.getpid()})
@@ -106,6 +113,7 @@ def create_app(settings=None):
             yield
         finally:
             await bp.close()
+            hub.auth.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.hub = hub

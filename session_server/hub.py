@@ -25,6 +25,7 @@ from visitor_sdk.reliability import DUP, GAP
 
 from . import agent_frames as AF
 from . import tokens
+from .agent_auth import AgentAuth
 from .participants import LocalSession, fresh, reattach
 from .doc_store import DocStore
 from .guards import Guards
@@ -51,6 +52,7 @@ class Hub:
         self.stats = {"relayed": 0, "errors": 0}
         self.docs = DocStore()
         self.used_guests = collections.OrderedDict()   # guest ids whose token was used on this node
+        self.auth = AgentAuth()                        # agent sign-in: passwords (off the loop), login keys
         self.limits = settings.limits
         self.guards = Guards(self.limits)   # rate limits and per-address budgets (guards.py)
         self._warn_open_groups()
@@ -87,14 +89,16 @@ class Hub:
         conn.send(f)
         conn.close_soon()
 
-    def sign_in(self, group, username, password, addr):
-        """Check an agent's credentials under the sign-in limits: (profile or None, seconds locked)."""
-        wait = self.guards.signin_wait(group.groupid, username, addr)
+    async def sign_in(self, group, username, password, addr, loginkey=None, expired_ok=False):
+        """Check an agent's credentials (a password, or a login key) under the sign-in limits:
+        (profile or None, (code, reason) of a refusal or None, seconds locked or 0)."""
+        who = username or ""   # a login key names its agent inside: it is limited by address
+        wait = self.guards.signin_wait(group.groupid, who, addr)
         if wait:
-            return None, wait
-        profile = group.check_agent(username, password)
-        self.guards.signin_result(group.groupid, username, addr, profile is not None)
-        return profile, 0
+            return None, None, wait
+        profile, err = await self.auth.sign_in(group, username, password, loginkey, expired_ok=expired_ok)
+        self.guards.signin_result(group.groupid, who, addr, profile is not None)
+        return profile, err, 0
 
     # ------------------------------------------------------------------ helpers
     def _token(self, data):
@@ -473,36 +477,48 @@ class Hub:
             self._fail(conn, "bad_group", "group %d is not configured on this service" % msg["group"], msg)
             return None
         guest = None
-        if msg.get("guest") is not None:
+        creds = [k for k in ("password", "loginkey", "guest") if msg.get(k)]   # "" counts as absent
+        if len(creds) != 1 or (creds[0] == "password" and not msg.get("username")):
+            got = " (got " + " and ".join(creds) + ")" if len(creds) > 1 else ""
+            self._fail(conn, "unauthorized", "join needs exactly one of: a username and password, a loginkey, "
+                       "a guest token" + got, msg)
+            return None
+        if creds[0] == "guest":
             guest = self._untoken(msg["guest"])
             if (not guest or guest.get("r") != "g" or guest.get("g") != msg["group"] or guest.get("k") != msg["key"]
                     or (guest.get("x", 0) < time.time() and not msg.get("resume"))):
                 self._fail(conn, "unauthorized", "the guest token is not valid for this session (or it expired)", msg)
                 return None
-            profile = {"username": msg["username"], "partneruserid": "", "name": guest["n"]}
+            profile = {"username": msg.get("username") or "guest", "partneruserid": "", "name": guest["n"]}
         else:
-            profile, wait = self.sign_in(group, msg["username"], msg["password"], conn.addr)
+            # an expired login key still rejoins a session its resume token names (checked below)
+            profile, err, wait = await self.sign_in(group, msg.get("username") or None, msg.get("password"), conn.addr,
+                                                    msg.get("loginkey") or None, expired_ok=bool(msg.get("resume")))
             if wait:
                 self._limited(conn, wait, "too many failed sign-ins for this agent or address", msg)
                 return None
-        if profile is None:
-            self._fail(conn, "unauthorized", "wrong username or password for group %d" % msg["group"], msg)
-            return None
-        wait = self.guards.join_wait(msg["group"], msg["username"], conn.addr)
+            if profile is None:
+                self._fail(conn, err[0], err[1], msg)
+                return None
+        wait = self.guards.join_wait(msg["group"], profile["username"], conn.addr)
         if wait:
             self._limited(conn, wait, "too many joins by a key that is not live, for this agent or address", msg)
             return None
         sid = await self.bp.find_key(msg["group"], msg["key"])
         meta = await self.bp.get_session(sid) if sid else None
         if meta is None or meta["group"] != msg["group"] or (guest is not None and guest["s"] != sid):
-            self.guards.join_failed(msg["group"], msg["username"], conn.addr)
+            self.guards.join_failed(msg["group"], profile["username"], conn.addr)
             self._fail(conn, "nosession", "no live session with key %s in group %d" % (msg["key"], msg["group"]), msg)
             return None
         tok = self._untoken(msg.get("resume"))
         if msg.get("resume") and (not tok or tok.get("r") != "a" or tok.get("g") != msg["group"]
-                                  or tok.get("u") != msg["username"]
+                                  or tok.get("u") != profile["username"]
                                   or tok.get("q") != (guest["i"] if guest is not None else None)):
             self._fail(conn, "unauthorized", "the agent resume token is not valid for this agent and group", msg)
+            return None
+        if msg.get("loginkey") and tok and tok.get("s") != sid and self.auth.check_login_key(
+                group, msg["loginkey"])[0] is None:
+            self._fail(conn, "loginkey_expired", "the login key expired; it only rejoins the session it joined", msg)
             return None
         s = await self._local(sid, meta)
         agent = None
@@ -541,7 +557,7 @@ class Hub:
         agent.conn = conn
         conn.send(P.frame("joined", 0, session=sid, group=msg["group"], key=msg["key"], num=num,
                           visitor=meta.get("visitor") or {}, exact=exact, ack=agent.inbox.last, window=self.window,
-                          resume=self._token({"r": "a", "s": sid, "g": msg["group"], "u": msg["username"],
+                          resume=self._token({"r": "a", "s": sid, "g": msg["group"], "u": profile["username"],
                                               "a": aid, "n": num,
                                               "q": guest["i"] if guest is not None else None})))
         for f in agent.outbox.pending():

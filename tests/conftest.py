@@ -5,6 +5,7 @@ Playwright's own build where one is installed. Servers are real processes,
 started here and stopped after.
 """
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,10 @@ import urllib.request
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The signing secret of every server these tests start (restarts and Redis nodes share it);
+# group 72937's login-key API secret (the demo file names it with api_secret_env).
+TEST_SECRET = secrets.token_urlsafe(32)
+TEST_API_SECRET = secrets.token_urlsafe(32)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
                  "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
@@ -53,6 +58,8 @@ class Server:
         self.extra_args = list(extra_args)
         # every browser test connects from 127.0.0.1: per-address guessing limits a whole run stays under
         self.env = dict(os.environ, **dict(TEST_LIMITS, **(env or {})))
+        self.env.setdefault("COBROWSE_SECRET", TEST_SECRET)
+        self.env.setdefault("COBROWSE_TEST_API_SECRET", TEST_API_SECRET)
         self.proc = None
 
     @property
@@ -67,7 +74,8 @@ class Server:
     def write_groups(self):
         """The shipped demo groups with this server's own origins trusted for glance_invoke."""
         with open(os.path.join(ROOT, "session_server", "groups.toml"), encoding="utf-8") as f:
-            text = f.read().replace(":8000", ":%d" % self.port)
+            text = f.read().replace(":8000", ":%d" % self.port).replace(
+                '# api_secret_env = "COBROWSE_API_SECRET_72937"', 'api_secret_env = "COBROWSE_TEST_API_SECRET"')
         path = os.path.join(tempfile.mkdtemp(prefix="cobrowse-groups-"), "groups.toml")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)

@@ -19,7 +19,8 @@ an earlier one refused:
               trusted origins (`origins.origin_allowed`). No trusted origins
               configured means nobody is trusted.
 3. "groupid": `groupid` is the page's group id or one of its additional
-              group ids, as a number or a string of digits.
+              group ids, as a positive integer or its exact decimal
+              string ("72937"; " 72937", "72937\n", "072937" fail).
 4. "func":    `func` is a string naming one of ALLOWED_FUNCS.
 5. "args":    `args` pass that method's own validation (params.py).
 """
@@ -239,7 +240,8 @@ def check_invoke(data, origin, trusted_origins, groups, visitorid=None, rand=Non
         try:
             gid = positive_int(gid, "glance_invoke.groupid")
         except Exception:
-            return _fail(check, "glance_invoke.groupid must be a positive integer or a string of digits, got "
+            return _fail(check, "glance_invoke.groupid must be a positive integer or its exact decimal string "
+                         "(digits only: no spaces, sign or leading zeros), got "
                          + (_short(gid) if isinstance(gid, str) else kind_of(gid)))
         if gid > 999999999999999:
             return _fail(check, "glance_invoke.groupid is too large to be a group id")

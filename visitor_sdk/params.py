@@ -71,21 +71,37 @@ def kind_of(value):
     return "a non-data value"
 
 
+MAX_GROUP_ID = 999999999999999   # 15 digits: a JS number holds it exactly
+
+
+def exact_decimal(text):
+    """The int an exact positive decimal string spells ("5551"; not " 5551", "5551\n", "05551",
+    "+5551", "5_551" or non-ASCII digits), else None. At most 15 digits."""
+    if not isinstance(text, str) or not text or len(text) > 15 or text[0] == "0":
+        return None
+    for ch in text:
+        if ch < "0" or ch > "9":
+            return None
+    return int(text)
+
+
 def positive_int(value, what):
-    """`value` as a positive integer (an int or a string of digits), else ParamError."""
+    """`value` as a positive integer: an int (or a whole float: a JS number) from 1 to
+    MAX_GROUP_ID, or its exact decimal string (no spaces, sign or leading zeros); else ParamError."""
     if isinstance(value, bool):
         raise ParamError(what + " must be a positive integer, got a boolean")
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_GROUP_ID:
         value = int(value)
     if isinstance(value, int):
-        if value > 0:
+        if 0 < value <= MAX_GROUP_ID:
             return value
-        raise ParamError(what + " must be a positive integer, got " + str(value))
+        raise ParamError(what + " must be a positive integer of at most 15 digits, got " + str(value))
     if isinstance(value, str):
-        s = value.strip()
-        if s and len(s) <= 15 and not s.strip("0123456789") and int(s) > 0:   # ASCII digits only
-            return int(s)
-        raise ParamError(what + " must be a positive integer, got " + repr(value))
+        n = exact_decimal(value)
+        if n is not None:
+            return n
+        raise ParamError(what + " must be a positive integer written in digits only (no spaces, sign or "
+                         "leading zeros), got " + repr(value[:40]))
     raise ParamError(what + " must be a positive integer, got " + kind_of(value))
 
 

@@ -46,9 +46,10 @@ PRESENCE = ("connected", "reconnecting", "gone")
 # error codes carried by `error` frames (docs/protocol.md says when each is sent)
 ERROR_CODES = ("service", "dupkey", "conndrop", "bad_frame", "too_large", "unknown_type", "forbidden",
                "bad_version", "bad_group", "bad_key", "unauthorized", "nosession", "out_of_order",
-               "over_budget", "rate_limited", "bad_origin", "timeout")
+               "over_budget", "rate_limited", "bad_origin", "timeout",
+               "loginkey_invalid", "loginkey_group", "loginkey_expired")
 FATAL_ERRORS = ("service", "dupkey", "conndrop", "bad_group", "bad_key", "unauthorized", "nosession", "bad_version",
-                "rate_limited", "bad_origin", "timeout")
+                "rate_limited", "bad_origin", "timeout", "loginkey_invalid", "loginkey_group", "loginkey_expired")
 
 
 def F(kind, required=True):
@@ -66,7 +67,8 @@ MESSAGES = {
                    "tab": F("str"), "focused": F("bool"), "resumed": F("bool"), "exact": F("bool"),
                    "ack": F("int"), "window": F("num")}},
     "join": {"dirs": (A2S,), "reliable": False,
-        "fields": {"group": F("int"), "key": F("str"), "username": F("str"), "password": F("str"),
+        "fields": {"group": F("int"), "key": F("str"), "username": F("str", False), "password": F("str", False),
+                   "loginkey": F("str", False),
                    "resume": F("str?", False), "guest": F("str", False), "last_seq": F("int", False),
                    "acked": F("int", False), "epoch": F("str", False)}},
     "joined": {"dirs": (S2A,), "reliable": False,

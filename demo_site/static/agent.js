@@ -2,7 +2,7 @@
  *
  * Speaks the session service's agent protocol (docs/protocol.md) the way the
  * Python reference client does (session_server/agent_client.py):
- *   - `join` {group, key, username, password, resume?, last_seq, acked} -> `joined`;
+ *   - `join` {group, key, username, password | loginkey, resume?, last_seq, acked} -> `joined`;
  *   - reliable frames carry seq >= 1 from an Outbox, are kept until the server
  *     acks them and are resent after a reconnect;
  *   - reliable frames received go through an Inbox: new ones are applied and
@@ -12,7 +12,7 @@
  *     resume token from `joined` until its `window` (seconds) has passed.
  *
  * window.agentConsole is the page's scripting surface (used by the Playwright
- * tests): login(group, user, pass), join(group, key, user, pass),
+ * tests): login(group, user, pass), loginWithKey(loginkey), join(group, key, user, pass, loginkey?),
  * action(name, payload), leave(), end(), frames (every frame received),
  * sent (every frame sent), status, agents, state, presence.
  */
@@ -99,11 +99,12 @@
    * `joined` frame or rejects with an Error whose `code` is the protocol
    * error code (unauthorized, nosession, bad_group, bad_key, service).
    */
-  function Session(group, key, username, password, hooks) {
+  function Session(group, key, username, password, hooks, loginkey) {
     this.group = group;
     this.key = key;
     this.username = username;
     this.password = password;
+    this.loginkey = loginkey || null;   // a CRM's login key (docs/agent-sign-in.md) instead of the password
     this.hooks = hooks;
     this.outbox = new Outbox();
     this.inbox = new Inbox();
@@ -166,8 +167,11 @@
       }
       var timer = setTimeout(function () { fail(consoleError("service", "the session service did not answer in time")); }, 8000);
       ws.onopen = function () {
-        var j = frame("join", {group: self.group, key: self.key, username: self.username, password: self.password,
-                               last_seq: self.inbox.last, acked: self.outbox.acked, epoch: self.epoch});
+        var j = frame("join", self.loginkey ?
+          {group: self.group, key: self.key, loginkey: self.loginkey,
+           last_seq: self.inbox.last, acked: self.outbox.acked, epoch: self.epoch} :
+          {group: self.group, key: self.key, username: self.username, password: self.password,
+           last_seq: self.inbox.last, acked: self.outbox.acked, epoch: self.epoch});
         if (self.resume) j.resume = self.resume;
         self.rawSend(ws, j, true);
       };
@@ -384,7 +388,7 @@
     frames: [],          // every frame received, in order
     sent: [],            // every frame sent, in order
     session: null,
-    credentials: null,   // {group, username, password} after a successful login
+    credentials: null,   // {group, username, password} or {group, username, loginkey} after a successful login
     Outbox: Outbox,
     Inbox: Inbox
   };
@@ -521,7 +525,7 @@
       if (f.type !== "ack" && f.type !== "pong") logLine("in", f);
     },
     sent: function (f) {
-      if (f.type === "join") {   // never keep or show the password
+      if (f.type === "join") {   // never keep or show the password or the login key
         f = frame("join", {group: f.group, key: f.key, username: f.username, resume: f.resume || null,
                            last_seq: f.last_seq, acked: f.acked});
       }
@@ -569,15 +573,31 @@
   // ------------------------------------------------------------- login + list
   function sessionsUrl(group) { return BASE + "/api/groups/" + encodeURIComponent(group) + "/sessions"; }
 
+  // What the console says for the refusals of a sign-in (docs/protocol.md, error codes).
+  function signInText(code, group, msg) {
+    return code === "loginkey_expired" ? "The login key has expired: ask your CRM for a new one."
+      : code === "loginkey_group" ? "The login key was made for another group than " + group + "."
+      : code === "loginkey_invalid" ? "The login key is not valid (malformed, or altered since it was made)."
+      : code === "unauthorized" && msg ? "The login key was refused: " + msg
+      : "Wrong username or password for group " + group + ".";
+  }
+
   function fetchSessions(creds) {
     return fetch(sessionsUrl(creds.group), {
-      headers: {"Authorization": "Basic " + base64(creds.username + ":" + creds.password)},
+      headers: {"Authorization": creds.loginkey ? "LoginKey " + creds.loginkey
+                                                : "Basic " + base64(creds.username + ":" + creds.password)},
       cache: "no-store",
       // "omit": a 401 then comes back to this code instead of Chromium holding the
       // request for a login prompt (the API answers WWW-Authenticate: Basic).
       credentials: "omit"
     }).then(function (r) {
-      if (r.status === 401) throw consoleError("unauthorized", "Wrong username or password for group " + creds.group + ".");
+      if (r.status === 401) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          var code = typeof body.code === "string" ? body.code : "unauthorized";
+          throw consoleError(code, signInText(code, creds.group, creds.loginkey && code === "unauthorized" ?
+            String(body.reason || "") : ""));
+        });
+      }
       if (r.status === 429) throw consoleError("rate_limited", "Too many failed sign-ins for this username or network: " +
                                                "try again in " + (r.headers.get("Retry-After") || "a few") + " seconds.");
       if (r.status === 404) throw consoleError("bad_group", "Group " + creds.group + " is not configured on this service.");
@@ -593,6 +613,25 @@
     if (!/^[1-9][0-9]{0,14}$/.test(text)) return null;
     return parseInt(text, 10);
   }
+
+  /** The group id a login key names (lk1.<groupid>.<expires>.<user>.<signature>), else null. */
+  function loginKeyGroup(loginkey) {
+    var m = /^lk1\.([1-9][0-9]{0,14})\.[0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.exec(String(loginkey));
+    return m ? parseInt(m[1], 10) : null;
+  }
+
+  /** Sign in with a CRM's login key instead of a password (the key names the group and the agent). */
+  api.loginWithKey = function (loginkey) {
+    loginkey = String(loginkey || "").trim();
+    $("login-error").textContent = "";
+    var g = loginKeyGroup(loginkey);
+    if (g === null) {
+      var e = consoleError("loginkey_invalid", loginkey ? signInText("loginkey_invalid", "") : "Enter a login key.");
+      $("login-error").textContent = e.msg;
+      return Promise.reject(e);
+    }
+    return signIn({group: g, username: null, loginkey: loginkey});
+  };
 
   /** Check the credentials against the group's session list; on success show the list and poll it. */
   api.login = function (group, username, password) {
@@ -610,15 +649,19 @@
       $("login-error").textContent = e2.msg;
       return Promise.reject(e2);
     }
-    var creds = {group: g, username: username, password: password};
+    return signIn({group: g, username: username, password: password});
+  };
+
+  function signIn(creds) {
     $("login-submit").disabled = true;
     return fetchSessions(creds).then(function (data) {
       $("login-submit").disabled = false;
+      if (data.agent && data.agent.username) creds.username = data.agent.username;
       api.credentials = creds;
       $("login-panel").hidden = true;
       $("sessions-panel").hidden = false;
       $("signout").hidden = false;
-      $("whoami").textContent = "Signed in as " + username + " \u00b7 group " + g;
+      $("whoami").textContent = "Signed in as " + creds.username + " \u00b7 group " + creds.group;
       say("Signed in. " + data.sessions.length + " live session" + (data.sessions.length === 1 ? "" : "s") + ".");
       renderSessions(data.sessions);
       startPolling();
@@ -628,7 +671,7 @@
       $("login-error").textContent = err.msg;
       throw err;
     });
-  };
+  }
 
   api.logout = function () {
     stopPolling();
@@ -723,7 +766,7 @@
    * Join session `key` of `group` as `username`; leaves the session joined before.
    * Resolves with the `joined` frame; rejects with an Error carrying `code`.
    */
-  api.join = function (group, key, username, password) {
+  api.join = function (group, key, username, password, loginkey) {
     var g = typeof group === "number" ? group : parseGroup(group);
     var old = api.session;
     var before = (old && (old.status === "joined" || old.status === "reconnecting")) ? old.leave() : Promise.resolve();
@@ -740,7 +783,7 @@
       $("participants").textContent = "";
       $("visitor-info").textContent = "";
       setPaused(false);
-      var s = new Session(g, String(key), username, password, hooks);
+      var s = new Session(g, String(key), username, password, hooks, loginkey);
       api.session = s;
       $("session-key").textContent = s.key;
       return s.join().then(function (msg) {
@@ -749,7 +792,8 @@
         refreshSessions();
         return msg;
       }, function (err) {
-        var text = err.code === "unauthorized" ? "Wrong username or password for group " + g + "."
+        var text = err.code === "unauthorized" && !loginkey ? "Wrong username or password for group " + g + "."
+          : /^loginkey_/.test(err.code) || err.code === "unauthorized" ? signInText(err.code, g, err.msg)
           : err.code === "nosession" ? "No live session with key " + key + " in group " + g + "."
           : err.code === "bad_key" ? "That is not a valid session key (" + err.msg + ")."
           : err.code === "rate_limited" ? "Too many failed attempts for this account or network (" + err.msg + ")."
@@ -763,7 +807,7 @@
   function joinFromUi(key) {
     var c = api.credentials;
     if (!c) return;
-    api.join(c.group, key, c.username, c.password).then(function () {
+    api.join(c.group, key, c.username, c.password, c.loginkey).then(function () {
       $("session-title").focus();
     }, function () { /* shown in #join-error */ });
   }
@@ -921,6 +965,10 @@
       api.login($("login-group").value, $("login-username").value.trim(), $("login-password").value)
         .catch(function () { $("login-password").focus(); });
     });
+    $("login-key-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      api.loginWithKey($("login-key").value).catch(function () { $("login-key").focus(); });
+    });
     $("signout").addEventListener("click", api.logout);
     $("join-by-key").addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -975,6 +1023,23 @@
     setActionsEnabled(false);
   }
 
+  /**
+   * A CRM opens the console as /agent#loginkey=<key> (or ?loginkey=<key>): the key is taken out of
+   * the address bar at once (history, bookmarks, Referer) and the console signs in with it.
+   */
+  function loginKeyFromUrl() {
+    var hash = new URLSearchParams(location.hash.replace(/^#/, "")), query = new URLSearchParams(location.search);
+    var found = hash.get("loginkey") || query.get("loginkey");
+    if (!found) return null;
+    hash.delete("loginkey");
+    query.delete("loginkey");
+    var q = query.toString(), h = hash.toString();
+    history.replaceState(null, "", location.pathname + (q ? "?" + q : "") + (h ? "#" + h : ""));
+    return found;
+  }
+
   wire();
   window.agentConsole = api;
+  var urlKey = loginKeyFromUrl();
+  if (urlKey) api.loginWithKey(urlKey).catch(function () { $("login-key").focus(); });
 })();

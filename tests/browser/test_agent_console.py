@@ -7,8 +7,10 @@ dropping the console's socket mid-session.
 """
 import json
 import signal
+import time
 
-from tests.conftest import Server, free_port, poll_wait_for_function
+from session_server import login_keys
+from tests.conftest import TEST_API_SECRET, Server, free_port, poll_wait_for_function
 from tests.browser.test_session_lifecycle import payloads, shop, start, wait_event
 
 USER, PASSWORD = "janet.glance.net", "demo-agent"
@@ -282,3 +284,60 @@ def test_console_pause_button_follows_another_agents_pause(page, context, server
     assert payloads(page, "sessionpaused") == [{"paused": True}, {"paused": False}]
     assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": True}
     assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": False}
+
+
+def poll(page, expr, timeout=10.0):
+    """page.evaluate(expr) until it is truthy (no wait_for_function: the console may get a strict CSP)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = page.evaluate(expr)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + expr)
+
+
+def mint(puid="janet@example.com", group=72937, ttl=300):
+    return login_keys.mint(TEST_API_SECRET, group, puid, int(time.time()) + ttl)
+
+
+def test_console_signs_in_with_a_crm_login_key(page, context, server):
+    """A CRM opens /agent#loginkey=<key>: the console signs in as the key's agent without a password,
+    takes the key out of the address bar, joins with it, and says in words why a bad key is refused."""
+    shop(page, server)
+    start(page, "console-lk")
+    console = context.new_page()
+    console.set_default_timeout(10000)
+    errors = []
+    console.on("pageerror", lambda e: errors.append(str(e)))
+    console.goto(server.url + "/agent?tab=1#loginkey=" + mint())
+    console.wait_for_selector("#sessions-panel:not([hidden])")
+    assert console.evaluate("location.href") == server.url + "/agent?tab=1"
+    assert console.inner_text("#whoami") == "Signed in as " + USER + " \u00b7 group 72937"
+    row = session_row(console, "console-lk")
+    row.wait_for()
+    row.get_by_role("button", name="Join session console-lk").click()
+    wait_event(page, "agents", 2)
+    assert payloads(page, "agents")[-1]["agentlist"][0]["username"] == USER
+    joins = console.evaluate("agentConsole.sent.filter(f => f.type === 'join')")
+    assert joins and all("loginkey" not in f and "password" not in f for f in joins)   # never kept or shown
+    console.evaluate("agentConsole.logout()")
+
+    # refused keys, typed into the form: the console says why, in words
+    tampered = mint()[:-4] + ("AAAA" if not mint().endswith("AAAA") else "BBBB")
+    for key, words in ((mint(ttl=-10), "The login key has expired: ask your CRM for a new one."),
+                       (tampered, "The login key is not valid (malformed, or altered since it was made)."),
+                       ("not a key", "The login key is not valid (malformed, or altered since it was made)."),
+                       (mint("nobody@example.com"), "The login key was refused: the login key names partner "
+                                                    "user id 'nobody@example.com', which is not an agent of group 72937")):
+        console.fill("#login-key", key)
+        console.click("#login-key-submit")
+        assert poll(console, "document.getElementById('login-error').textContent") == words
+        assert console.is_hidden("#sessions-panel")
+        console.evaluate("document.getElementById('login-error').textContent = ''")
+    # a login key the socket refuses (expired by the time of the join) gets the same words on join
+    code = console.evaluate("(k) => agentConsole.join(72937, 'console-lk', null, null, k).then(() => 'joined', e => e.code)",
+                            mint(ttl=-10))
+    assert code == "loginkey_expired"
+    assert console.inner_text("#join-error") == "Could not join: The login key has expired: ask your CRM for a new one."
+    assert errors == []

@@ -124,7 +124,7 @@ def test_key_errors_name_the_problem(page, server):
     assert "session key" in r["message"] and "A-Z" in r["message"]
 
 
-@pytest.mark.parametrize("groupid", ["-", "abc", "0", "-5", "1.5"])
+@pytest.mark.parametrize("groupid", ["-", "abc", "0", "-5", "1.5", "072937", "%2072937", "72937%0A"])
 def test_invalid_groupid_console_error_and_error_event_no_crash(page, server, groupid):
     # Register an error listener the moment the loader defines the Visitor (as an onload handler would).
     page.add_init_script("""window.__early = [];

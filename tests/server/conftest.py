@@ -8,19 +8,24 @@ import sys
 import httpx
 import pytest
 
+from session_server.passwords import hash_password
 from tests.conftest import _wait_port, free_port  # noqa: F401  (redis_url comes from tests/conftest.py too)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+API_SECRET = "test-api-secret-72937-0123456789"   # group 72937's login-key secret (api_secret_env)
+SECRET = "test-secret-0123456789"                  # COBROWSE_SECRET of every test server
+
 GROUPS_TOML = """
 [groups.72937]
+api_secret_env = "COBROWSE_TEST_API_SECRET"
 trusted_origins = ["http://localhost:8000", "http://127.0.0.1:8000", "https://*.shop.test"]
 allow_duplicate_keys = false
 masking_selectors = [".secret"]
 
 [[groups.72937.agents]]
 username = "janet.glance.net"
-password = "pw-janet"
+password_hash = "%(pw_janet)s"
 partnerid = 72937
 partneruserid = "janet@example.com"
 name = "Janet Wills"
@@ -29,12 +34,17 @@ agentrole = "Account Support"
 
 [[groups.72937.agents]]
 username = "mary.glance.net"
-password = "pw-mary"
+password_hash = "%(pw_mary)s"
 partnerid = 72937
 partneruserid = "mary@example.com"
 name = "Mary Supervisor"
 title = "Supervisor"
 agentrole = "Supervisor"
+
+[[groups.72937.agents]]
+username = "carl.crm"
+partneruserid = "carl@example.com"
+name = "Carl Crm"
 
 [groups.12345]
 trusted_origins = []
@@ -42,10 +52,10 @@ allow_duplicate_keys = true
 
 [[groups.12345.agents]]
 username = "bob.other"
-password = "pw-bob"
+password_hash = "%(pw_bob)s"
 partnerid = 12345
 name = "Bob Other"
-"""
+""" % {k: hash_password(v) for k, v in (("pw_janet", "pw-janet"), ("pw_mary", "pw-mary"), ("pw_bob", "pw-bob"))}
 
 # Every test connects from 127.0.0.1: the shared servers get per-address limits a whole test run
 # stays under. Tests of the limits themselves start servers with limits={} (the service's defaults).
@@ -66,7 +76,7 @@ class Server:
         self.port = port or free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.env = dict(os.environ, COBROWSE_GROUPS=groups_path, COBROWSE_RECONNECT_WINDOW=str(window),
-                        COBROWSE_SECRET="test-secret", PYTHONPATH=ROOT)
+                        COBROWSE_SECRET=SECRET, COBROWSE_TEST_API_SECRET=API_SECRET, PYTHONPATH=ROOT)
         self.env.update(TEST_LIMITS if limits is None else limits)
         self.env.update(env or {})
         self.env.pop("REDIS_URL", None)

@@ -15,7 +15,7 @@ from session_server.agent_client import AgentClient, AgentError
 from visitor_sdk import protocol as P
 
 from .clients import Visitor
-from .conftest import GROUPS_TOML, JANET
+from .conftest import API_SECRET, GROUPS_TOML, JANET
 from .test_sessions import key, run
 
 SITE = "https://www.shop.test"
@@ -353,7 +353,7 @@ def test_a_group_without_site_origins_is_warned_about_at_start_up(caplog):
     from session_server.config import Settings, parse_groups
     from session_server.hub import Hub
     import tomllib
-    groups = parse_groups(tomllib.loads(LIMITED_GROUPS))
+    groups = parse_groups(tomllib.loads(LIMITED_GROUPS), env={"COBROWSE_TEST_API_SECRET": API_SECRET})
     assert groups[72937].site_origins == ["http://shop.test", "https://*.shop.test"]
     assert groups[12345].site_origins is None
     with caplog.at_level("WARNING", logger="session_server.hub"):

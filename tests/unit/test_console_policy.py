@@ -1,7 +1,7 @@
 """console_policy: the agent console's CSPs and the copy's empty document (pure, on CPython)."""
 import pytest
 
-from session_server import config
+from session_server import config, passwords
 from session_server.console_policy import console_csp, copy_csp, copy_document, origin_problem
 
 
@@ -38,7 +38,7 @@ def test_asset_origins_are_checked_in_the_groups_file():
     for bad in ["cdn.example.com", "https://x.com/path", "javascript:x", "*", "https://a.com; script-src *",
                 "data:", 5]:
         assert origin_problem(bad)
-    data = {"groups": {"1": {"agents": [{"username": "a", "password": "p"}],
+    data = {"groups": {"1": {"agents": [{"username": "a", "password_hash": passwords.hash_password("p")}],
                              "agent_asset_origins": ["https://cdn.example.com"]}}}
     assert config.parse_groups(data)[1].agent_asset_origins == ["https://cdn.example.com"]
     data["groups"]["1"]["agent_asset_origins"] = ["https://x.com/evil"]

@@ -90,3 +90,18 @@ def test_bad_visitor_fields_are_ignored_with_a_problem():
 
 def test_show_terms_may_ask_for_a_random_key():
     assert parse_terms_params({"sessionKey": "GLANCE_KEYTYPE_RANDOM"}) == {"sessionKey": "GLANCE_KEYTYPE_RANDOM"}
+
+
+@pytest.mark.parametrize("raw", [" 72937", "72937 ", "72937\n", "072937", "+72937", "72937.0", "7 2937", "\u0667\u0662"])
+def test_data_groupid_is_an_exact_decimal(raw):
+    """data-groupid (and GLANCE_COBROWSE.groupid) must be the digits alone: no spaces, sign or leading zeros."""
+    cfg, problems = parse_config({"groupid": raw}, {})
+    assert cfg["groupid"] is None and problems and "data-groupid" in problems[0]
+
+
+def test_positive_int_bounds():
+    from visitor_sdk.params import positive_int
+    assert positive_int("999999999999999", "g") == 999999999999999 and positive_int(5.0, "g") == 5
+    for bad in ("1000000000000000", 10 ** 15, "0", 0, -1, "-1", float("inf"), float("nan"), 1.5, True, None, "٥"):
+        with pytest.raises(ParamError):
+            positive_int(bad, "g")
