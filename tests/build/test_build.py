@@ -18,6 +18,8 @@ _spec = importlib.util.spec_from_file_location("cobrowse_build", os.path.join(RO
 cobrowse_build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cobrowse_build)
 import brython_runtime  # noqa: E402  (build/brython_runtime.py)
+import delivery  # noqa: E402  (build/delivery.py)
+from session_server.dist_files import dist_name, manifest  # noqa: E402
 
 
 def digests():
@@ -43,7 +45,7 @@ def test_build_is_reproducible():
     assert digests() == first
     for name in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
                  "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse.d.ts"):
-        assert name in first
+        assert dist_name(name) in first
 
 
 def make_package(tmp_path, modules):
@@ -67,7 +69,7 @@ def test_a_module_that_needs_the_stdlib_fails_the_build(tmp_path):
 
 
 def test_the_runtime_bundle_is_brython_without_its_compiler_plus_precompiled_modules():
-    with open(os.path.join(DIST, "glance-cobrowse-runtime.js"), encoding="utf-8") as f:
+    with open(os.path.join(DIST, dist_name("glance-cobrowse-runtime.js")), encoding="utf-8") as f:
         text = f.read()
     with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
         brython = f.read()
@@ -124,7 +126,7 @@ def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
     for name in ("visitor_sdk.feature_set", "visitor_sdk.capture", "visitor_sdk.ui", "visitor_sdk.invoke_receiver",
                  "visitor_sdk.catalogue"):
         assert name in features
-    with open(os.path.join(DIST, "glance-cobrowse-features.js"), encoding="utf-8") as f:
+    with open(os.path.join(DIST, dist_name("glance-cobrowse-features.js")), encoding="utf-8") as f:
         chunk = f.read()
     assert "featuresArrived" in chunk and "visitor_sdk.capture" in chunk and "visitor_sdk.visitor\"" not in chunk
 
@@ -173,3 +175,42 @@ export {};
     bad = subprocess.run(base + [str(tmp_path / "bad.ts"), str(tmp_path / "glance-cobrowse.d.ts")],
                          capture_output=True, text=True)
     assert bad.returncode != 0 and "not assignable" in bad.stdout
+
+
+def test_every_bundle_has_brotli_and_gzip_copies_and_the_loader_an_sri_hash():
+    import base64
+    import brotli
+    files = manifest()["files"]
+    for logical in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
+                    "GlanceCobrowseInvokeVisitor.js"):
+        with open(os.path.join(DIST, files[logical]), "rb") as f:
+            plain = f.read()
+        with open(os.path.join(DIST, files[logical] + ".br"), "rb") as f:
+            assert brotli.decompress(f.read()) == plain
+        with open(os.path.join(DIST, files[logical] + ".gz"), "rb") as f:
+            data = f.read()
+        assert gzip.decompress(data) == plain and data[4:8] == b"\0\0\0\0"   # no timestamp
+    # Every file but the loader and the chat window's script carries its content hash.
+    assert files["glance-cobrowse.js"] == "glance-cobrowse.js"
+    assert files["GlanceCobrowseInvokeVisitor.js"] == "GlanceCobrowseInvokeVisitor.js"
+    for logical in ("glance-cobrowse-runtime.js", "glance-cobrowse-features.js"):
+        with open(os.path.join(DIST, files[logical]), "rb") as f:
+            assert files[logical] == delivery.hashed_name(logical, f.read()) != logical
+        assert not os.path.exists(os.path.join(DIST, logical))
+    with open(os.path.join(DIST, "glance-cobrowse.js"), "rb") as f:
+        sri = "sha384-" + base64.b64encode(hashlib.sha384(f.read()).digest()).decode()
+    assert manifest()["integrity"]["glance-cobrowse.js"] == sri
+
+
+def test_publish_removes_the_hashed_copies_of_earlier_builds(tmp_path):
+    (tmp_path / "other.js").write_text("kept")
+    (tmp_path / "bench-noop.js").write_text("kept")
+    old, _ = delivery.publish(str(tmp_path), {"a-runtime.js": "one", "b.js": "bee"})
+    new, sizes = delivery.publish(str(tmp_path), {"a-runtime.js": "two"})
+    assert old["a-runtime.js"] != new["a-runtime.js"] and sizes["a-runtime.js"]["identity"] == 3
+    left = sorted(os.listdir(tmp_path))
+    name = new["a-runtime.js"]
+    assert left == sorted(["other.js", "bench-noop.js", name, name + ".br", name + ".gz",
+                           old["b.js"], old["b.js"] + ".br", old["b.js"] + ".gz"])
+    text = delivery.fill('var R = @R@, F = @F@;', {"@R@": "a-runtime.js", "@F@": "b.js"}, dict(old, **new))
+    assert text == 'var R = "%s", F = "%s";' % (name, old["b.js"])
