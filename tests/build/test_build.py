@@ -144,37 +144,137 @@ def test_loader_is_small():
     assert len(gzip.compress(data, 9, mtime=0)) <= 5 * 1024
 
 
-def test_typescript_declarations_compile_with_a_typed_example(tmp_path):
-    tsc = os.path.join(ROOT, "build", ".tools", "tsc", "node_modules", ".bin", "tsc")
-    if not os.path.exists(tsc):
+TSC = os.path.join(ROOT, "build", ".tools", "tsc", "node_modules", ".bin", "tsc")
+TSC_ARGS = ["--noEmit", "--strict", "--lib", "es2020,dom", "--target", "es2020", "--module", "es2020"]
+
+# A typical integration: the configuration object, the tag added by a script,
+# listeners, calls, and a chat window's InvokeVisitor (README, docs/invoke.md).
+TS_USAGE = """import type { GlanceCobrowseTagOptions, GlanceCobrowseDataset, VisitorEventMap, VisitorEventName } from "./glance-cobrowse";
+
+// window.GLANCE_COBROWSE before the tag, with a masking descriptor (sync and async).
+window.GLANCE_COBROWSE = {
+  visitorid: "9999", name: "Ann", email: "ann@example.com", phone: "555",
+  getMaskingDescriptor: () => ({ maskedSelectors: [".card-number"] }),
+};
+GLANCE_COBROWSE = { getMaskingDescriptor: () => Promise.resolve({ maskedSelectors: ["#ssn"] }) };
+
+// The tag, added by a script (a tag manager does this).
+const options: GlanceCobrowseTagOptions = {
+  "data-groupid": "72937", "data-site": "staging", "data-ws": "https://cobrowse.example.com", "data-ui": "none",
+  "data-additionalgroupids": "12345,23456",
+};
+const tag = document.createElement("script");
+tag.src = "https://cdn.example.com/glance-cobrowse.js";
+for (const [name, value] of Object.entries(options)) tag.setAttribute(name, value);
+const dataset: GlanceCobrowseDataset = { groupid: "72937", site: "production" };
+Object.assign(tag.dataset, dataset);
+document.head.appendChild(tag);
+
+tag.addEventListener("load", () => {
+  const V = GLANCE.Cobrowse.Visitor;
+  V.addEventListener("sessionstart", () => console.log("key", V.getKey()));
+  V.addEventListener("sessionend", (p) => { const r: "agent" | "visitor" | "error" = p.reason; console.log(r); });
+  V.addEventListener("agents", (p) => { p.agentlist.forEach((a) => console.log(a.role, a.num)); });
+  V.addEventListener("rcrequested", (p) => { p.accept(); p.decline(); });
+  V.addEventListener("screenshare", (p) => { if (p.state === "ended") console.log(p.params.type); });
+  V.addEventListener("error", (e) => console.warn(e.code, e.msg));
+  const onEnd = (p: VisitorEventMap["sessionend"]) => console.log(p.reason);
+  V.addEventListener("sessionend", onEnd);
+  V.removeEventListener("sessionend", onEnd);
+  const dynamic = "agents" as VisitorEventName;
+  V.addEventListener(dynamic, (p) => console.log(p));
+  V.startSession({ sessionKey: "9999", name: "Ann", phone: 5551234 });
+  V.startSession("GLANCE_KEYTYPE_RANDOM");
+  V.startSession(1234);
+  V.startSession();
+  V.showTerms({ sessionKey: "9999" });
+  const k: string | null = V.getKey();
+  const rs: string = V.readyState;
+  if (V.inSession() && !V.isSessionPaused() && !V.isPageMasked()) V.toggleVideo();
+  console.log(k, rs, V.getSessionState("page"), V.isRandomKey());
+  V.stopSession();
+});
+
+// A chat window.
+const IV = window.GLANCE.Cobrowse.InvokeVisitor;
+const shop = window.open("https://shop.example.com/");
+if (shop) IV.init(shop, 72937, "https://shop.example.com");
+IV.invoke("startSession", { sessionKey: "9999" });
+IV.invoke("startSession");
+IV.invoke("showTerms", { sessionKey: "12121212" });
+IV.invoke("stopSession");
+IV.invoke("toggleVideo");
+"""
+
+# Typos an integrator makes; each line ends with the error tsc --strict must give there.
+TS_TYPOS = """const V = GLANCE.Cobrowse.Visitor;
+V.addEventListener("sessionstrat", () => {});                         // TS2345
+V.addEventListener("SessionStart", () => {});                         // TS2345
+V.removeEventListener("agent", () => {});                             // TS2345
+V.addEventListener("sessionend", (p) => { const r: number = p.reason; console.log(r); });  // TS2322
+V.addEventListener("agents", (p) => console.log(p.agentList));         // TS2551
+V.startSession({ sessionkey: "9999" });                               // TS2561
+V.startSession({ sessionKey: true });                                 // TS2322
+V.showTerms({ key: "9999" });                                         // TS2353
+const state: "open" = V.readyState;                                   // TS2322
+V.stopsession();                                                      // TS2551
+const IV = GLANCE.Cobrowse.InvokeVisitor;
+IV.invoke("startsession", { sessionKey: "1" });                       // TS2345
+IV.invoke("addEventListener");                                        // TS2345
+IV.invoke("stopSession", { sessionKey: "1" });                        // TS2554
+IV.init(window, 72937);                                               // TS2554
+window.GLANCE_COBROWSE = { visitorId: "9999" };                       // TS2561
+window.GLANCE_COBROWSE = { getMaskingDescriptor: () => ({ maskedSelector: [".x"] }) };  // TS2322
+window.GLANCE_COBROWSE = { getMaskingDescriptor: () => ({ maskedSelectors: ".x" }) };   // TS2322
+import type { GlanceCobrowseTagOptions } from "./glance-cobrowse";
+const a: GlanceCobrowseTagOptions = { "data-groupId": "1" };          // TS2353
+const b: GlanceCobrowseTagOptions = { "data-groupid": "1", "data-site": "prod" };  // TS2322
+const c: GlanceCobrowseTagOptions = { "data-site": "staging" };       // TS2741
+console.log(state, a, b, c);
+"""
+
+
+def tsc(tmp_path, name, text):
+    if not os.path.exists(TSC):
         pytest.fail("tsc is missing: scripts/setup.sh test installs it from the npm registry")
     shutil.copy(os.path.join(DIST, "glance-cobrowse.d.ts"), tmp_path / "glance-cobrowse.d.ts")
-    (tmp_path / "usage.ts").write_text("""
-import type { VisitorEventMap } from "./glance-cobrowse";
-const V = window.GLANCE.Cobrowse.Visitor;
-V.addEventListener("sessionend", (p) => { const r: "agent" | "visitor" | "error" = p.reason; console.log(r); });
-V.addEventListener("agents", (p) => { p.agentlist.forEach((a) => console.log(a.role, a.num)); });
-V.addEventListener("rcrequested", (p) => { p.accept(); p.decline(); });
-V.addEventListener("screenshare", (p) => { if (p.state === "ended") console.log(p.params.type); });
-V.startSession({ sessionKey: "9999" });
-V.startSession("GLANCE_KEYTYPE_RANDOM");
-const k: string | null = V.getKey();
-const rs: string = V.readyState;
-window.GLANCE.Cobrowse.InvokeVisitor?.invoke("startSession", { sessionKey: "1" });
-const e: VisitorEventMap["error"] = { code: "dupkey", msg: "x" };
-console.log(k, rs, e);
-""")
-    (tmp_path / "bad.ts").write_text("""
-const V2 = window.GLANCE.Cobrowse.Visitor;
-V2.addEventListener("sessionend", (p) => { const r: number = p.reason; console.log(r); });
-export {};
-""")
-    base = [tsc, "--noEmit", "--strict", "--lib", "es2020,dom", "--target", "es2020", "--module", "es2020"]
-    ok = subprocess.run(base + [str(tmp_path / "usage.ts")], capture_output=True, text=True)
+    (tmp_path / name).write_text(text)
+    return subprocess.run([TSC] + TSC_ARGS + [str(tmp_path / name), str(tmp_path / "glance-cobrowse.d.ts")],
+                          capture_output=True, text=True)
+
+
+def test_typescript_declarations_compile_a_typical_integration(tmp_path):
+    ok = tsc(tmp_path, "usage.ts", TS_USAGE)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    bad = subprocess.run(base + [str(tmp_path / "bad.ts"), str(tmp_path / "glance-cobrowse.d.ts")],
-                         capture_output=True, text=True)
-    assert bad.returncode != 0 and "not assignable" in bad.stdout
+
+
+def test_typescript_declarations_reject_typos_under_strict(tmp_path):
+    """Misspelled event names, options, functions and fields fail with the expected errors, line by line."""
+    import re
+    bad = tsc(tmp_path, "typos.ts", TS_TYPOS)
+    assert bad.returncode != 0
+    got = {(int(m.group(1)), m.group(2)) for m in re.finditer(r"typos\.ts\((\d+),\d+\): error (TS\d+)", bad.stdout)}
+    expected = {(i + 1, m.group(1)) for i, line in enumerate(TS_TYPOS.split("\n"))
+                for m in [re.search(r"// (TS\d+)$", line)] if m}
+    assert len(expected) == 20 and got == expected, bad.stdout
+    assert "'\"sessionstrat\"' is not assignable to parameter of type 'keyof VisitorEventMap'" in bad.stdout
+
+
+def test_typescript_declarations_declare_what_the_readme_documents():
+    import re
+    with open(os.path.join(DIST, "glance-cobrowse.d.ts"), encoding="utf-8") as f:
+        dts = f.read()
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    attrs = set(re.findall(r"^\| `(data-[a-z-]+)` \|", readme, re.M))
+    assert {"data-groupid", "data-ws", "data-site", "data-ui", "data-additionalgroupids"} <= attrs
+    for attr in attrs:
+        assert '"' + attr + '"' in dts, attr
+    for name in re.findall(r"`GLANCE_COBROWSE\.(\w+)", readme) + ["visitorid", "name", "email", "phone"]:
+        assert re.search(r"^  " + name + r"\?: ", dts, re.M), name
+    for method in re.findall(r"^\| `(\w+)\(", readme, re.M):
+        assert re.search(r"^  " + method + r"[<(]", dts, re.M), method
+    assert "addEventListener(name: string" not in dts   # no catch-all overload
 
 
 def test_every_bundle_has_brotli_and_gzip_copies_and_the_loader_an_sri_hash():
