@@ -55,6 +55,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "build"))
 
+from session_server.dist_files import dist_name  # noqa: E402
 from tests.conftest import Server, launch_chromium  # noqa: E402
 
 DIST = os.path.join(ROOT, "build", "dist")
@@ -75,12 +76,12 @@ def sizes():
     b = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(b)
     loader = read(os.path.join(DIST, "glance-cobrowse.js"))
-    runtime = read(os.path.join(DIST, "glance-cobrowse-runtime.js"))
+    runtime = read(os.path.join(DIST, dist_name("glance-cobrowse-runtime.js")))
     brython = read(b.brython_js())
     shipped = b.runtime().encode("utf-8")
     assert runtime.startswith(shipped)
     share = runtime[len(shipped):]
-    features = read(os.path.join(DIST, "glance-cobrowse-features.js"))
+    features = read(os.path.join(DIST, dist_name("glance-cobrowse-features.js")))
     return b, {"loader": (len(loader), gz(loader)), "brython.js": (len(brython), gz(brython)),
                SHIPPED: (len(shipped), gz(shipped)),
                "SDK precompiled share": (len(share), gz(runtime) - gz(shipped)),

@@ -39,6 +39,7 @@ sys.path.insert(0, HERE)
 from visitor_sdk import catalogue, params  # noqa: E402
 from visitor_sdk.visitor import SHARED_KEY, STORE_KEY  # noqa: E402
 import typings  # noqa: E402  (build/typings.py)
+import delivery  # noqa: E402  (build/delivery.py)
 import brython_runtime  # noqa: E402  (build/brython_runtime.py)
 
 BRYTHON_VERSION = "3.15.0"
@@ -49,6 +50,9 @@ TERSER_DIR = os.path.join(HERE, ".tools", "terser")
 LOADER_NAME = "glance-cobrowse.js"
 INVOKE_NAME = "GlanceCobrowseInvokeVisitor.js"
 TYPES_NAME = "glance-cobrowse.d.ts"
+# Placeholders of the stable-name files (the loader) that name hashed files:
+# build() fills each with the hashed name of its logical file (build/delivery.py).
+HASHED_PLACEHOLDERS = {"@RUNTIME@": RUNTIME_NAME, "@FEATURES@": FEATURES_NAME}
 # Modules compiled into brython.js itself; nothing else may be imported.
 BUILTIN_MODULES = {"browser", "javascript", "sys"}
 PACKAGES = ("visitor_sdk", "invoke_visitor")
@@ -323,8 +327,9 @@ def features_bundle(entry, core, compiled, mods):
     return text.replace("@MODULES@", _rows(needed, compiled, mods)), needed
 
 
-def loader():
-    """The loader JS, with the catalogue and parameter rules filled in."""
+def loader(names):
+    """The loader JS, with the catalogue, the parameter rules and the hashed
+    file names (`names`: {logical: hashed}, from delivery.publish) filled in."""
     rules = {
         "chars": params.KEY_CHARS, "min": params.KEY_MIN, "max": params.KEY_MAX,
         "random": params.RANDOM_KEYTYPE, "options": list(params.START_OPTION_KEYS),
@@ -333,13 +338,12 @@ def loader():
     }
     with open(os.path.join(HERE, "loader.template.js"), encoding="utf-8") as f:
         text = f.read()
-    return (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
+    text = (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
                 .replace("@RULES@", json.dumps(rules, sort_keys=True))
                 .replace("@LOADER@", json.dumps(LOADER_NAME))
-                .replace("@RUNTIME@", json.dumps(RUNTIME_NAME))
-                .replace("@FEATURES@", json.dumps(FEATURES_NAME))
                 .replace("@STORE@", json.dumps(STORE_KEY))
                 .replace("@SHARED@", json.dumps(SHARED_KEY)))
+    return delivery.fill(text, HASHED_PLACEHOLDERS, names)
 
 
 def write(name, text):
@@ -357,25 +361,34 @@ def build(verbose=True):
     result = precompile(mods)
     compiled = result["modules"]
     brython_runtime.check_no_compiler_use({n: m["js"] for n, m in compiled.items()}, brython_source())
-    sizes = {}
+    hashed, stable = {}, {}   # {logical name: text}: files cached for a year / files a tag names
     visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods, lazy=False)
-    sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]
+    hashed[RUNTIME_NAME] = visitor_js
     features_js, feature_mods = features_bundle("visitor_sdk.runtime", visitor_mods, compiled, mods)
-    sizes[FEATURES_NAME] = write(FEATURES_NAME, features_js)[1]
+    hashed[FEATURES_NAME] = features_js
     invoke_mods = []
     if "invoke_visitor.main" in compiled:
         invoke_js, invoke_mods = runtime_bundle("invoke_visitor.main", compiled, mods)
-        sizes[INVOKE_NAME] = write(INVOKE_NAME, invoke_js)[1]
-    sizes[LOADER_NAME] = write(LOADER_NAME, minify({LOADER_NAME: loader()}, scripts=True)[LOADER_NAME])[1]
-    sizes[TYPES_NAME] = write(TYPES_NAME, typings.declarations())[1]
+        stable[INVOKE_NAME] = invoke_js
+    # Hashed files first: the stable ones (the loader) name them.
+    names, sizes = delivery.publish(DIST, hashed)
+    stable[LOADER_NAME] = minify({LOADER_NAME: loader(names)}, scripts=True)[LOADER_NAME]
+    stable = {name: delivery.fill(text, HASHED_PLACEHOLDERS, names) for name, text in stable.items()}
+    stable_names, stable_sizes, sri = delivery.publish_stable(DIST, stable)
+    names.update(stable_names)
+    sizes.update(stable_sizes)
+    names[TYPES_NAME] = TYPES_NAME
+    sizes[TYPES_NAME] = {"identity": write(TYPES_NAME, typings.declarations())[1]}
     with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump({"brython": BRYTHON_VERSION, "runtime_modules": visitor_mods, "feature_modules": feature_mods,
-                   "invoke_modules": invoke_mods,
+                   "invoke_modules": invoke_mods, "files": names, "integrity": {LOADER_NAME: sri[LOADER_NAME]},
                    "sizes": sizes}, f, indent=1, sort_keys=True)
     if verbose:
-        for name, size in sorted(sizes.items()):
-            print("build/dist/%-34s %9d bytes" % (name, size))
-    return sizes
+        print("%-48s %9s %9s %9s" % ("build/dist/", "bytes", "gzip", "brotli"))
+        for logical, size in sorted(sizes.items()):
+            print("%-48s %9d %9s %9s" % (names[logical], size["identity"], size.get("gzip", "-"), size.get("br", "-")))
+        print("Subresource Integrity of %s: %s" % (LOADER_NAME, sri[LOADER_NAME]))
+    return {names[logical]: size["identity"] for logical, size in sizes.items()}
 
 
 if __name__ == "__main__":

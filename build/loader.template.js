@@ -338,6 +338,8 @@
     var d = e.data;
     try { if (d === null || typeof d !== "object" || !Object.prototype.hasOwnProperty.call(d, "glance_invoke")) return; } catch (x) { return; }
     var m = {data: d, origin: e.origin};
+    // Tell the sender its message arrived (InvokeVisitor warns when no answer comes: invoke_visitor/reach.py).
+    try { if (e.source && e.source !== W) e.source.postMessage({glance_invoke_ack: true}, e.origin); } catch (x) { /* a sandboxed sender */ }
     if (receive) return receive(m);
     if (messages.length < RULES.maxPendingMessages) messages.push(m);
     else console.warn("GLANCE: too many glance_invoke messages before the runtime loaded; message dropped");

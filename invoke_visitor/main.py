@@ -13,10 +13,13 @@ exact decimal string, as in the visitor page's data-groupid) and the target
 origin; call it once the visitor window exists, and again if it changes.
 `origin` is the visitor page's origin ("https://shop.example.com"), "*" to
 post to whatever page the window shows, or a bare hostname as the reference
-documentation suggests ("shop.example.com"), which is taken as
-"https://shop.example.com" (pass a full "http://..." origin to target an
-http page). `invoke` posts `{glance_invoke: {func, args, groupid}}` to the
-window with that target origin; `func` must be one of the methods the visitor
+documentation suggests ("shop.example.com"): it takes the chat window's own
+scheme when the chat window is on the same host, and https otherwise
+(origins.target_origin; pass a full "http://..." origin to target an http
+page on another host). `invoke` posts `{glance_invoke: {func, args, groupid}}` to the
+window with that target origin (a message that gets no answer from a
+cobrowse page within reach.ANSWER_MS is reported once with console.warn:
+invoke_visitor/reach.py); `func` must be one of the methods the visitor
 page accepts from another window (invoke_rules.ALLOWED_FUNCS) and `args` are
 checked by the same rules the visitor page applies, so mistakes surface here
 as errors instead of as a console warning in another window.
@@ -40,6 +43,8 @@ from visitor_sdk.invoke_rules import ALLOWED_FUNCS, ARG_CHECKS, NAMESPACE, _plai
 from visitor_sdk.origins import OriginError, target_origin
 from visitor_sdk.params import ParamError, positive_int
 
+from .reach import ACK_KEY, ANSWER_MS, Reach
+
 API = "GLANCE.Cobrowse.InvokeVisitor"
 
 
@@ -49,10 +54,12 @@ class InvokeError(ValueError):
 
 # --- pure part (CPython-testable) ------------------------------------------------
 
-def prepare_init(groupid, origin):
+def prepare_init(groupid, origin, page_origin=None):
     """Validate init's groupid and origin: {"groupid": int, "target": origin or "*"}.
 
-    Raises TypeError or InvokeError with a message for the integrator.
+    `page_origin` is the chat window's own origin (a bare hostname on the same
+    host takes its scheme). Raises TypeError or InvokeError with a message for
+    the integrator.
     """
     if groupid is None:
         raise TypeError(API + ".init(wnd, groupid, origin): groupid is missing; pass the data-groupid "
@@ -67,7 +74,7 @@ def prepare_init(groupid, origin):
     if not isinstance(origin, str):
         raise TypeError(API + ".init: origin must be a string such as \"https://shop.example.com\" or \"*\"")
     try:
-        target = target_origin(origin)
+        target = target_origin(origin, page_origin)
     except OriginError as exc:
         raise InvokeError(API + ".init: " + str(exc))
     return {"groupid": gid, "target": target}
@@ -169,29 +176,65 @@ def _marker(exc):
 
 
 _state = {"groupid": None}
+_reach = Reach()
+
+
+def _page_origin():
+    try:
+        return str(window.location.origin)
+    except Exception:
+        return None
 
 
 def _py_init(groupid=None, origin=None, *rest):
     """Called by the JS init with plain values; returns {target} or an error marker (never raises)."""
     try:
         _state["groupid"] = None
-        ready = prepare_init(from_js(groupid), from_js(origin))
+        given = from_js(origin)
+        ready = prepare_init(from_js(groupid), given, _page_origin())
         _state["groupid"] = ready["groupid"]
+        _reach.init(ready["target"], given)
         return to_js(ready)
     except Exception as exc:
         return _marker(exc)
 
 
 def _py_invoke(func=None, args=None, *rest):
-    """Called by the JS invoke; returns the message as a plain JS object or an error marker (never raises)."""
+    """Called by the JS invoke; returns the message as a plain JS object or an error marker (never raises).
+    The JS posts the message right after: the answer is awaited from here."""
     try:
-        return to_js(prepare_message(_state["groupid"], from_js(func), from_js(args)))
+        name = from_js(func)
+        message = to_js(prepare_message(_state["groupid"], name, from_js(args)))
     except Exception as exc:
         return _marker(exc)
+    token = _reach.posted(name)
+    window.setTimeout(lambda: _check(token), ANSWER_MS)
+    return message
+
+
+def _check(token):
+    """ANSWER_MS after a post: warn once if no cobrowse page answered it."""
+    warning = _reach.overdue(token)
+    if warning:
+        window.console.warn(warning)
+
+
+def _on_message(event):
+    """A `message` event in the chat window: count the visitor page's answers (reach.ACK_KEY).
+    Reads only event.data's one field and event.origin, never event.source."""
+    try:
+        data = event.data
+        if data is None or isinstance(data, (str, int, float, bool)):
+            return
+        if getattr(data, ACK_KEY, None) is True:
+            _reach.answered({ACK_KEY: True}, event.origin)
+    except Exception:
+        return
 
 
 def install():
     """Define window.GLANCE.Cobrowse.InvokeVisitor (browser only); returns the JS object."""
+    window.addEventListener("message", _on_message)
     factory = window.Function.new("prepInit", "prepInvoke", _JS_API)
     return factory(_py_init, _py_invoke)
 

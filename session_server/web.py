@@ -4,10 +4,14 @@
 beside the WebSocket endpoints. Demo pages accept a few query parameters that
 override the script tag's data-* attributes (groupid, ui, site, ws,
 additionalgroupids, check): tests use them to load a page with a bad group id
-or without the default UI; the demo itself uses the defaults.
+or without the default UI; the demo itself uses the defaults. Two more set the
+tag's own attributes: `src` (the loader's URL, on a loopback host only: a copy
+of build/dist/ on another server) and `integrity` (adds integrity=... and
+crossorigin="anonymous").
 """
 
 import os
+from urllib.parse import urlsplit
 
 from visitor_sdk.catalogue import EVENT_NAMES
 from . import console_policy
@@ -16,11 +20,14 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from session_server.dist_files import DistFiles
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIST = os.path.join(ROOT, "build", "dist")
 SITE = os.path.join(ROOT, "demo_site")
 DEFAULT_GROUP = "72937"
 TAG_PARAMS = ("groupid", "ui", "site", "ws", "additionalgroupids")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 PAGES = {
     "/": ("shop_home.html", "Home"),
@@ -59,6 +66,17 @@ def tag_attrs(request):
     return attrs
 
 
+def tag_src(request):
+    """The ?src= override of the loader's URL, if it is an http(s) URL on a loopback host."""
+    src = request.query_params.get("src")
+    if not src:
+        return None
+    parts = urlsplit(src)
+    if parts.scheme not in ("http", "https") or parts.hostname not in LOOPBACK:
+        return None
+    return src
+
+
 def console_headers(request):
     """The agent console's own Content-Security-Policy (console_policy.py)."""
     ws = str(request.base_url).rstrip("/").replace("http", "ws", 1)
@@ -74,6 +92,7 @@ def page(template, title, headers=None):
         html = _env.get_template(template).render(
             title=title, attrs=attrs, check=request.query_params.get("check") == "1",
             notag=request.query_params.get("notag") == "1", tagv=request.query_params.get("tagv"), base=str(request.base_url).rstrip("/"),
+            src=tag_src(request), integrity=request.query_params.get("integrity"),
             query=request.url.query, events=list(EVENT_NAMES))
         return HTMLResponse(html, headers=headers(request) if headers else None)
     return endpoint
@@ -101,13 +120,13 @@ async def favicon(request):
 
 
 def routes(settings=None):
-    """The demo pages, /dist/ (the bundles) and /static/ (the demo's assets)."""
+    """The demo pages, /dist/ (the bundles, session_server/dist_files.py) and /static/ (the demo's assets)."""
     out = [Route(path, page(t, title, PAGE_HEADERS.get(path))) for path, (t, title) in PAGES.items()]
     out += [
         Route("/agent/copy", copy_page(settings)),
         Route("/healthz", health),
         Route("/favicon.ico", favicon),
-        Mount("/dist", app=NoCacheStatic(directory=DIST, check_dir=False), name="dist"),
+        Mount("/dist", app=DistFiles(DIST), name="dist"),
         Mount("/static", app=NoCacheStatic(directory=os.path.join(SITE, "static")), name="static"),
     ]
     return out

@@ -349,16 +349,21 @@ def origin_allowed(origin, entries):
         return False
 
 
-def target_origin(value):
+def target_origin(value, page_origin=None):
     """The postMessage target origin for what a chat window passed to InvokeVisitor.init.
 
     "*" stays "*" (post to whatever page the window shows). A full origin
     ("https://shop.example.com", "http://localhost:8000") is checked and
     returned in canonical form. A bare hostname, as the reference
     documentation suggests ("shop.example.com", optionally with ":port"),
-    becomes an https origin: "https://shop.example.com"; to target an http
-    page, pass the full "http://..." origin. Anything else (a path, a
-    wildcard host, 'null', a non-string) raises OriginError.
+    takes the scheme of `page_origin` (the chat window's own origin,
+    location.origin) when its host is the same host: on
+    "http://localhost:8000", "localhost:8000" becomes "http://localhost:8000".
+    Any other bare hostname becomes an https origin ("https://shop.example.com");
+    to target an http page on another host, pass the full "http://..." origin.
+    A bare hostname without a port gets the default port of its scheme. Anything
+    else (a path, a wildcard host, 'null', a non-string) raises OriginError.
+    An unusable `page_origin` (None, "null", a file: page) is ignored.
     """
     if not isinstance(value, str):
         raise OriginError("origin must be a string such as \"https://shop.example.com\" or \"*\"")
@@ -369,7 +374,21 @@ def target_origin(value):
     if "://" in value:
         return normalize_origin(value)
     try:
-        return normalize_origin("https://" + value)
+        parsed = parse_origin("https://" + value)
     except OriginError:
         raise OriginError("origin " + _short(value) + " is neither \"*\", an origin such as "
                           "\"https://shop.example.com\", nor a bare hostname such as \"shop.example.com\"")
+    scheme = bare_host_scheme(parsed[1], page_origin)
+    if scheme == "https":
+        return serialize_origin(parsed)
+    return normalize_origin(scheme + "://" + value)
+
+
+def bare_host_scheme(host, page_origin):
+    """The scheme a bare hostname `host` (lower case) is read with: that of
+    `page_origin` when it is an origin of the same host, else "https". Never raises."""
+    try:
+        page_scheme, page_host, _ = parse_origin(page_origin)
+    except Exception:
+        return "https"
+    return page_scheme if page_host == host else "https"

@@ -1,6 +1,7 @@
 """Configuration errors and session key validation, as a page script sees them."""
 import pytest
 
+from session_server.dist_files import dist_name
 from tests.browser.test_sdk_surface import load_runtime, open_page
 from visitor_sdk.params import RANDOM_KEY_DIGITS, ParamError, parse_start_params
 
@@ -168,7 +169,8 @@ def test_random_key(page, server):
 
 
 def test_runtime_that_cannot_load_gives_script_not_loaded(page, server):
-    page.route("**/glance-cobrowse-runtime.js", lambda route: route.abort())
+    runtime = dist_name("glance-cobrowse-runtime.js")
+    page.route("**/" + runtime, lambda route: route.abort())
     open_page(page, server)
     page.evaluate("window.errs = []; GLANCE.Cobrowse.Visitor.addEventListener('error', (p) => errs.push(p));"
                   "GLANCE.Cobrowse.Visitor.startSession('1234')")
@@ -176,6 +178,6 @@ def test_runtime_that_cannot_load_gives_script_not_loaded(page, server):
     page.wait_for_timeout(300)
     errs = page.evaluate("errs")
     assert len(errs) == 1, errs   # one error event, naming the script
-    assert errs[0]["code"] == "SCRIPT_NOT_LOADED" and errs[0]["params"]["script"] == "glance-cobrowse-runtime.js"
-    assert "glance-cobrowse-runtime.js" in errs[0]["msg"]
+    assert errs[0]["code"] == "SCRIPT_NOT_LOADED" and errs[0]["params"]["script"] == runtime
+    assert runtime in errs[0]["msg"]
     assert page.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False

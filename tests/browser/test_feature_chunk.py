@@ -4,9 +4,10 @@ What a visitor and an agent see when the features arrive late (held back by
 the test), and when they never arrive. These pages run without the
 data-check-payloads seam, which waits for the features before going live.
 """
+from session_server.dist_files import dist_name
 from tests.browser.test_session_lifecycle import names, payloads, start, wait_event
 
-FEATURES = "glance-cobrowse-features.js"
+FEATURES = dist_name("glance-cobrowse-features.js")
 
 
 def hold_features(page):

@@ -2,9 +2,10 @@
 import json
 
 
+from session_server.dist_files import dist_name
 from visitor_sdk import catalogue
 
-RUNTIME = "glance-cobrowse-runtime.js"
+RUNTIME = dist_name("glance-cobrowse-runtime.js")
 
 PY2JS_TRAP = """
 window.__py2jsCalls = 0;

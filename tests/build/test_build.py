@@ -18,6 +18,8 @@ _spec = importlib.util.spec_from_file_location("cobrowse_build", os.path.join(RO
 cobrowse_build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cobrowse_build)
 import brython_runtime  # noqa: E402  (build/brython_runtime.py)
+import delivery  # noqa: E402  (build/delivery.py)
+from session_server.dist_files import dist_name, manifest  # noqa: E402
 
 
 def digests():
@@ -43,7 +45,7 @@ def test_build_is_reproducible():
     assert digests() == first
     for name in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
                  "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse.d.ts"):
-        assert name in first
+        assert dist_name(name) in first
 
 
 def make_package(tmp_path, modules):
@@ -67,7 +69,7 @@ def test_a_module_that_needs_the_stdlib_fails_the_build(tmp_path):
 
 
 def test_the_runtime_bundle_is_brython_without_its_compiler_plus_precompiled_modules():
-    with open(os.path.join(DIST, "glance-cobrowse-runtime.js"), encoding="utf-8") as f:
+    with open(os.path.join(DIST, dist_name("glance-cobrowse-runtime.js")), encoding="utf-8") as f:
         text = f.read()
     with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
         brython = f.read()
@@ -124,7 +126,7 @@ def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
     for name in ("visitor_sdk.feature_set", "visitor_sdk.capture", "visitor_sdk.ui", "visitor_sdk.invoke_receiver",
                  "visitor_sdk.catalogue"):
         assert name in features
-    with open(os.path.join(DIST, "glance-cobrowse-features.js"), encoding="utf-8") as f:
+    with open(os.path.join(DIST, dist_name("glance-cobrowse-features.js")), encoding="utf-8") as f:
         chunk = f.read()
     assert "featuresArrived" in chunk and "visitor_sdk.capture" in chunk and "visitor_sdk.visitor\"" not in chunk
 
@@ -142,34 +144,173 @@ def test_loader_is_small():
     assert len(gzip.compress(data, 9, mtime=0)) <= 5 * 1024
 
 
-def test_typescript_declarations_compile_with_a_typed_example(tmp_path):
-    tsc = os.path.join(ROOT, "build", ".tools", "tsc", "node_modules", ".bin", "tsc")
-    if not os.path.exists(tsc):
+TSC = os.path.join(ROOT, "build", ".tools", "tsc", "node_modules", ".bin", "tsc")
+TSC_ARGS = ["--noEmit", "--strict", "--lib", "es2020,dom", "--target", "es2020", "--module", "es2020"]
+
+# A typical integration: the configuration object, the tag added by a script,
+# listeners, calls, and a chat window's InvokeVisitor (README, docs/invoke.md).
+TS_USAGE = """import type { GlanceCobrowseTagOptions, GlanceCobrowseDataset, VisitorEventMap, VisitorEventName } from "./glance-cobrowse";
+
+// window.GLANCE_COBROWSE before the tag, with a masking descriptor (sync and async).
+window.GLANCE_COBROWSE = {
+  visitorid: "9999", name: "Ann", email: "ann@example.com", phone: "555",
+  getMaskingDescriptor: () => ({ maskedSelectors: [".card-number"] }),
+};
+GLANCE_COBROWSE = { getMaskingDescriptor: () => Promise.resolve({ maskedSelectors: ["#ssn"] }) };
+
+// The tag, added by a script (a tag manager does this).
+const options: GlanceCobrowseTagOptions = {
+  "data-groupid": "72937", "data-site": "staging", "data-ws": "https://cobrowse.example.com", "data-ui": "none",
+  "data-additionalgroupids": "12345,23456",
+};
+const tag = document.createElement("script");
+tag.src = "https://cdn.example.com/glance-cobrowse.js";
+for (const [name, value] of Object.entries(options)) tag.setAttribute(name, value);
+const dataset: GlanceCobrowseDataset = { groupid: "72937", site: "production" };
+Object.assign(tag.dataset, dataset);
+document.head.appendChild(tag);
+
+tag.addEventListener("load", () => {
+  const V = GLANCE.Cobrowse.Visitor;
+  V.addEventListener("sessionstart", () => console.log("key", V.getKey()));
+  V.addEventListener("sessionend", (p) => { const r: "agent" | "visitor" | "error" = p.reason; console.log(r); });
+  V.addEventListener("agents", (p) => { p.agentlist.forEach((a) => console.log(a.role, a.num)); });
+  V.addEventListener("rcrequested", (p) => { p.accept(); p.decline(); });
+  V.addEventListener("screenshare", (p) => { if (p.state === "ended") console.log(p.params.type); });
+  V.addEventListener("error", (e) => console.warn(e.code, e.msg));
+  const onEnd = (p: VisitorEventMap["sessionend"]) => console.log(p.reason);
+  V.addEventListener("sessionend", onEnd);
+  V.removeEventListener("sessionend", onEnd);
+  const dynamic = "agents" as VisitorEventName;
+  V.addEventListener(dynamic, (p) => console.log(p));
+  V.startSession({ sessionKey: "9999", name: "Ann", phone: 5551234 });
+  V.startSession("GLANCE_KEYTYPE_RANDOM");
+  V.startSession(1234);
+  V.startSession();
+  V.showTerms({ sessionKey: "9999" });
+  const k: string | null = V.getKey();
+  const rs: string = V.readyState;
+  if (V.inSession() && !V.isSessionPaused() && !V.isPageMasked()) V.toggleVideo();
+  console.log(k, rs, V.getSessionState("page"), V.isRandomKey());
+  V.stopSession();
+});
+
+// A chat window.
+const IV = window.GLANCE.Cobrowse.InvokeVisitor;
+const shop = window.open("https://shop.example.com/");
+if (shop) IV.init(shop, 72937, "https://shop.example.com");
+IV.invoke("startSession", { sessionKey: "9999" });
+IV.invoke("startSession");
+IV.invoke("showTerms", { sessionKey: "12121212" });
+IV.invoke("stopSession");
+IV.invoke("toggleVideo");
+"""
+
+# Typos an integrator makes; each line ends with the error tsc --strict must give there.
+TS_TYPOS = """const V = GLANCE.Cobrowse.Visitor;
+V.addEventListener("sessionstrat", () => {});                         // TS2345
+V.addEventListener("SessionStart", () => {});                         // TS2345
+V.removeEventListener("agent", () => {});                             // TS2345
+V.addEventListener("sessionend", (p) => { const r: number = p.reason; console.log(r); });  // TS2322
+V.addEventListener("agents", (p) => console.log(p.agentList));         // TS2551
+V.startSession({ sessionkey: "9999" });                               // TS2561
+V.startSession({ sessionKey: true });                                 // TS2322
+V.showTerms({ key: "9999" });                                         // TS2353
+const state: "open" = V.readyState;                                   // TS2322
+V.stopsession();                                                      // TS2551
+const IV = GLANCE.Cobrowse.InvokeVisitor;
+IV.invoke("startsession", { sessionKey: "1" });                       // TS2345
+IV.invoke("addEventListener");                                        // TS2345
+IV.invoke("stopSession", { sessionKey: "1" });                        // TS2554
+IV.init(window, 72937);                                               // TS2554
+window.GLANCE_COBROWSE = { visitorId: "9999" };                       // TS2561
+window.GLANCE_COBROWSE = { getMaskingDescriptor: () => ({ maskedSelector: [".x"] }) };  // TS2322
+window.GLANCE_COBROWSE = { getMaskingDescriptor: () => ({ maskedSelectors: ".x" }) };   // TS2322
+import type { GlanceCobrowseTagOptions } from "./glance-cobrowse";
+const a: GlanceCobrowseTagOptions = { "data-groupId": "1" };          // TS2353
+const b: GlanceCobrowseTagOptions = { "data-groupid": "1", "data-site": "prod" };  // TS2322
+const c: GlanceCobrowseTagOptions = { "data-site": "staging" };       // TS2741
+console.log(state, a, b, c);
+"""
+
+
+def tsc(tmp_path, name, text):
+    if not os.path.exists(TSC):
         pytest.fail("tsc is missing: scripts/setup.sh test installs it from the npm registry")
     shutil.copy(os.path.join(DIST, "glance-cobrowse.d.ts"), tmp_path / "glance-cobrowse.d.ts")
-    (tmp_path / "usage.ts").write_text("""
-import type { VisitorEventMap } from "./glance-cobrowse";
-const V = window.GLANCE.Cobrowse.Visitor;
-V.addEventListener("sessionend", (p) => { const r: "agent" | "visitor" | "error" = p.reason; console.log(r); });
-V.addEventListener("agents", (p) => { p.agentlist.forEach((a) => console.log(a.role, a.num)); });
-V.addEventListener("rcrequested", (p) => { p.accept(); p.decline(); });
-V.addEventListener("screenshare", (p) => { if (p.state === "ended") console.log(p.params.type); });
-V.startSession({ sessionKey: "9999" });
-V.startSession("GLANCE_KEYTYPE_RANDOM");
-const k: string | null = V.getKey();
-const rs: string = V.readyState;
-window.GLANCE.Cobrowse.InvokeVisitor?.invoke("startSession", { sessionKey: "1" });
-const e: VisitorEventMap["error"] = { code: "dupkey", msg: "x" };
-console.log(k, rs, e);
-""")
-    (tmp_path / "bad.ts").write_text("""
-const V2 = window.GLANCE.Cobrowse.Visitor;
-V2.addEventListener("sessionend", (p) => { const r: number = p.reason; console.log(r); });
-export {};
-""")
-    base = [tsc, "--noEmit", "--strict", "--lib", "es2020,dom", "--target", "es2020", "--module", "es2020"]
-    ok = subprocess.run(base + [str(tmp_path / "usage.ts")], capture_output=True, text=True)
+    (tmp_path / name).write_text(text)
+    return subprocess.run([TSC] + TSC_ARGS + [str(tmp_path / name), str(tmp_path / "glance-cobrowse.d.ts")],
+                          capture_output=True, text=True)
+
+
+def test_typescript_declarations_compile_a_typical_integration(tmp_path):
+    ok = tsc(tmp_path, "usage.ts", TS_USAGE)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    bad = subprocess.run(base + [str(tmp_path / "bad.ts"), str(tmp_path / "glance-cobrowse.d.ts")],
-                         capture_output=True, text=True)
-    assert bad.returncode != 0 and "not assignable" in bad.stdout
+
+
+def test_typescript_declarations_reject_typos_under_strict(tmp_path):
+    """Misspelled event names, options, functions and fields fail with the expected errors, line by line."""
+    import re
+    bad = tsc(tmp_path, "typos.ts", TS_TYPOS)
+    assert bad.returncode != 0
+    got = {(int(m.group(1)), m.group(2)) for m in re.finditer(r"typos\.ts\((\d+),\d+\): error (TS\d+)", bad.stdout)}
+    expected = {(i + 1, m.group(1)) for i, line in enumerate(TS_TYPOS.split("\n"))
+                for m in [re.search(r"// (TS\d+)$", line)] if m}
+    assert len(expected) == 20 and got == expected, bad.stdout
+    assert "'\"sessionstrat\"' is not assignable to parameter of type 'keyof VisitorEventMap'" in bad.stdout
+
+
+def test_typescript_declarations_declare_what_the_readme_documents():
+    import re
+    with open(os.path.join(DIST, "glance-cobrowse.d.ts"), encoding="utf-8") as f:
+        dts = f.read()
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    attrs = set(re.findall(r"^\| `(data-[a-z-]+)` \|", readme, re.M))
+    assert {"data-groupid", "data-ws", "data-site", "data-ui", "data-additionalgroupids"} <= attrs
+    for attr in attrs:
+        assert '"' + attr + '"' in dts, attr
+    for name in re.findall(r"`GLANCE_COBROWSE\.(\w+)", readme) + ["visitorid", "name", "email", "phone"]:
+        assert re.search(r"^  " + name + r"\?: ", dts, re.M), name
+    for method in re.findall(r"^\| `(\w+)\(", readme, re.M):
+        assert re.search(r"^  " + method + r"[<(]", dts, re.M), method
+    assert "addEventListener(name: string" not in dts   # no catch-all overload
+
+
+def test_every_bundle_has_brotli_and_gzip_copies_and_the_loader_an_sri_hash():
+    import base64
+    import brotli
+    files = manifest()["files"]
+    for logical in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
+                    "GlanceCobrowseInvokeVisitor.js"):
+        with open(os.path.join(DIST, files[logical]), "rb") as f:
+            plain = f.read()
+        with open(os.path.join(DIST, files[logical] + ".br"), "rb") as f:
+            assert brotli.decompress(f.read()) == plain
+        with open(os.path.join(DIST, files[logical] + ".gz"), "rb") as f:
+            data = f.read()
+        assert gzip.decompress(data) == plain and data[4:8] == b"\0\0\0\0"   # no timestamp
+    # Every file but the loader and the chat window's script carries its content hash.
+    assert files["glance-cobrowse.js"] == "glance-cobrowse.js"
+    assert files["GlanceCobrowseInvokeVisitor.js"] == "GlanceCobrowseInvokeVisitor.js"
+    for logical in ("glance-cobrowse-runtime.js", "glance-cobrowse-features.js"):
+        with open(os.path.join(DIST, files[logical]), "rb") as f:
+            assert files[logical] == delivery.hashed_name(logical, f.read()) != logical
+        assert not os.path.exists(os.path.join(DIST, logical))
+    with open(os.path.join(DIST, "glance-cobrowse.js"), "rb") as f:
+        sri = "sha384-" + base64.b64encode(hashlib.sha384(f.read()).digest()).decode()
+    assert manifest()["integrity"]["glance-cobrowse.js"] == sri
+
+
+def test_publish_removes_the_hashed_copies_of_earlier_builds(tmp_path):
+    (tmp_path / "other.js").write_text("kept")
+    (tmp_path / "bench-noop.js").write_text("kept")
+    old, _ = delivery.publish(str(tmp_path), {"a-runtime.js": "one", "b.js": "bee"})
+    new, sizes = delivery.publish(str(tmp_path), {"a-runtime.js": "two"})
+    assert old["a-runtime.js"] != new["a-runtime.js"] and sizes["a-runtime.js"]["identity"] == 3
+    left = sorted(os.listdir(tmp_path))
+    name = new["a-runtime.js"]
+    assert left == sorted(["other.js", "bench-noop.js", name, name + ".br", name + ".gz",
+                           old["b.js"], old["b.js"] + ".br", old["b.js"] + ".gz"])
+    text = delivery.fill('var R = @R@, F = @F@;', {"@R@": "a-runtime.js", "@F@": "b.js"}, dict(old, **new))
+    assert text == 'var R = "%s", F = "%s";' % (name, old["b.js"])
