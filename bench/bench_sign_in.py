@@ -8,7 +8,7 @@ pool) for a right password (cache cold), a wrong one and an unknown username,
 a cached right password, and one login-key check; then `--burst` wrong-password
 checks started at once, with the event loop's largest lag (a 1 ms ticker)
 while they run: scrypt runs in the pool, so the loop stays responsive and the
-burst takes about burst/2 x one check (2 threads); the same ticker's lag
+burst takes about burst/WORKERS x one check; the same ticker's lag
 with nothing running is printed as the baseline (the machine's own noise).
 Printed: median and spread (min-max) over --rounds runs, in ms.
 """

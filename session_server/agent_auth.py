@@ -7,19 +7,22 @@ agent presents credentials (the `join` frame in hub.py, HTTP Basic or
 `unauthorized`, or one of login_keys.CODES.
 
 Password checks run scrypt (session_server/passwords.py) in a small thread
-pool of their own, so a sign-in never blocks the event loop and a burst of
-sign-ins uses at most WORKERS x 16 MiB of memory; recent successes are
+pool of their own (WORKERS: the cores but one, 1 to 4), so a sign-in never
+blocks the event loop and a burst of sign-ins uses at most WORKERS x 16 MiB; recent successes are
 cached (passwords.VerifiedCache). Login keys are one HMAC: checked inline.
 """
 
 import asyncio
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import login_keys
 from .passwords import VerifiedCache, verify
 
-WORKERS = 2
+# Threads for scrypt: one core stays free for the event loop (scrypt releases the GIL but keeps a core
+# and its cache busy), at most 4 (each run holds 16 MiB).
+WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 class AgentAuth:

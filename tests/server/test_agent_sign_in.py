@@ -165,7 +165,7 @@ def test_password_checks_do_not_block_the_event_loop():
         assert results == [None, None, None]
         assert (await auth.check_password(groups[7], "ann", "pw"))["username"] == "ann"
         t.cancel()
-    asyncio.run(main())
+    run(main())
     auth.close()
 
 
