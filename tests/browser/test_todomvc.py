@@ -37,7 +37,7 @@ RECORD = """() => {
   const V = GLANCE.Cobrowse.Visitor, seen = [];
   Object.defineProperty(window, '__todoEvents', {value: seen});
   for (const n of ['sessionstart', 'sessionend', 'rcrequested', 'rcenabled', 'rcevent', 'error'])
-    V.addEventListener(n, (p) => seen.push(n));
+    V.addEventListener(n, (p) => seen.push(n === 'rcevent' ? n + ':' + p.type : n));
 }"""
 
 
@@ -163,6 +163,7 @@ def test_session_on_the_app_copy_remote_control(app, alone, server):
     console.click("#act-rcrequest")
     page.click('.glance-ui-dialog[data-kind="rcrequested"] .glance-ui-accept')
     poll(page, "() => window.__todoEvents.includes('rcenabled')")
+    assert [e for e in events(page) if e.startswith("rc")] == ["rcrequested", "rcenabled"]
     poll(console, "() => window.agentReplay.rcEnabled")
     copy = console.frame_locator("#replay-frame")
 
@@ -179,12 +180,16 @@ def test_session_on_the_app_copy_remote_control(app, alone, server):
     poll(page, "() => [...document.querySelectorAll('#todo-list li')].filter(li => li.offsetParent).length === 2")
     assert titles(page) == ["Walk the dog", "Call mum"]
 
-    # the agent types into the new-todo field in the copy: the visitor's field shows it, and the app's own
-    # model has it (the visitor presses Enter and the typed todo is added)
+    # the agent types into the new-todo field in the copy: the visitor's field shows it. Then the app's own
+    # model has it: the agent clicks the heading (leaving the field fires change: VanillaJS adds the todo
+    # then), or else the visitor presses Enter (the others add on a key).
     field = gid(page, "#new-todo")
     copy.locator('[data-gid="%s"]' % field).type("Typed by agent")
     poll(page, "() => document.getElementById('new-todo').value === 'Typed by agent'")
-    page.press("#new-todo", "Enter")
+    copy.locator('[data-gid="%s"]' % gid(page, "h1")).click()
+    poll(page, "() => window.__todoEvents.slice(-2).join() === 'rcevent:inputchange,rcevent:click'")
+    if "Typed by agent" not in page.locator("#todo-list li label").all_inner_texts():
+        page.press("#new-todo", "Enter")
     poll(page, "() => [...document.querySelectorAll('#todo-list li label')].some(l => l.textContent.trim() === "
                "'Typed by agent')")
     assert_copy_matches(page, console)
