@@ -91,6 +91,20 @@ def gid(page, selector):
     return value
 
 
+def test_each_policy_is_the_strict_policy_plus_what_the_app_itself_needs():
+    """The SDK's part is issue 19's strict policy; nothing an app adds names the service or allows inline code."""
+    assert todomvc_site.policy("vanillajs", "http://127.0.0.1:1") == (
+        "default-src 'self'; script-src 'self' http://127.0.0.1:1; style-src 'self' http://127.0.0.1:1; "
+        "connect-src http://127.0.0.1:1 ws://127.0.0.1:1 'self'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'self'")
+    for app in APPS.values():
+        for directive, sources in app.extra.items():
+            assert directive in dict(todomvc_site.STRICT), (app.name, directive)
+            for source in sources:
+                assert source not in (todomvc_site.SERVICE, todomvc_site.SERVICE_WS), (app.name, source)
+                assert source not in ("'unsafe-inline'", "*") and ":" not in source.strip("'"), (app.name, source)
+
+
 @pytest.fixture(scope="module", params=sorted(APPS))
 def app(request, browser, server):
     """(name, site, context): the app served on its own origin, one browser context for all its tests."""
