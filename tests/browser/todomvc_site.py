@@ -65,12 +65,13 @@ def _app(name, why, **extra):
 # Found by running each app without the tag under STRICT + LEARN and reading its violations; each extra source
 # is the narrowest that clears one (a hash rather than 'unsafe-inline'). test_todomvc.py checks both ways.
 APPS = {a.name: a for a in (
-    _app("vanillajs", "Plain DOM code and a string-replace template: nothing beyond the strict policy."),
+    _app("vanillajs", "Plain DOM code and a string-replace template: nothing beyond the strict policy (and LEARN)."),
     _app("react", "React 0.12 with JSXTransformer: it fetches js/*.jsx (connect-src 'self') and runs each "
-         "transformed file as an inline <script>; the three hashes are those files' transforms.",
-         script_src=["'sha256-wlK6AtkHRCOMcMxxNFcf/Px5YOpyhbEfCqkng4TcY2Q='",     # js/todoItem.jsx
-                     "'sha256-2WsUQlAnS+EwmsAwE5AJZwsYKiRbEZ70qvd/o2qLbG4='",     # js/footer.jsx
-                     "'sha256-pH1h/qsxR5cetdYY71JHdqcnCTz2y1tJMvMRiQp9cpA='"]),   # js/app.jsx
+         "transformed file as an inline <script>: one hash per .jsx file (todoItem, footer, app), as "
+         "Chromium reports them for the pinned JSXTransformer.",
+         script_src=["'sha256-wlK6AtkHRCOMcMxxNFcf/Px5YOpyhbEfCqkng4TcY2Q='",
+                     "'sha256-2WsUQlAnS+EwmsAwE5AJZwsYKiRbEZ70qvd/o2qLbG4='",
+                     "'sha256-pH1h/qsxR5cetdYY71JHdqcnCTz2y1tJMvMRiQp9cpA='"]),
     _app("vue", "Vue 0.10 compiles every binding expression with new Function.",
          script_src=["'unsafe-eval'"]),
     _app("angularjs", "AngularJS 1.3 (no ng-csp): it probes new Function and then compiles expressions "
@@ -81,7 +82,8 @@ APPS = {a.name: a for a in (
     _app("backbone", "Backbone 1.1 views render Underscore templates, compiled with new Function.",
          script_src=["'unsafe-eval'"]),
     # The package's `jquery` example ships without its bower_components (its .npmignore drops them):
-    # not runnable as installed. Spine is the closest one that is: jQuery 1.8 + Handlebars, as jquery's would be.
+    # not runnable as installed. Spine is the closest one that is: jQuery (1.8) with Handlebars templates, the
+    # stack of the jquery example (jQuery 2.1, Handlebars 2.0, Director).
     _app("spine", "Spine on jQuery; its views are Handlebars templates, compiled with new Function.",
          script_src=["'unsafe-eval'"]),
 )}
