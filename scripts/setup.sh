@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the project needs on a Debian machine with Python 3.11, then build.
 #   setup.sh demo|build   Node.js and npm (to precompile and minify), the virtualenv, the bundles
-#   setup.sh test|bench   the same plus Chromium, redis-server and tsc
+#   setup.sh test|bench   the same plus Chromium, redis-server, tsc and the npm todomvc apps
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +43,13 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   if [ ! -x "$tsc_dir/node_modules/.bin/tsc" ]; then
     mkdir -p "$tsc_dir"
     npm install --silent --no-audit --no-fund --prefix "$tsc_dir" typescript@5 >/dev/null
+  fi
+  # TodoMVC apps no one here wrote, for the real-site matrix (tests/browser/todomvc_site.py pins the version).
+  todomvc_version=$(sed -n 's/^TODOMVC_VERSION = "\([0-9.]*\)".*/\1/p' tests/browser/todomvc_site.py)
+  todomvc_dir="build/.tools/todomvc"
+  if ! grep -qs "\"version\": \"$todomvc_version\"" "$todomvc_dir/node_modules/todomvc/package.json"; then
+    mkdir -p "$todomvc_dir"
+    npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$todomvc_dir" "todomvc@$todomvc_version" >/dev/null
   fi
 fi
 

@@ -374,7 +374,10 @@ class Documents(Feature):
         target = ev.target
         if _none(target) or not hasattr(target, "closest"):
             return
-        a = target.closest("a[href]")
+        try:
+            a = target.closest("a[href]")
+        except KeyError:      # Brython's closest() raises where the DOM's returns null: a click outside a link
+            return
         if _none(a):
             return
         href = str(a.href)

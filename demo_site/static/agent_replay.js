@@ -18,7 +18,9 @@
  * - While remote control is on (rcenabled), a click on the copy becomes the
  *   agent action rcevent {type: 'click', path: '[data-gid="N"]'} and typing in
  *   a field rcevent {type: 'agenttyping', path, value}. Shift+click on the copy
- *   is a gesture: outline {path}.
+ *   is a gesture: outline {path}. In the field the agent types in, the page's
+ *   echoes of the agent's own values are not written back; the page's own
+ *   values (a field its script cleared) are.
  * - A change that cannot be applied (an unknown id) or a missed batch asks the
  *   visitor for a new snapshot (agent action resync), at most once a second.
  * - Same-origin iframes of the visitor's page are rebuilt inside the copy's
@@ -45,6 +47,9 @@
   var lastResync = 0, base = null, ids = new WeakMap(), lastQ = 0;
   var frames = new WeakMap(), extras = new WeakSet(), pendingFrames = [], pendingScroll = [];
   var blocked = new WeakSet(), loading = false, backlog = [];
+  // Values the agent typed into each copied field (the visitor's page echoes them back, perhaps late): while
+  // the agent types, an echo is not written over newer keystrokes; any other value (the page's own) is.
+  var typed = new WeakMap(), TYPED_MAX = 64;
 
   function $(id) { return document.getElementById(id); }
 
@@ -429,7 +434,9 @@
       if (!el) return;
       if (v[2] !== null && v[2] !== undefined) el.checked = !!v[2];
       else if (el.localName === "select") el.selectedIndex = v[1];
-      else if (doc.activeElement !== el || !api.rcEnabled) el.value = v[1];
+      else if (doc.activeElement !== el || !api.rcEnabled || !typed.has(el) || typed.get(el).indexOf(v[1]) < 0) {
+        el.value = v[1];
+      }
     });
     settle();
     (b.sc || []).forEach(function (s) {
@@ -492,8 +499,15 @@
     doc.addEventListener("submit", function (ev) { ev.preventDefault(); }, true);
     doc.addEventListener("input", function (ev) {
       var t = target(ev), path = gidPath(t);
-      if (path && api.rcEnabled) action("rcevent", {type: "agenttyping", path: path, value: String(t.value)});
+      if (path && api.rcEnabled) {
+        var mine = typed.get(t) || [];
+        mine.push(String(t.value));
+        if (mine.length > TYPED_MAX) mine.shift();
+        typed.set(t, mine);
+        action("rcevent", {type: "agenttyping", path: path, value: String(t.value)});
+      }
     }, true);
+    doc.addEventListener("focusout", function (ev) { typed.delete(target(ev)); }, true);
   }
 
   // ------------------------------------------------------------ frames

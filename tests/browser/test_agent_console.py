@@ -341,3 +341,26 @@ def test_console_signs_in_with_a_crm_login_key(page, context, server):
     assert code == "loginkey_expired"
     assert console.inner_text("#join-error") == "Could not join: The login key has expired: ask your CRM for a new one."
     assert errors == []
+
+
+def test_copy_field_the_agent_types_in_takes_the_pages_own_value(page, context, server):
+    """While the agent types in a copied field, echoes of its keystrokes are not written back over newer ones,
+    but a value the page's own script sets (a field cleared after use) reaches the copy at once."""
+    from tests.browser.test_cobrowse_view import open_console as open_copy
+    from tests.browser.test_remote_control import gid
+    shop(page, server, "/checkout", "ui=none")
+    start(page, "console-echo-1")
+    page.evaluate("GLANCE.Cobrowse.Visitor.addEventListener('rcrequested', p => p.accept())")
+    console = open_copy(context, server, "console-echo-1")
+    console.wait_for_function("window.agentReplay.snapshots >= 1")
+    console.click("#act-rcrequest")
+    console.wait_for_function("window.agentReplay.rcEnabled")
+    field = console.frame_locator("#replay-frame").locator('[data-gid="%d"]' % gid(page, "#fullname"))
+    field.type("Ada Lovelace")
+    page.wait_for_function("document.getElementById('fullname').value === 'Ada Lovelace'")
+    page.wait_for_timeout(300)                              # the echoes have come back
+    assert field.input_value() == "Ada Lovelace"
+    page.evaluate("document.getElementById('fullname').value = ''")
+    console.wait_for_function("window.agentReplay.doc().activeElement.value === ''", timeout=3000)
+    assert field.evaluate("el => el === el.ownerDocument.activeElement")
+    assert console.errors == [] and page.console.errors == []

@@ -212,6 +212,20 @@ def test_agent_shares_documents_viewer_download_and_refusals(page, server, agent
     assert page.console.errors == []
 
 
+def test_clicks_outside_links_in_a_session_write_nothing_to_the_console(page, server, agents):
+    """Every visitor click in a session passes the document-link check; one outside a link is silent."""
+    shop(page, server, "/checkout", "ui=none&check=1")
+    start(page, "doc-quiet-1")
+    page.click("h1")
+    page.click("#fullname")
+    page.evaluate("""() => { const a = document.createElement('a'); a.id = 'doclink2';
+        a.href = '/static/docs/catalogue.pdf'; a.textContent = 'Catalogue';
+        a.addEventListener('click', e => e.preventDefault()); document.body.appendChild(a); }""")
+    page.click("#doclink2")                               # a document link still fires documentviewed
+    wait_event(page, "documentviewed")
+    assert [m for m in page.console.messages if "GLANCE" in m[1]] == []
+
+
 def test_visitor_shares_a_document_with_refusals(page, server, agents, tmp_path):
     agent = open_session(page, server, agents, "docs-2")
     agents.run(agent.docsharerequest(id="q1"))
