@@ -3,14 +3,20 @@
 - glance-cobrowse.js: the small loader, generated from the event catalogue and
   the parameter rules (build/loader.template.js).
 - glance-cobrowse-runtime.js: the pinned brython.js without its Python compiler
-  (build/brython_runtime.py: the page never compiles Python), the core of the visitor
-  SDK precompiled to JS (the modules visitor_sdk.runtime imports at module
-  level: the API, the session client, the connection), and a boot that
-  imports it (no Python parsed in the page).
+  and patched to keep to itself (build/brython_runtime.py: the page never
+  compiles Python, nothing evaluates strings, no globals), the core of the
+  visitor SDK precompiled to JS (the modules visitor_sdk.runtime imports at
+  module level: the API, the session client, the connection), and a boot
+  (build/boot.template.js) that registers them and hands the runtime to
+  whoever loaded it (the loader, or the InvokeVisitor stub), which starts its
+  entry module. Each precompiled module is a real function in the bundle.
 - glance-cobrowse-features.js: the rest of the SDK (what the core imports
   lazily, inside functions: features, UI, invoke receiver, catalogue),
   precompiled; the runtime has the loader fetch it once it is live.
-- GlanceCobrowseInvokeVisitor.js: the same for the chat window's InvokeVisitor.
+- GlanceCobrowseInvokeVisitor.js: the chat window's InvokeVisitor stub
+  (build/invoke.template.js); on the first invoke it loads the same runtime
+  file and glance-cobrowse-invoke.js, the modules invoke_visitor.main needs
+  beyond the runtime's (build/invoke_modules.template.js).
 - glance-cobrowse.d.ts: TypeScript declarations generated from the catalogue.
 
 Precompiling runs brython.js's own compiler under Node (build/precompile.js);
@@ -48,6 +54,9 @@ TERSER_VERSION = "5.51.4"   # pinned: the same input must give the same bytes
 TERSER_DIR = os.path.join(HERE, ".tools", "terser")
 LOADER_NAME = "glance-cobrowse.js"
 INVOKE_NAME = "GlanceCobrowseInvokeVisitor.js"
+INVOKE_MODULES_NAME = "glance-cobrowse-invoke.js"
+VISITOR_ENTRY = "visitor_sdk.runtime"   # the loader starts it (build/loader.template.js)
+INVOKE_ENTRY = "invoke_visitor.main"
 TYPES_NAME = "glance-cobrowse.d.ts"
 # Modules compiled into brython.js itself; nothing else may be imported.
 BUILTIN_MODULES = {"browser", "javascript", "sys"}
@@ -284,20 +293,52 @@ def run_order(entry, mods):
 
 
 def _rows(names, compiled, mods):
+    """The module table of a bundle, as JS: [[name, is a package, function (__BRYTHON__) {...}], ...];
+    each module's code is a real function (sloppy mode: the templates put the
+    table outside their strict functions), never a string."""
     pkg_of = {n: pk for n, _, pk in mods}
-    return json.dumps([[n, compiled[n]["js"], 1 if pkg_of[n] else 0, []] for n in names], separators=(",", ":"))
+    rows = ["[" + json.dumps(n) + "," + ("1" if pkg_of[n] else "0") + ",function(__BRYTHON__){" + compiled[n]["js"] + "}]"
+            for n in names]
+    return "[\n" + ",\n".join(rows) + "\n]"
+
+
+def _entries(entries, mods):
+    """{entry: the order the boot runs its modules in} as JS (JSON)."""
+    return json.dumps({e: run_order(e, mods) for e in entries}, separators=(",", ":"))
+
+
+def jsfiles(module_names):
+    """The JS source files the modules `module_names` use (build/js_sources.py,
+    when it exists), as a JS object literal; else `{}`."""
+    if not os.path.exists(os.path.join(HERE, "js_sources.py")):
+        return "{}"
+    import js_sources  # noqa: E402  (build/js_sources.py)
+    return js_sources.literal(module_names)
+
+
+def _template(name):
+    with open(os.path.join(HERE, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def _fill(text, **values):
+    """`text` with each @KEY@ replaced by values[key] (each must occur once)."""
+    for key, value in values.items():
+        mark = "@" + key.upper() + "@"
+        if text.count(mark) != 1:
+            raise SystemExit("build: template placeholder %s found %d times" % (mark, text.count(mark)))
+        text = text.replace(mark, value)
+    return text
 
 
 def runtime_bundle(entry, compiled, mods, lazy=True):
-    """brython.js + the precompiled modules `entry` needs + the boot that runs
-    it; without `lazy`, only the modules importing `entry` runs."""
+    """brython.js + the precompiled modules `entry` needs + the boot that hands
+    the runtime to the loader, which starts `entry`; without `lazy`, only the
+    modules importing `entry` runs."""
     needed = closure(entry, mods, lazy)
-    with open(os.path.join(HERE, "boot.template.js"), encoding="utf-8") as f:
-        boot = f.read().replace("@MODULES@", "__GLANCE_MODULES__").replace("@ORDER@", "__GLANCE_ORDER__")
-    boot = minify({"boot": boot}, scripts=True)["boot"]
-    boot = (boot.replace("__GLANCE_MODULES__", _rows(needed, compiled, mods))
-                .replace("__GLANCE_ORDER__", json.dumps(run_order(entry, mods), separators=(",", ":"))))
-    return runtime() + "\n;\n" + boot, needed
+    text = _fill(_template("boot.template.js"), modules=_rows(needed, compiled, mods), entries=_entries([entry], mods),
+                 jsfiles=jsfiles(needed))
+    return text.replace("@BRYTHON@", runtime(), 1), needed
 
 
 @functools.lru_cache(maxsize=None)
@@ -318,9 +359,23 @@ def features_bundle(entry, core, compiled, mods):
     """The modules `entry` imports lazily (inside functions), minus `core`: they
     are registered with Brython, then the loader is told (featuresArrived)."""
     needed = [n for n in closure(entry, mods) if n not in set(core)]
-    with open(os.path.join(HERE, "features.template.js"), encoding="utf-8") as f:
-        text = f.read()
-    return text.replace("@MODULES@", _rows(needed, compiled, mods)), needed
+    return _fill(_template("features.template.js"), modules=_rows(needed, compiled, mods), jsfiles=jsfiles(needed)), needed
+
+
+def invoke_modules_bundle(entry, core, compiled, mods):
+    """The modules `entry` (InvokeVisitor) needs beyond the runtime's `core`,
+    registered with the runtime the InvokeVisitor stub loaded, which then starts `entry`."""
+    needed = [n for n in closure(entry, mods) if n not in set(core)]
+    return _fill(_template("invoke_modules.template.js"), modules=_rows(needed, compiled, mods),
+                 entries=_entries([entry], mods), jsfiles=jsfiles(needed)), needed
+
+
+def invoke_stub():
+    """The InvokeVisitor stub's JS (build/invoke.template.js), names filled in."""
+    from visitor_sdk.invoke_rules import ALLOWED_FUNCS
+    return _fill(_template("invoke.template.js"), runtime=json.dumps(RUNTIME_NAME),
+                 invoke_modules=json.dumps(INVOKE_MODULES_NAME), invoke=json.dumps(INVOKE_NAME),
+                 allowed=json.dumps(list(ALLOWED_FUNCS)), entry=json.dumps(INVOKE_ENTRY))
 
 
 def loader():
@@ -358,14 +413,15 @@ def build(verbose=True):
     compiled = result["modules"]
     brython_runtime.check_no_compiler_use({n: m["js"] for n, m in compiled.items()}, brython_source())
     sizes = {}
-    visitor_js, visitor_mods = runtime_bundle("visitor_sdk.runtime", compiled, mods, lazy=False)
+    visitor_js, visitor_mods = runtime_bundle(VISITOR_ENTRY, compiled, mods, lazy=False)
     sizes[RUNTIME_NAME] = write(RUNTIME_NAME, visitor_js)[1]
-    features_js, feature_mods = features_bundle("visitor_sdk.runtime", visitor_mods, compiled, mods)
+    features_js, feature_mods = features_bundle(VISITOR_ENTRY, visitor_mods, compiled, mods)
     sizes[FEATURES_NAME] = write(FEATURES_NAME, features_js)[1]
     invoke_mods = []
-    if "invoke_visitor.main" in compiled:
-        invoke_js, invoke_mods = runtime_bundle("invoke_visitor.main", compiled, mods)
-        sizes[INVOKE_NAME] = write(INVOKE_NAME, invoke_js)[1]
+    if INVOKE_ENTRY in compiled:
+        invoke_js, invoke_mods = invoke_modules_bundle(INVOKE_ENTRY, visitor_mods, compiled, mods)
+        sizes[INVOKE_MODULES_NAME] = write(INVOKE_MODULES_NAME, invoke_js)[1]
+        sizes[INVOKE_NAME] = write(INVOKE_NAME, minify({INVOKE_NAME: invoke_stub()}, scripts=True)[INVOKE_NAME])[1]
     sizes[LOADER_NAME] = write(LOADER_NAME, minify({LOADER_NAME: loader()}, scripts=True)[LOADER_NAME])[1]
     sizes[TYPES_NAME] = write(TYPES_NAME, typings.declarations())[1]
     with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:
