@@ -15,6 +15,7 @@
   window.demoEvents = [];
   window.demoAttached = false;
   window.demoEventNames = [];
+  window.rc = null;  // the rcrequested payload (tests)
   window.pageGlobals = null;  // set below, so it is among the names it lists
   window.pageGlobals = Object.getOwnPropertyNames(window);
 
