@@ -52,6 +52,9 @@ PATCHES = (
     ("a private __BRYTHON__",
      "var __BRYTHON__=globalThis.__BRYTHON__ ||{}\n",
      "var __BRYTHON__={}\n"),
+    ("Node detection (a page's own `process` shim, e.g. webpack's, has no `release`)",
+     "$B.isNode=(typeof process !=='undefined')&&(process.release.name==='node')\n&&(process.__nwjs !==1)\n",
+     "$B.isNode=false\n"),
     ("the eval() probe for async generators (a CSP violation, and a console warning)",
      'try{\neval("async function* f(){}")}catch(err){console.warn("Your browser is not fully supported. '
      'If you are using "+\n"Microsoft Edge, please upgrade to the latest version")}\n',

@@ -7,6 +7,7 @@
   window.key = "the page's own key";
   window.docs = "the page's own docs";
   window.__BRYTHON__ = "the page's own __BRYTHON__";
+  window.process = {env: {}, browser: true};  // as webpack's process shim (no process.release)
   window.cspViolations = [];
   document.addEventListener("securitypolicyviolation", function (e) {
     window.cspViolations.push({directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile,
