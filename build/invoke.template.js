@@ -70,13 +70,18 @@
       real = C.InvokeVisitor;
       C.InvokeVisitor = mine;
       S.liveAt = W.performance.now();
-      var last = null;
+      var last = null, ok = false, dropped = 0;
       function use(i) {  // each kept call goes to the window init named before it
-        if (!i || i === last) return;
+        if (!i || i === last) return ok;
         last = i;
-        try { real.init.apply(real, i); } catch (e) { report(e); }
+        try { real.init.apply(real, i); ok = true; } catch (e) { ok = false; report(e); }
+        return ok;
       }
-      calls.forEach(function (c) { use(c[0]); try { real.invoke.apply(real, c[1]); } catch (e) { report(e); } });
+      calls.forEach(function (c) {
+        if (!use(c[0])) return dropped++;
+        try { real.invoke.apply(real, c[1]); } catch (e) { report(e); }
+      });
+      if (dropped) report(new Error(dropped + " " + API + ".invoke call(s) made after that init were dropped"));
       use(init);
     }
   };

@@ -202,7 +202,7 @@
     C._loader.runtimeWanted = true;
     // A live runtime has attached, or asked for its features first (data-check-payloads).
     addScript(url, function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); },
-              function () { failed("could not load the cobrowse runtime " + url); });
+              function (e) { failed("could not load the cobrowse runtime " + url + (e && e.message ? ": " + e.message : "")); });
   }
   // Trusted Types: one policy, "glance-cobrowse", made on first use (only where
   // the browser has Trusted Types); it makes script URLs under the loader's own

@@ -20,12 +20,16 @@ def test_the_chat_window_takes_no_global_but_glance(page, server):
     page.wait_for_function("window.chatReady === true")
     before = page.evaluate("Object.getOwnPropertyNames(window)")
     assert "GLANCE" in before
+    dist = "() => performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/dist/')).map(n => n.split('/').pop())"
+    assert page.evaluate(dist) == ["GlanceCobrowseInvokeVisitor.js"]   # before the first invoke: the stub alone
     page.click("#chat-start")
     shop = page.frame(name="shop")
     shop.wait_for_function("window.demoEvents.some(e => e.name === 'sessionstart')")
     page.click("#chat-stop")
     shop.wait_for_function("window.demoEvents.some(e => e.name === 'sessionend')")
     assert page.evaluate("GLANCE.Cobrowse._invokeLoader.liveAt !== null")   # the runtime ran in this window
+    # the visitor's own runtime file (one cache entry), then the InvokeVisitor modules
+    assert page.evaluate(dist) == ["GlanceCobrowseInvokeVisitor.js", "glance-cobrowse-runtime.js", "glance-cobrowse-invoke.js"]
     after = page.evaluate("Object.getOwnPropertyNames(window)")
     assert sorted(set(after) - set(before)) == [] and sorted(set(before) - set(after)) == []
     assert page.evaluate("(ns) => ns.filter(n => n in window)", list(BRYTHON_NAMES)) == []
