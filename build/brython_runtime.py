@@ -1,5 +1,6 @@
 """The Brython runtime the bundles ship: the pinned brython.js without its
-compiler chain (call `runtime_js()` when assembling a bundle).
+compiler chain, patched to be a guest in someone else's page (call
+`runtime_js()` when assembling a bundle).
 
 brython.js marks the part that turns Python source into JS (symbol table,
 tokenizer helpers, the PEG parser: about 520 KB of its 1.46 MB) between the
@@ -7,6 +8,16 @@ comments below. The SDK is precompiled at build time, so the visitor's page
 never runs it; the build cuts it out and puts build/no_compiler.js in its
 place. `check_no_compiler_use()` fails the build if precompiled code refers
 to anything that part defined.
+
+`PATCHES` are text edits to the rest, each of which must match exactly once
+(else the build fails, naming it): nothing left evaluates a string as code
+(the page's Content-Security-Policy may forbid 'unsafe-eval'), nothing is
+put on the page's window (no `brython`, no shared `__BRYTHON__`: the runtime
+builds a fresh private one, and build/boot.template.js wraps the whole text
+in a function, so its top-level `var`s, `docs` and `key` among them, stay
+private), nothing is printed, and the page's DOM is neither observed nor
+changed (no MutationObserver looking for Python scripts, no `body.onload`,
+no `<brython-options>` custom element in the page's registry).
 """
 
 import os
@@ -36,13 +47,63 @@ def chain_names(brython):
     return sorted(set(_DEFINED.findall(split(brython)[1])))
 
 
+# (what, text in brython.js, replacement): see the module docstring.
+PATCHES = (
+    ("a private __BRYTHON__",
+     "var __BRYTHON__=globalThis.__BRYTHON__ ||{}\n",
+     "var __BRYTHON__={}\n"),
+    ("Node detection (a page's own `process` shim, e.g. webpack's, has no `release`)",
+     "$B.isNode=(typeof process !=='undefined')&&(process.release.name==='node')\n&&(process.__nwjs !==1)\n",
+     "$B.isNode=false\n"),
+    ("the eval() probe for async generators (a CSP violation, and a console warning)",
+     'try{\neval("async function* f(){}")}catch(err){console.warn("Your browser is not fully supported. '
+     'If you are using "+\n"Microsoft Edge, please upgrade to the latest version")}\n',
+     "\n"),
+    ("the page's MutationObserver (brython.js load)",
+     "if(!($B.isWebWorker ||$B.isNode)){var startup_observer=new MutationObserver(",
+     "if(false){var startup_observer=new MutationObserver("),
+    ("the page's <script type=text/python>, DOMContentLoaded, body.onload, <brython-options> element",
+     "if(!$B.isWebWorker){\npython_scripts=python_scripts.concat(",
+     "if(false){\npython_scripts=python_scripts.concat("),
+    ("the page's MutationObserver (brython())",
+     "if(!($B.isWebWorker ||$B.isNode)){if(! status.brython_called){\nstatus.brython_called=true\n"
+     "startup_observer.disconnect()\n",
+     "if(false){if(! status.brython_called){\nstatus.brython_called=true\nstartup_observer.disconnect()\n"),
+    ("window.brython and Node's exports",
+     "globalThis.brython=__BRYTHON__.brython\nif(__BRYTHON__.isNode){global.__BRYTHON__=__BRYTHON__\n"
+     "module.exports={__BRYTHON__ }}\n",
+     "\n"),
+    ("AST node classes made without Function()",
+     "ast[kl]=Function(...arg_list,body)\n",
+     "ast[kl]=(function(names,lists){return function(){for(var i=0;i<names.length;i++){var v=arguments[i]\n"
+     "this[names[i]]=lists[i]? $B.$list(v===undefined ? []:v):v}}})(arg_list,"
+     "typeof args=='string' && args.length > 0 ? args.split(',').map(a=> a.split(/\\s+/)[0].endsWith('*')):[])\n"),
+    ("precompiled modules imported from the VFS are functions, not strings for new Function",
+     "var parent_id=$B.scope_name(parent),prefix='locals_'\nmod_js+=\"return \"+prefix+parent_id\n"
+     "var $module=new Function(prefix+parent_id,mod_js)(\nmod)}",
+     "var $module=mod_js($B)}"),
+)
+
+
+def patch(text):
+    """`text` with every one of PATCHES applied; SystemExit naming a patch whose
+    text is not found exactly once (another brython.js than the pinned one)."""
+    for what, old, new in PATCHES:
+        n = text.count(old)
+        if n != 1:
+            raise SystemExit("build: brython.js patch %r: its text is found %d times, expected once" % (what, n))
+        text = text.replace(old, new)
+    return text
+
+
 def runtime_js(brython, minify):
     """brython.js's text with the compiler chain replaced by no_compiler.js
-    (minified with `minify(js) -> js`)."""
+    (minified with `minify(js) -> js`) and PATCHES applied. A strict-mode
+    script body: build/boot.template.js wraps it in a function."""
     before, _chain, after = split(brython)
     with open(os.path.join(HERE, "no_compiler.js"), encoding="utf-8") as f:
         stub = minify(f.read())
-    return before + "// brython compiler chain: not shipped (build/no_compiler.js)\n" + stub + after
+    return patch(before + "// brython compiler chain: not shipped (build/no_compiler.js)\n" + stub + after)
 
 
 def check_no_compiler_use(modules, brython):

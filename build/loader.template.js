@@ -199,14 +199,32 @@
     loading = true;
     setup();
     var url = base + RUNTIME;
+    C._loader.runtimeWanted = true;
     // A live runtime has attached, or asked for its features first (data-check-payloads).
     addScript(url, function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); },
-              function () { failed("could not load the cobrowse runtime " + url); });
+              function (e) { failed("could not load the cobrowse runtime " + url + (e && e.message ? ": " + e.message : "")); });
+  }
+  // Trusted Types: one policy, "glance-cobrowse", made on first use (only where
+  // the browser has Trusted Types); it makes script URLs under the loader's own
+  // base URL only.
+  var policy = null;
+  function scriptURL(url) {
+    var tt = W.trustedTypes;
+    if (!tt || typeof tt.createPolicy !== "function") return url;
+    if (!policy) policy = tt.createPolicy("glance-cobrowse", {createScriptURL: function (u) {
+      u = String(u);
+      var rest = u.slice(base.length);
+      if (!base || u.slice(0, base.length) !== base || rest.indexOf("..") >= 0 || rest.indexOf("\\") >= 0) {
+        throw new TypeError("GLANCE: refusing to load " + u + ": not under the cobrowse loader's URL " + (base || "(unknown)"));
+      }
+      return u;
+    }});
+    return policy.createScriptURL(url);
   }
   function addScript(url, onload, onerror) {
     var s = D.createElement("script");
     s.async = true;
-    s.src = url;
+    try { s.src = scriptURL(url); } catch (e) { return onerror(e); }
     s.onload = onload;
     s.onerror = onerror;
     (D.head || D.documentElement).appendChild(s);
@@ -293,8 +311,13 @@
     return defineOriginal.apply(this, arguments);
   };
 
-  // The runtime calls attach() once it is live: its functions replace the queue.
+  // The runtime hands its private API to runtimeArrived() (runtimeWanted: this
+  // loader added its script), which starts the visitor SDK; the SDK calls
+  // attach() once it is live: its functions replace the queue.
   C._loader = {
+    runtimeWanted: false,
+    runtime: null,
+    runtimeArrived: function (api) { api.start("visitor_sdk.runtime"); },
     closedRoots: closedRoots,
     get config() { return setup(); },
     call: function (name, args) { if (!impl || !impl[name]) throw new Error("GLANCE: " + name + " is not available"); return run(name, args || []); },

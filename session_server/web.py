@@ -7,7 +7,13 @@ additionalgroupids, check): tests use them to load a page with a bad group id
 or without the default UI; the demo itself uses the defaults. Two more set the
 tag's own attributes: `src` (the loader's URL, on a loopback host only: a copy
 of build/dist/ on another server) and `integrity` (adds integrity=... and
-crossorigin="anonymous").
+crossorigin="anonymous"). `?csp=strict` serves a page with the strict Content-Security-Policy a bank's site would send
+(no 'unsafe-inline', no 'unsafe-eval'; the SDK's and the service's origins
+filled in), and `?csp=tt` adds Trusted Types (`require-trusted-types-for
+'script'; trusted-types glance-cobrowse`); /strict and /chat have no inline
+script or style, so they run under either. `?csp=strict-report` and
+`?csp=tt-report` send the same policies as Content-Security-Policy-Report-Only
+(violations are reported to the page, nothing is blocked).
 """
 
 import os
@@ -36,6 +42,7 @@ PAGES = {
     "/blank": ("blank.html", "Blank"),
     "/lab": ("lab.html", "Capture lab"),
     "/chat": ("chat.html", "Chat"),
+    "/strict": ("strict.html", "Strict guest page"),
     "/agent": ("agent.html", "Agent console"),
 }
 
@@ -66,6 +73,35 @@ def tag_attrs(request):
     return attrs
 
 
+def _origin(url):
+    parts = urlsplit(url)
+    return parts.scheme + "://" + parts.netloc
+
+
+def _other_loopback(origin):
+    """The same server's other loopback origin (localhost <-> 127.0.0.1): the chat's shop frame."""
+    if "//localhost" in origin:
+        return origin.replace("//localhost", "//127.0.0.1", 1)
+    return origin.replace("//127.0.0.1", "//localhost", 1)
+
+
+CSP_MODES = ("strict", "tt", "strict-report", "tt-report")  # -report: Content-Security-Policy-Report-Only
+
+
+def content_security_policy(mode, sdk, service, frames=()):
+    """The policy a strict site sends (mode "strict"), plus Trusted Types (mode
+    "tt"): `sdk` is the origin the bundles come from, `service` the session
+    service's (http and ws), `frames` origins the page may frame."""
+    ws = service.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+    policy = ["default-src 'self'", "script-src 'self' " + sdk, "style-src 'self' " + sdk,
+              "connect-src " + service + " " + ws, "img-src 'self' data:", "object-src 'none'", "base-uri 'self'"]
+    if frames:
+        policy.append("frame-src 'self' " + " ".join(frames))
+    if mode.startswith("tt"):
+        policy += ["require-trusted-types-for 'script'", "trusted-types glance-cobrowse"]
+    return "; ".join(policy)
+
+
 def tag_src(request):
     """The ?src= override of the loader's URL, if it is an http(s) URL on a loopback host."""
     src = request.query_params.get("src")
@@ -89,12 +125,23 @@ PAGE_HEADERS = {"/agent": console_headers}
 def page(template, title, headers=None):
     async def endpoint(request):
         attrs = tag_attrs(request)
+        base = str(request.base_url).rstrip("/")
         html = _env.get_template(template).render(
             title=title, attrs=attrs, check=request.query_params.get("check") == "1",
-            notag=request.query_params.get("notag") == "1", tagv=request.query_params.get("tagv"), base=str(request.base_url).rstrip("/"),
+            notag=request.query_params.get("notag") == "1", tagv=request.query_params.get("tagv"), base=base,
             src=tag_src(request), integrity=request.query_params.get("integrity"),
             query=request.url.query, events=list(EVENT_NAMES))
-        return HTMLResponse(html, headers=headers(request) if headers else None)
+        resp = HTMLResponse(html, headers=headers(request) if headers else None)
+        mode = request.query_params.get("csp")
+        if mode in CSP_MODES:
+            service = _origin(attrs["ws"]) if attrs.get("ws") else base
+            frames = []
+            if template == "chat.html":  # its shop frame: the other loopback origin, or ?shop=
+                shop = request.query_params.get("shop")
+                frames = [_origin(shop) if shop and urlsplit(shop).scheme in ("http", "https") else _other_loopback(base)]
+            header = "Content-Security-Policy" + ("-Report-Only" if mode.endswith("-report") else "")
+            resp.headers[header] = content_security_policy(mode, base, service, frames)
+        return resp
     return endpoint
 
 

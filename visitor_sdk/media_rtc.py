@@ -188,8 +188,11 @@ def video_in(iframe):
             return None
         body = doc.body
         if body is javascript.NULL or body is None:
-            doc.write("<!doctype html><html><body></body></html>")
-            body = doc.body
+            # Elements, not document.write(): no HTML sink (Trusted Types would refuse it)
+            root = doc.documentElement
+            if root is javascript.NULL or root is None:
+                root = doc.appendChild(doc.createElement("html"))
+            body = root.appendChild(doc.createElement("body"))
         video = doc.getElementById("glance_video")
         if video is javascript.NULL or video is None:
             body.style.cssText = "margin:0;background:#000;overflow:hidden"

@@ -103,7 +103,7 @@ def test_closed_roots_attached_before_the_session_reach_the_copy_masked(page, co
     attached before any session (no runtime, no capture loaded yet) is in the snapshot."""
     wire = Wire(page)
     lab(page, server)
-    assert page.evaluate("typeof __BRYTHON__") == "undefined"   # nothing but the loader so far
+    assert page.evaluate("GLANCE.Cobrowse._loader.runtime") is None   # nothing but the loader so far
     page.evaluate(ATTACH, SECRETS)
     start(page, "shadow-early-1")
     console = open_console(context, server, "shadow-early-1")

@@ -160,19 +160,36 @@ def test_chat_page_starts_and_stops_a_real_session_through_invoke(page, server):
     assert page.console.errors == []
 
 
+MISTAKES = """(fs) => {
+    const IV = GLANCE.Cobrowse.InvokeVisitor, out = [];
+    for (const f of fs) {
+        try { (new Function('IV', f))(IV); out.push(null); } catch (e) { out.push([e instanceof Error, e.name, e.message]); }
+    }
+    return out; }"""
+
+
 def test_invoke_visitor_errors_are_thrown_in_the_chat_window(page, server):
     page.goto(server.alt_url + "/chat?check=1")
     page.wait_for_function("window.chatReady === true")
-    errors = page.evaluate("""() => {
-        const IV = GLANCE.Cobrowse.InvokeVisitor, out = [];
-        for (const f of [() => IV.invoke('addEventListener', {}), () => IV.invoke(5),
-                         () => IV.invoke('startSession', {sessionKey: 'a b'})]) {
-            try { f(); out.push(null); } catch (e) { out.push([e instanceof Error, e.name, e.message]); }
-        }
-        return out; }""")
+    # The stub (before the first invoke loads the runtime) throws what it can check alone, and loads nothing.
+    errors = page.evaluate(MISTAKES, ["IV.invoke('addEventListener', {})", "IV.invoke(5)"])
+    assert errors[0][0] and "cannot be invoked from another window" in errors[0][2]
+    assert errors[1][1] == "TypeError"
+    assert page.evaluate("GLANCE.Cobrowse._invokeLoader.runtimeWanted") is False
+    # A call kept until the runtime arrives, whose arguments are then refused: one console error, nothing posted.
+    page.evaluate("GLANCE.Cobrowse.InvokeVisitor.invoke('startSession', {sessionKey: 'a b'})")
+    page.wait_for_function("GLANCE.Cobrowse._invokeLoader.liveAt !== null")
+    kept = [t for t in page.console.of("error") if "startSession" in t]
+    assert len(kept) == 1 and kept[0].startswith("GLANCE: GLANCE.Cobrowse.InvokeVisitor.invoke: startSession"), kept
+    # Once InvokeVisitor is live, every mistake throws at once.
+    errors = page.evaluate(MISTAKES, ["IV.invoke('addEventListener', {})", "IV.invoke(5)",
+                                      "IV.invoke('startSession', {sessionKey: 'a b'})"])
     assert errors[0][0] and "cannot be invoked from another window" in errors[0][2]
     assert errors[1][1] == "TypeError"
     assert errors[2][0] and "startSession" in errors[2][2]
+    shop = page.frame(name="shop")
+    shop.wait_for_timeout(300)
+    assert stats(shop) is None   # no glance_invoke message reached the shop (one would load its runtime)
 
 
 # --- the raw postMessage form of the seed ----------------------------------------

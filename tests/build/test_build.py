@@ -44,7 +44,7 @@ def test_build_is_reproducible():
     run_build()
     assert digests() == first
     for name in ("glance-cobrowse.js", "glance-cobrowse-runtime.js", "glance-cobrowse-features.js",
-                 "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse.d.ts"):
+                 "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse-invoke.js", "glance-cobrowse.d.ts"):
         assert dist_name(name) in first
 
 
@@ -76,17 +76,59 @@ def test_the_runtime_bundle_is_brython_without_its_compiler_plus_precompiled_mod
     before, chain, after = brython_runtime.split(brython)
     assert len(chain) > 400_000                      # the parser, symbol table, ...: not shipped
     shipped = cobrowse_build.runtime()
-    assert text.startswith(shipped) and shipped.startswith(before) and shipped.endswith(after)
+    patched = brython_runtime.patch(before)
+    assert shipped.startswith(patched) and shipped.endswith(after)
     assert "_PySymtable_Build=function" in chain and "_PySymtable_Build=function" not in text
-    assert "NotImplementedError" in shipped[len(before):-len(after)]   # build/no_compiler.js stands in
-    boot = text[len(shipped):]
+    assert "NotImplementedError" in shipped[len(patched):-len(after)]   # build/no_compiler.js stands in
+    # brython.js runs inside a function of its own (its globals are private), before the boot
+    head, _, boot = text.partition(shipped)
+    assert head.rstrip().endswith("(function () {\nvar B = (function () {") and boot
     assert ".precompiled[" in boot and ".update_VFS(" in boot
     order = cobrowse_build.run_order("visitor_sdk.runtime", cobrowse_build.all_modules())
     assert order[0] == "visitor_sdk" and order[-1] == "visitor_sdk.runtime"
     assert json.dumps(order, separators=(",", ":")) in boot   # the boot runs the core in this order
     assert "brython_stdlib" not in boot
-    with open(os.path.join(DIST, "GlanceCobrowseInvokeVisitor.js"), encoding="utf-8") as f:
-        assert f.read().startswith(shipped)
+
+
+def test_no_string_is_run_as_code_and_modules_are_real_functions():
+    """Strict CSP: the boot, the module tables, the feature chunk and the invoke files never
+    eval a string; each precompiled module is a function in the bundle's text."""
+    shipped = cobrowse_build.runtime()
+    for name in ("glance-cobrowse-runtime.js", "glance-cobrowse-features.js", "glance-cobrowse-invoke.js",
+                 "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse.js"):
+        with open(os.path.join(DIST, name), encoding="utf-8") as f:
+            text = f.read().replace(shipped, "")
+        assert "new Function" not in text and "eval(" not in text and "Function(" not in text, name
+    with open(os.path.join(DIST, "glance-cobrowse-features.js"), encoding="utf-8") as f:
+        chunk = f.read()
+    assert '["visitor_sdk.capture",0,function(__BRYTHON__){' in chunk
+    # brython.js's own start-up: no eval probe, no shared __BRYTHON__, no window.brython, AST classes without Function()
+    assert 'eval("async function* f(){}")' not in shipped and "globalThis.__BRYTHON__" not in shipped
+    assert "globalThis.brython" not in shipped and "ast[kl]=Function(" not in shipped
+
+
+def test_a_brython_patch_that_does_not_match_fails_the_build():
+    with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
+        brython = f.read()
+    before = brython_runtime.split(brython)[0]
+    with pytest.raises(SystemExit, match="patch 'AST node classes made without Function..': its text is found 0 times"):
+        brython_runtime.patch(before.replace("ast[kl]=Function(...arg_list,body)", "ast[kl]=Function(...args,body)"))
+    with pytest.raises(SystemExit, match="found 2 times"):
+        brython_runtime.patch(before + "\nvar __BRYTHON__=globalThis.__BRYTHON__ ||{}\n")
+
+
+def test_invoke_visitor_is_a_small_stub_and_shares_the_runtime():
+    with open(os.path.join(DIST, "GlanceCobrowseInvokeVisitor.js"), "rb") as f:
+        stub = f.read()
+    assert len(gzip.compress(stub, 9, mtime=0)) <= 5 * 1024
+    assert b"glance-cobrowse-runtime.js" in stub and b"glance-cobrowse-invoke.js" in stub
+    with open(os.path.join(DIST, "glance-cobrowse-invoke.js"), encoding="utf-8") as f:
+        modules = f.read()
+    with open(os.path.join(DIST, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    assert "invoke_visitor.main" in manifest["invoke_modules"]
+    assert not set(manifest["invoke_modules"]) & set(manifest["runtime_modules"])
+    assert '["invoke_visitor.main",0,function(__BRYTHON__){' in modules and "brython.info" not in modules
 
 
 def test_precompiled_code_that_needs_brythons_compiler_fails_the_build():
