@@ -12,12 +12,22 @@ tabs through localStorage so that they join the same session.
 import javascript
 from browser import window
 
+from . import log
 from .jsconv import from_js, to_js
 from .session_client import SessionClient
 from .visitor import SHARED_KEY
 
 CONN_KEY = "glance_cobrowse_conn"      # sessionStorage: this tab's stream state
 TAB_KEY = "glance_cobrowse_tab"        # sessionStorage: this tab's id
+
+
+def _client_warn(text):
+    """The SessionClient's warnings: each kind once (a resent frame after a gap
+    is recovered, so only with debug on)."""
+    if "is missing (seq" in text:
+        log.debug(text)
+    else:
+        log.warn_once("client:" + text.split(" (")[0].split(":")[0], text)
 
 
 def service_url(config):
@@ -92,7 +102,7 @@ class WsConnection:
             saved = None
         page = {"url": str(window.location.href)[:2000], "title": str(window.document.title)[:200]}
         epoch = "e" + str(window.Date.now()) + str(int(window.Math.random() * 1e9))   # used without saved streams
-        self.client = SessionClient(visitor, session, tab_id(), saved, page, warn=window.console.warn, epoch=epoch)
+        self.client = SessionClient(visitor, session, tab_id(), saved, page, warn=_client_warn, epoch=epoch)
         self.key = session["key"]
         window.addEventListener("pagehide", self._on_pagehide)
         window.addEventListener("focus", self._on_focus)
@@ -114,7 +124,7 @@ class WsConnection:
         try:
             self.ws = window.WebSocket.new(self.url)
         except Exception as exc:
-            window.console.warn("GLANCE: cannot open " + self.url + ": " + str(exc))
+            log.warn_once("open:" + self.url, "cannot open " + self.url + ": " + str(exc))
             self._closed(None)
             return
         ws = self.ws
@@ -134,7 +144,7 @@ class WsConnection:
         try:
             msg = from_js(window.JSON.parse(ev.data))
         except Exception:
-            window.console.warn("GLANCE: dropped a frame from the service that is not JSON")
+            log.warn_once("not json", "dropped a frame from the service that is not JSON")
             return
         self.client.receive(msg)
         self._flush()

@@ -31,7 +31,7 @@ A click on a link to a PDF or CSV document during a session fires
 import javascript
 from browser import document, window
 
-from . import doc_rules
+from . import doc_rules, log
 from .features import Feature
 from .jsconv import guarded as _guard, is_absent as _none, to_js
 from .offers import Offer
@@ -186,7 +186,7 @@ class Documents(Feature):
 
     # --- agent -> visitor ---------------------------------------------------------
     def _refuse(self, name, reason, ref):
-        window.console.warn("GLANCE: refused a shared document: " + reason)
+        log.warn_once("docshare:" + reason, "refused a shared document: " + reason)
         self.visitor.tell_agents("docshareerror", {"name": name if isinstance(name, str) else "", "reason": reason},
                                  ref=ref)
 
@@ -374,7 +374,10 @@ class Documents(Feature):
         target = ev.target
         if _none(target) or not hasattr(target, "closest"):
             return
-        a = target.closest("a[href]")
+        try:
+            a = target.closest("a[href]")
+        except KeyError:
+            return  # Brython's closest() raises when no ancestor matches: a click outside a link
         if _none(a):
             return
         href = str(a.href)

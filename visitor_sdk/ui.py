@@ -23,6 +23,7 @@ feature's toggle().
 
 from browser import document, window
 
+from . import log
 from .jsconv import guarded, is_absent as _none
 
 
@@ -342,7 +343,7 @@ class DefaultUI:
         if rc is not None and hasattr(rc, "stop"):
             rc.stop()
         else:
-            window.console.warn("GLANCE: remote control cannot be stopped from this page (no remote control feature)")
+            log.warn_once("rc stop", "remote control cannot be stopped from this page (no remote control feature)")
 
     def _on_docsharestatus(self, payload):
         status = _field(payload, "status")

@@ -54,8 +54,8 @@ def open_rig(context, server, senders=(), shop_query="check=1", null_sender=Fals
 
     context.route(re.compile(r"^https?://[^/]+/__sender$"), handler)
     page = context.new_page()
-    from tests.conftest import Console
-    page.console = Console(page)
+    from tests.conftest import watch
+    watch(page)
     page.set_default_timeout(15000)
     page.goto(server.alt_url + "/chat?" + shop_query)
     page.wait_for_function("window.chatReady === true")
