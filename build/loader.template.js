@@ -66,7 +66,7 @@
     if (config) return config;
     locate();
     config = {groupid: data("groupid"), site: data("site"), ws: data("ws"), ui: data("ui"),
-              additionalgroupids: data("additionalgroupids"), debug: data("debug"), base: base};
+              additionalgroupids: data("additionalgroupids"), debug: data("debug"), nonce: data("nonce"), base: base};
     if (posInt(config.groupid)) {
       groups.push(posInt(config.groupid));
       if (config.additionalgroupids) config.additionalgroupids.split(/[\s,;]+/).forEach(function (p) { if (posInt(p)) groups.push(+p); });

@@ -3,7 +3,7 @@
 `routes(settings)` returns the Starlette routes that session_server.app mounts
 beside the WebSocket endpoints. Demo pages accept a few query parameters that
 override the script tag's data-* attributes (groupid, ui, site, ws,
-additionalgroupids, check): tests use them to load a page with a bad group id
+additionalgroupids, debug, nonce, check) and `csp` serves a policy (CSP): tests use them to load a page with a bad group id
 or without the default UI; the demo itself uses the defaults.
 """
 
@@ -19,7 +19,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIST = os.path.join(ROOT, "build", "dist")
 SITE = os.path.join(ROOT, "demo_site")
 DEFAULT_GROUP = "72937"
-TAG_PARAMS = ("groupid", "ui", "site", "ws", "additionalgroupids")
+TAG_PARAMS = ("groupid", "ui", "site", "ws", "additionalgroupids", "debug", "nonce")
+# ?csp=<name>: serve the page with this Content-Security-Policy (tests of the SDK under a policy)
+CSP = {
+    # styles without 'unsafe-inline' (the demo's own inline scripts still run)
+    "styles": "style-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'",
+}
 
 PAGES = {
     "/": ("shop_home.html", "Home"),
@@ -65,7 +70,11 @@ def page(template, title):
             title=title, attrs=attrs, check=request.query_params.get("check") == "1",
             notag=request.query_params.get("notag") == "1", tagv=request.query_params.get("tagv"), base=str(request.base_url).rstrip("/"),
             query=request.url.query, events=list(EVENT_NAMES))
-        return HTMLResponse(html)
+        resp = HTMLResponse(html)
+        policy = CSP.get(request.query_params.get("csp"))
+        if policy:
+            resp.headers["Content-Security-Policy"] = policy
+        return resp
     return endpoint
 
 

@@ -95,6 +95,7 @@ class WsConnection:
         self.url = url
         self.ws = None
         self.timer = None
+        self.open_now = False
         self.unloading = False
         self.shared_resume = None
         saved = load_json("sessionStorage", CONN_KEY) if resume else None
@@ -128,6 +129,7 @@ class WsConnection:
             self._closed(None)
             return
         ws = self.ws
+        self.open_now = False
         ws.onopen = lambda ev: self._opened(ws)
         ws.onmessage = lambda ev: self._message(ws, ev)
         ws.onclose = lambda ev: self._closed(ws)
@@ -135,6 +137,8 @@ class WsConnection:
     def _opened(self, ws):
         if ws is not self.ws:
             return
+        self.open_now = True
+        log.debug("connected to " + self.url)
         self.client.opened()
         self._flush()
 
@@ -153,6 +157,11 @@ class WsConnection:
         if ws is not self.ws or self.unloading:
             return
         self.ws = None
+        if self.open_now:
+            log.debug("the connection to " + self.url + " closed")
+        else:
+            log.warn_once("connect:" + self.url, "could not connect to " + self.url + " (retrying)")
+        self.open_now = False
         delay = self.client.closed(_now())
         if self.client.ended:
             self._persist()
@@ -224,7 +233,19 @@ class WsConnection:
             self.timer = None
         ws, self.ws = self.ws, None
         if ws is not None:
-            window.setTimeout(lambda: ws.close(1000, "session ended"), 50)
+            window.setTimeout(lambda: _close_quietly(ws), 50)
+
+
+def _close_quietly(ws):
+    """Close `ws`; one still connecting is closed once it opens (closing it before
+    makes Chromium write "WebSocket is closed before the connection is established"
+    on the page's console)."""
+    def close(*args):
+        ws.close(1000, "session ended")
+    if ws.readyState == 0:
+        ws.onopen = close
+    elif ws.readyState == 1:
+        close()
 
 
 def connector(config):

@@ -23,7 +23,7 @@ feature's toggle().
 
 from browser import document, window
 
-from . import log
+from . import log, styles
 from .jsconv import guarded, is_absent as _none
 
 
@@ -216,9 +216,7 @@ class DefaultUI:
 
     # --- panel --------------------------------------------------------------
     def _style(self):
-        if _none(document.getElementById(STYLE_ID)):
-            st = element("style", CSS, id=STYLE_ID)
-            document.head.appendChild(st)
+        styles.ensure(STYLE_ID, CSS)
 
     def _panel(self):
         if self.panel is not None and not _none(self.panel.parentNode):

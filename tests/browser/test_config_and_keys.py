@@ -77,6 +77,7 @@ def test_arguments_read_the_same_on_a_page_that_extends_the_prototypes(page, ser
 
 
 def test_a_page_that_extends_object_prototype_gets_a_clear_error_instead_of_a_broken_runtime(page, server):
+    page.console.expect("GLANCE: this page adds enumerable properties to Object.prototype (legacyHelper)")
     open_page(page, server)
     result = page.evaluate("""() => new Promise((resolve) => {
         Object.defineProperty(Object.prototype, 'legacyHelper', {value: 1, enumerable: true, configurable: true});
@@ -97,6 +98,7 @@ def test_a_page_that_extends_object_prototype_gets_a_clear_error_instead_of_a_br
 
 def test_loader_reads_only_own_fields_of_the_arguments(page, server):
     """Before the runtime is there, the loader's checks ignore what a page added to Object.prototype."""
+    page.console.expect("GLANCE: this page adds enumerable properties to Object.prototype (extra)")
     open_page(page, server)
     result = page.evaluate("""() => { Object.prototype.extra = 1;
         try { GLANCE.Cobrowse.Visitor.showTerms({sessionKey: '4321'}); return 'ok'; }
@@ -135,6 +137,7 @@ def test_invalid_groupid_console_error_and_error_event_no_crash(page, server, gr
                 get() { return visitor; },
                 set(v) { visitor = v; v.addEventListener('error', (p) => __early.push(p)); }});
         }""")
+    page.console.expect("; cobrowse is disabled on this page")
     page.goto(server.url + "/blank?check=1&groupid=" + groupid)
     page.wait_for_function("window.demoAttached === true && window.__early.length >= 1")
     payload = page.evaluate("__early[0]")
@@ -169,6 +172,7 @@ def test_random_key(page, server):
 
 def test_runtime_that_cannot_load_gives_script_not_loaded(page, server):
     page.route("**/glance-cobrowse-runtime.js", lambda route: route.abort())
+    page.console.expect("Failed to load resource").expect("GLANCE: could not load the cobrowse runtime")
     open_page(page, server)
     page.evaluate("window.errs = []; GLANCE.Cobrowse.Visitor.addEventListener('error', (p) => errs.push(p));"
                   "GLANCE.Cobrowse.Visitor.startSession('1234')")

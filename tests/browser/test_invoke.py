@@ -214,6 +214,7 @@ def lookalike_origins(server):
 def test_untrusted_and_lookalike_origins_are_refused(context, server):
     origins = lookalike_origins(server)
     page, shop, senders = open_rig(context, server, senders=origins, null_sender=True)
+    page.console.expect(WARN)   # each refused message gets its warning
     order = origins + ["null"]
     for i, origin in enumerate(order):
         got = senders[origin].evaluate("() => location.origin")
@@ -304,6 +305,7 @@ REJECTIONS = [
 
 def test_rejections_table_one_warning_each_and_no_state_change(context, server):
     page, shop, senders = open_rig(context, server, shop_query="check=1&ui=none")
+    page.console.expect(WARN)   # each refused message gets its warning
     top = senders[server.alt_url]
     expected_warnings = []
     received = 0
@@ -340,6 +342,7 @@ def test_messages_wait_for_the_trusted_origins_then_are_checked_in_order(context
     held = []
     context.route(re.compile(r".*/api/groups/\d+/public$"), lambda route: held.append(route))
     page, shop, senders = open_rig(context, server, shop_query="check=1&ui=none")
+    page.console.expect(WARN)   # each refused message gets its warning
     top = senders[server.alt_url]
     top.evaluate("""() => {
         post({glance_invoke: {func: 'constructor', groupid: 72937}});
@@ -370,6 +373,7 @@ def test_messages_wait_for_the_trusted_origins_then_are_checked_in_order(context
 def test_when_the_trusted_origins_cannot_be_loaded_nobody_is_trusted(context, server):
     context.route(re.compile(r".*/api/groups/\d+/public$"), lambda route: route.abort())
     page, shop, senders = open_rig(context, server, shop_query="check=1&ui=none")
+    page.console.expect(WARN)   # each refused message gets its warning
     senders[server.alt_url].evaluate("(m) => post(m)", start_msg("7777"))
     wait_received(shop, 1)
     warns = wait_warnings(page, 1)
@@ -556,6 +560,7 @@ def run_fuzz(page, shop, sender, origin, trusted_origins, n_json, n_exotic, seed
 def test_fuzz_from_an_untrusted_and_a_trusted_origin(context, server):
     evil = "http://fuzz.evil.test:%d" % server.port
     page, shop, senders = open_rig(context, server, senders=[evil], shop_query="check=1&ui=none")
+    page.console.expect(WARN)   # each refused message gets its warning
     top = senders[server.alt_url]
     # Load the runtime and the trusted origins first, then count warnings inside the page.
     top.evaluate("(m) => post(m)", {"glance_invoke": {"func": "stopSession", "groupid": GROUP}})
