@@ -24,6 +24,8 @@ TAG_PARAMS = ("groupid", "ui", "site", "ws", "additionalgroupids", "debug", "non
 CSP = {
     # styles without 'unsafe-inline' (the demo's own inline scripts still run)
     "styles": "style-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'",
+    # the same with a style nonce (for data-nonce="glance-test-nonce")
+    "styles-nonce": "style-src 'self' 'nonce-glance-test-nonce'; script-src 'self' 'unsafe-eval' 'unsafe-inline'",
 }
 
 PAGES = {

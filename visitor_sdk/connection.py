@@ -150,6 +150,8 @@ class WsConnection:
         except Exception:
             log.warn_once("not json", "dropped a frame from the service that is not JSON")
             return
+        if log.debug_on() and isinstance(msg, dict) and msg.get("type") in ("agent_action", "state", "end", "error"):
+            log.debug("from the service: " + str(msg.get("type")) + " " + str(msg.get("name") or msg.get("code") or ""))
         self.client.receive(msg)
         self._flush()
 

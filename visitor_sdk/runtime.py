@@ -211,6 +211,7 @@ def start():
         try:
             from .feature_set import install_chunk
             install_chunk(visitor, config, emitter, waiting)
+            log.debug("features installed")
         except Exception as exc:
             without_features("the cobrowse features failed to start: " + str(exc))
         if check:
