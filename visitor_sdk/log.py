@@ -13,7 +13,7 @@ monitoring counts every line). Call
 - `debug(msg)` for diagnostics: written only with `data-debug="true"` on the tag.
 
 Pure Python: the browser shell (runtime.start) calls `configure(sink, debug)`
-with a sink that writes to `window.console`; tests pass any
+with a sink that writes to the browser console; tests pass any
 `sink(level, text)`. Until configured nothing is written. At most MAX_KEYS
 keys are remembered; past that, warnings are written with debug on only.
 """

@@ -74,3 +74,20 @@ def test_failed_reports_an_exception_once_per_place():
         assert log.debug_on() is False
     finally:
         log.LOG.sink, log.LOG.debug_on, log.LOG.said = saved[0], saved[1], saved[2]
+
+
+def test_the_sdk_speaks_only_through_the_log_module():
+    """Python code of the SDK never calls window.console itself (runtime.py's sink is the one place)."""
+    import os
+    import re
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    found = []
+    for d in ("visitor_sdk", "invoke_visitor"):
+        for name in sorted(os.listdir(os.path.join(root, d))):
+            if not name.endswith(".py"):
+                continue
+            with open(os.path.join(root, d, name), encoding="utf-8") as f:
+                for i, line in enumerate(f, 1):
+                    if re.search(r"window\.console\b", line) and line.strip() != "c = window.console":
+                        found.append("%s/%s:%d: %s" % (d, name, i, line.strip()))
+    assert found == []
