@@ -197,6 +197,7 @@ class Capture(Feature):
         if plan["error"] and group_settings.masking_selectors() is not None and plan["error"] != self.reported:
             # (An unknown group setting is already reported by remote control's settings check.)
             self.reported = plan["error"]
+            log.warn_once("masking:" + plan["error"], plan["error"])
             self.visitor.fail("maskingerror", plan["error"])
         self.rec.configure(to_js(R.walker_config(plan["selector"], plan["page_masked"])))
         self.ready = True
