@@ -34,7 +34,7 @@ class Log:
     def _write(self, level, msg):
         if self.sink is None:
             return
-        text = msg if msg.startswith("GLANCE") else PREFIX + msg
+        text = msg if msg.startswith(PREFIX) else PREFIX + msg
         try:
             self.sink(level, text)
         except Exception:

@@ -136,6 +136,9 @@ def start():
     log.configure(_console_sink, attrs.get("debug") == "true")
     gc = from_js(page_global("GLANCE_COBROWSE"))
     config, problems = parse_config(attrs, gc if isinstance(gc, dict) else None)
+    for p in problems:
+        if not p.startswith("data-groupid"):   # the loader reports a bad data-groupid itself
+            log.warn_once("config:" + p, p)
     config["base"] = attrs["base"] if "base" in attrs else None
     emitter = JsEmitter(_report_handler_error)
     store = TabStore()

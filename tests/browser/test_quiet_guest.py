@@ -171,6 +171,17 @@ def test_data_debug_turns_on_diagnostics(page, server):
     assert "GLANCE: features installed" in said
 
 
+def test_a_bad_configuration_field_warns_once_and_is_ignored(page, server):
+    page.add_init_script("window.GLANCE_COBROWSE = {name: 'n'.repeat(100), email: 'ann@example.com'};")
+    page.console.expect("GLANCE: GLANCE_COBROWSE.name ignored")
+    shop(page, server)
+    start(page, "quiet-config-1")
+    page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
+    start(page, "quiet-config-2")
+    said = [t for t in page.console.of("warning") if "GLANCE_COBROWSE" in t]
+    assert len(said) == 1 and "name" in said[0] and "email" not in said[0], said
+
+
 def test_a_failed_connection_warns_once(page, server):
     # a session service address where nothing listens: one warning, however many retries
     from tests.conftest import free_port
