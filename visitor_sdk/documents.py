@@ -151,7 +151,7 @@ class Viewer:
 
             def show(text):
                 pre.textContent = text[:PREVIEW_CHARS]
-            blob.slice(0, PREVIEW_CHARS * 4).text().then(_guard("csv preview", show))
+            blob.slice(0, PREVIEW_CHARS * 4).text().then(_guard("csv preview", show), lambda err: None)
         else:
             content.appendChild(element("p", "Spreadsheet, " + str(int(blob.size)) + " bytes. Download it to open it."))
 

@@ -143,7 +143,8 @@ class Peer:
             report.forEach(each)
             done(best["n"])
         try:
-            self.pc.getStats().then(guard("getStats", got))
+            # (a connection closed meanwhile rejects: no unhandled rejection in the page)
+            self.pc.getStats().then(guard("getStats", got), lambda err: None)
         except Exception as exc:
             log_error("getStats", exc)
 
