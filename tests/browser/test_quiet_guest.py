@@ -79,6 +79,22 @@ def test_the_default_ui_is_styled_under_style_src_self_without_violations(page, 
     wait_event(page, "sessionend")
 
 
+def test_the_agents_screen_frame_is_styled_under_style_src_self(page, context, server):
+    from tests.browser.test_media import IFRAME_VIDEO, open_agent, wait_frames
+    page.add_init_script(VIOLATIONS)
+    shop(page, server, query="check=1&csp=styles")
+    start(page, "csp-media-1")
+    console = open_agent(context, server, "csp-media-1")
+    console.evaluate("agentMedia.shareScreen()")
+    wait_event(page, "screenshare")
+    wait_frames(page, IFRAME_VIDEO, "glance_screenshare", "agent screen in the visitor iframe")
+    assert style_of(page, "#glance_screenshare", "position", "border-top-width") == ["fixed", "2px"]
+    inner = page.evaluate("""() => { const d = document.getElementById('glance_screenshare').contentDocument;
+        return [getComputedStyle(d.body).margin, getComputedStyle(d.getElementById('glance_video')).objectFit]; }""")
+    assert inner == ["0px", "contain"]
+    assert page.evaluate("window.__csp") == []
+
+
 OLD_BROWSER = """
 (function () {   // a browser without constructable stylesheets (Safari before 16.4)
   var Real = window.CSSStyleSheet;
