@@ -207,8 +207,8 @@ class WsConnection:
     def _on_pagehide(self, ev):
         self.unloading = True
         self._persist()
-        if self.ws is not None:
-            self.ws.close(1000, "page unload")
+        if self.ws is not None and self.ws.readyState == 1:
+            self.ws.close(1000, "page unload")   # (one still connecting dies with the page, silently)
 
     def _on_focus(self, ev):
         if self.client.live and not self.client.ended and not self.visitor.focused:
