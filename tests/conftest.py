@@ -150,7 +150,7 @@ class Console:
     `errors` the uncaught errors (pageerror). At the end of each test the
     autouse fixture `quiet_sdk` fails the test on any message from the SDK
     (is_sdk_message) and on any uncaught error, unless the test declared it
-    with `expect(substring)`; a declared message must then have appeared.
+    with `expect(substring)` (it must then appear) or `allow(substring)`.
     """
 
     def __init__(self, page):
@@ -158,6 +158,7 @@ class Console:
         self.entries = []
         self.errors = []
         self.expected = []
+        self.allowed = []
         self.url = ""
         page.on("console", self._on_console)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -185,6 +186,12 @@ class Console:
         self.expected.append(substring)
         return self
 
+    def allow(self, substring):
+        """Declare that a message containing `substring` may appear (timing decides,
+        e.g. a reconnect that fails once or not at all)."""
+        self.allowed.append(substring)
+        return self
+
     def sdk_messages(self):
         return [(k, t, u) for k, t, u in self.entries if is_sdk_message(k, t, u)]
 
@@ -194,10 +201,10 @@ class Console:
         out = []
         seen = [t for _, t, _ in self.entries] + self.errors
         for k, t, u in self.sdk_messages():
-            if not any(s in t for s in self.expected):
+            if not any(s in t for s in self.expected + self.allowed):
                 out.append("console.%s from the SDK: %r (at %s)" % (k, t[:500], u))
         for e in self.errors:
-            if not any(s in e for s in self.expected):
+            if not any(s in e for s in self.expected + self.allowed):
                 out.append("uncaught error: %r" % e[:500])
         for s in self.expected:
             if not any(s in t for t in seen):

@@ -174,7 +174,8 @@ def test_console_rejoins_after_a_server_restart(browser):
     ctx = browser.new_context()
     page = ctx.new_page()
     # the service is down for a while: the browser's own line per failed attempt, the SDK's warning once
-    page.console.expect("WebSocket connection to").expect("GLANCE: could not connect to ws://")
+    # (a quick restart may leave no failed attempt)
+    page.console.allow("WebSocket connection to").allow("GLANCE: could not connect to ws://")
     try:
         shop(page, srv)
         start(page, "console-3")

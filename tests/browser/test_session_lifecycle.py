@@ -160,7 +160,7 @@ def test_server_restart_reconnects_without_loss(browser, agents, tmp_path):
     port = free_port()
     srv = Server(port=port).start()
     page = browser.new_context().new_page()
-    page.console.expect("WebSocket connection to").expect("GLANCE: could not connect to ws://")
+    page.console.allow("WebSocket connection to").allow("GLANCE: could not connect to ws://")   # the restart may be quick enough for no failed attempt
     try:
         shop(page, srv)
         start(page, "restart-1")
