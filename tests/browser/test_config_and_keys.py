@@ -44,6 +44,7 @@ def test_start_session_argument_validation_from_js(page, server, runtime_first):
         else:
             assert result is not None and result["isError"], (expr, result)
             assert len(result["message"]) > 10 and "undefined" not in result["message"], (expr, result)
+            page.console.expect("GLANCE: " + result["message"])   # each refusal is also warned about
     assert page.console.errors == []
 
 
@@ -124,6 +125,7 @@ def test_key_errors_name_the_problem(page, server):
     open_page(page, server)
     r = try_start(page, "'a b'")
     assert "session key" in r["message"] and "A-Z" in r["message"]
+    page.console.expect("GLANCE: " + r["message"])
 
 
 @pytest.mark.parametrize("groupid", ["-", "abc", "0", "-5", "1.5"])
@@ -145,6 +147,7 @@ def test_invalid_groupid_console_error_and_error_event_no_crash(page, server, gr
     assert any("data-groupid" in e for e in page.console.of("error"))
     r = try_start(page, "'1234'")
     assert r["isError"] and "data-groupid" in r["message"]
+    page.console.expect("GLANCE: " + r["message"])
     assert page.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
     assert page.evaluate("document.querySelector('h1').textContent") == "Blank test page"
     assert page.console.errors == []

@@ -58,6 +58,7 @@ def test_unknown_event_warns_with_closest_name_and_is_still_registered(page, ser
 
 
 def test_handler_must_be_a_function(page, server):
+    page.console.expect("GLANCE: GLANCE.Cobrowse.Visitor.addEventListener(name, handler): handler must be a function")
     open_page(page, server)
     msg = page.evaluate("""() => { try { GLANCE.Cobrowse.Visitor.addEventListener('sessionstart', 'nope'); }
                           catch (e) { return [e instanceof TypeError, e.message]; } }""")

@@ -130,6 +130,7 @@ def test_a_bad_groupid_is_reported_once_the_page_has_loaded_and_a_call_before_ge
     err = page.evaluate("() => { try { GLANCE.Cobrowse.Visitor.startSession('1234'); return null; }"
                         " catch (e) { return e.message; } }")
     assert "data-groupid" in err
+    page.console.expect("GLANCE: " + err)
     held.release()
     page.wait_for_function("window.errs.length === 2")
     errs = page.evaluate("errs")

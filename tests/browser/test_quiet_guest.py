@@ -209,3 +209,15 @@ def test_a_failed_connection_warns_once(page, server):
     page.wait_for_timeout(3000)
     said = [t for t in page.console.of("warning") if t.startswith("GLANCE: could not connect")]
     assert len(said) == 1, page.console.messages
+
+
+def test_a_refused_argument_throws_each_time_and_warns_once(page, server):
+    shop(page, server)
+    page.console.expect("GLANCE: showTerms")
+    for _ in range(3):
+        got = page.evaluate("""() => { try { GLANCE.Cobrowse.Visitor.showTerms(42); return null; }
+                               catch (e) { return [e instanceof Error, e.message]; } }""")
+        assert got[0] is True and got[1].startswith("showTerms")
+    page.wait_for_timeout(200)
+    said = [t for t in page.console.of("warning") if t.startswith("GLANCE: showTerms")]
+    assert said == ["GLANCE: " + got[1]]
