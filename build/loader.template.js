@@ -66,7 +66,7 @@
     if (config) return config;
     locate();
     config = {groupid: data("groupid"), site: data("site"), ws: data("ws"), ui: data("ui"),
-              additionalgroupids: data("additionalgroupids"), base: base};
+              additionalgroupids: data("additionalgroupids"), debug: data("debug"), nonce: data("nonce"), base: base};
     if (posInt(config.groupid)) {
       groups.push(posInt(config.groupid));
       if (config.additionalgroupids) config.additionalgroupids.split(/[\s,;]+/).forEach(function (p) { if (posInt(p)) groups.push(+p); });
@@ -157,11 +157,16 @@
   function shared() {  // a session another tab of this site is in (the runtime joins it)
     try { var s = JSON.parse(W.localStorage.getItem(SHARED) || "null"); return s && Date.now() - s.seen < 60000 ? s : null; } catch (e) { return null; }
   }
+  // A refused argument of the page's script: a real Error, and one warning per
+  // message (at most 50 kept) so that a caught Error is not lost either.
+  var said = {}, nSaid = 0;
+  function refuse(E, msg) {
+    if (!said[msg] && nSaid < 50) { said[msg] = 1; nSaid++; console.warn("GLANCE: " + msg); }
+    throw new E(msg);
+  }
   function run(name, args) {
     var r = impl[name].apply(null, args);
-    if (r && typeof r === "object" && typeof r.__glance_error__ === "string") {
-      throw new (r.type === "TypeError" ? TypeError : Error)(r.__glance_error__);
-    }
+    if (r && typeof r === "object" && typeof r.__glance_error__ === "string") refuse(r.type === "TypeError" ? TypeError : Error, r.__glance_error__);
     return r;
   }
   function call(name, args, needsRuntime) {
@@ -244,7 +249,7 @@
 
   var V = {
     addEventListener: function (name, handler) {
-      if (typeof handler !== "function") throw new TypeError("GLANCE.Cobrowse.Visitor.addEventListener(name, handler): handler must be a function, got " + kind(handler));
+      if (typeof handler !== "function") refuse(TypeError, "GLANCE.Cobrowse.Visitor.addEventListener(name, handler): handler must be a function, got " + kind(handler));
       name = String(name);
       if (EVENTS.indexOf(name) < 0) console.warn("GLANCE: '" + name + "' is not a Visitor event; did you mean '" + closest(name) + "'? The listener is registered anyway.");
       call("addEventListener", [name, handler]);
@@ -255,7 +260,7 @@
       var problem = startProblem(params);
       if (problem) {
         if (!groups.length) loaderError("service", problem);
-        throw new Error(problem);
+        refuse(Error, problem);
       }
       pendingStart = true;
       call("startSession", [params], true);
@@ -269,20 +274,20 @@
     isRandomKey: function () { var s = stored(); return impl ? run("isRandomKey", []) : !!(s && s.random); },
     getSessionState: function (type) {
       if (impl) return run("getSessionState", [type]);
-      if (type !== undefined && type !== null && typeof type !== "string") throw new Error("getSessionState expects a section name string or nothing; got " + kind(type));
+      if (type !== undefined && type !== null && typeof type !== "string") refuse(Error, "getSessionState expects a section name string or nothing; got " + kind(type));
       return null;
     },
     isSessionPaused: function () { var s = stored(); return impl ? run("isSessionPaused", []) : !!(s && s.paused); },
     isPageMasked: function () { return impl ? run("isPageMasked", []) : false; },
     toggleVideo: function () {
       if (impl) return run("toggleVideo", []);
-      if (!(pendingStart || stored())) throw new Error("toggleVideo is not possible while the session is idle: start a session first");
+      if (!(pendingStart || stored())) refuse(Error, "toggleVideo is not possible while the session is idle: start a session first");
       call("toggleVideo", [], true);
     },
     showTerms: function (params) {
       if (impl) return run("showTerms", [params]);
       var problem = termsProblem(params);
-      if (problem) throw new Error(problem);
+      if (problem) refuse(Error, problem);
       call("showTerms", [params], true);
     }
   };
@@ -351,7 +356,7 @@
       queue = [];
       messages = [];
       calls.forEach(function (c) {
-        try { run(c[0], c[1]); } catch (e) { console.error("GLANCE: " + c[0] + " failed: " + e.message); }
+        try { run(c[0], c[1]); } catch (e) {}  // (run warned)
       });
       msgs.forEach(function (m) { receive(m); });
     }

@@ -3,7 +3,7 @@
 `routes(settings)` returns the Starlette routes that session_server.app mounts
 beside the WebSocket endpoints. Demo pages accept a few query parameters that
 override the script tag's data-* attributes (groupid, ui, site, ws,
-additionalgroupids, check): tests use them to load a page with a bad group id
+additionalgroupids, debug, nonce, check): tests use them to load a page with a bad group id
 or without the default UI; the demo itself uses the defaults. Two more set the
 tag's own attributes: `src` (the loader's URL, on a loopback host only: a copy
 of build/dist/ on another server) and `integrity` (adds integrity=... and
@@ -14,6 +14,8 @@ filled in), and `?csp=tt` adds Trusted Types (`require-trusted-types-for
 script or style, so they run under either. `?csp=strict-report` and
 `?csp=tt-report` send the same policies as Content-Security-Policy-Report-Only
 (violations are reported to the page, nothing is blocked).
+`?csp=styles` and `?csp=styles-nonce` serve style-only policies (the demo's
+inline scripts still run).
 """
 
 import os
@@ -32,8 +34,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIST = os.path.join(ROOT, "build", "dist")
 SITE = os.path.join(ROOT, "demo_site")
 DEFAULT_GROUP = "72937"
-TAG_PARAMS = ("groupid", "ui", "site", "ws", "additionalgroupids")
+TAG_PARAMS = ("groupid", "ui", "site", "ws", "additionalgroupids", "debug", "nonce")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# ?csp=<name>: serve the page with this Content-Security-Policy (tests of the SDK under a policy)
+STYLE_CSP = {
+    # styles without 'unsafe-inline' (the demo's own inline scripts still run)
+    "styles": "style-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'",
+    # the same with a style nonce (for data-nonce="glance-test-nonce")
+    "styles-nonce": "style-src 'self' 'nonce-glance-test-nonce'; script-src 'self' 'unsafe-eval' 'unsafe-inline'",
+}
 
 PAGES = {
     "/": ("shop_home.html", "Home"),
@@ -141,6 +150,8 @@ def page(template, title, headers=None):
                 frames = [_origin(shop) if shop and urlsplit(shop).scheme in ("http", "https") else _other_loopback(base)]
             header = "Content-Security-Policy" + ("-Report-Only" if mode.endswith("-report") else "")
             resp.headers[header] = content_security_policy(mode, base, service, frames)
+        elif mode in STYLE_CSP:
+            resp.headers["Content-Security-Policy"] = STYLE_CSP[mode]
         return resp
     return endpoint
 

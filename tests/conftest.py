@@ -147,17 +147,139 @@ def browser(playwright_instance):
     b.close()
 
 
+SDK_TEXT_PREFIXES = ("GLANCE", "Traceback (most recent call last)")
+
+
+def is_sdk_message(kind, text, url):
+    """True for a console message the SDK wrote: its location is one of the
+    bundles (under /dist/), or its text is the SDK's ("GLANCE...") or a Python
+    traceback that Brython's runtime printed."""
+    return "/dist/" in (url or "") or text.lstrip().startswith(SDK_TEXT_PREFIXES)
+
+
 class Console:
-    """Console messages and uncaught errors of one page."""
+    """Every console message and uncaught error of one page.
+
+    `messages` holds (type, text), `entries` (type, text, location url) and
+    `errors` the uncaught errors (pageerror). At the end of each test the
+    autouse fixture `quiet_sdk` fails the test on any message from the SDK
+    (is_sdk_message) and on any uncaught error, unless the test declared it
+    with `expect(substring)` (it must then appear) or `allow(substring)`.
+    """
 
     def __init__(self, page):
         self.messages = []
+        self.entries = []
         self.errors = []
-        page.on("console", lambda m: self.messages.append((m.type, m.text)))
+        self.expected = []
+        self.allowed = []
+        self.url = ""
+        page.on("console", self._on_console)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("framenavigated", self._on_navigated)
+        self._page = page
+
+    def _on_navigated(self, frame):
+        if frame.parent_frame is None:
+            self.url = frame.url
+
+    def _on_console(self, m):
+        try:
+            url = (m.location or {}).get("url") or ""
+        except Exception:
+            url = ""
+        self.messages.append((m.type, m.text))
+        self.entries.append((m.type, m.text, url))
 
     def of(self, kind):
         return [t for k, t in self.messages if k == kind]
+
+    def expect(self, substring):
+        """Declare that a console message or uncaught error containing
+        `substring` is expected in this test (and must appear)."""
+        self.expected.append(substring)
+        return self
+
+    def allow(self, substring):
+        """Declare that a message containing `substring` may appear (timing decides,
+        e.g. a reconnect that fails once or not at all)."""
+        self.allowed.append(substring)
+        return self
+
+    def sdk_messages(self):
+        return [(k, t, u) for k, t, u in self.entries if is_sdk_message(k, t, u)]
+
+    def problems(self):
+        """What this page did wrong: SDK messages and uncaught errors not
+        declared with expect(), and declared ones that never appeared."""
+        out = []
+        seen = [t for _, t, _ in self.entries] + self.errors
+        for k, t, u in self.sdk_messages():
+            if not any(s in t for s in self.expected + self.allowed):
+                out.append("console.%s from the SDK: %r (at %s)" % (k, t[:500], u))
+        for e in self.errors:
+            if not any(s in e for s in self.expected + self.allowed):
+                out.append("uncaught error: %r" % e[:500])
+        for s in self.expected:
+            if not any(s in t for t in seen):
+                out.append("expected console message never appeared: %r" % s)
+        return out
+
+
+_WATCHED = []
+
+
+def watch(page):
+    """The Console of `page`, created the first time (every page of a test's
+    contexts is watched this way, see quiet_sdk)."""
+    c = getattr(page, "console", None)
+    if not isinstance(c, Console):
+        c = Console(page)
+        page.console = c
+        _WATCHED.append(c)
+    return c
+
+
+@pytest.fixture(autouse=True)
+def quiet_sdk(request):
+    """Watch the console of every page a test opens (through any context it
+    creates) and fail at teardown on any message from the SDK or uncaught error
+    the test did not declare with `page.console.expect(...)`."""
+    if not {"browser", "context", "page", "playwright_instance"} & set(request.fixturenames):
+        yield
+        return
+    from playwright.sync_api import Browser, BrowserContext
+    new_context, new_page = Browser.new_context, BrowserContext.new_page
+    browser_new_page = Browser.new_page
+
+    def watched_context(self, *a, **kw):
+        ctx = new_context(self, *a, **kw)
+        ctx.on("page", watch)
+        return ctx
+
+    def watched_page(self, *a, **kw):
+        p = new_page(self, *a, **kw)
+        watch(p)
+        return p
+
+    def watched_browser_page(self, *a, **kw):
+        p = browser_new_page(self, *a, **kw)
+        watch(p)
+        return p
+
+    Browser.new_context, BrowserContext.new_page, Browser.new_page = \
+        watched_context, watched_page, watched_browser_page
+    del _WATCHED[:]
+    try:
+        yield
+    finally:
+        Browser.new_context, BrowserContext.new_page, Browser.new_page = new_context, new_page, browser_new_page
+    problems = []
+    for c in _WATCHED:
+        problems += ["%s: %s" % (c.url or "page", p) for p in c.problems()]
+    del _WATCHED[:]
+    if problems:
+        pytest.fail("the SDK was not silent:\n  " + "\n  ".join(problems[:30]), pytrace=False)
 
 
 def poll_wait_for_function(page, step=0.05):
@@ -180,6 +302,7 @@ def poll_wait_for_function(page, step=0.05):
 @pytest.fixture
 def context(browser):
     ctx = browser.new_context()
+    ctx.on("page", watch)
     yield ctx
     ctx.close()
 
@@ -187,7 +310,7 @@ def context(browser):
 @pytest.fixture
 def page(context):
     p = context.new_page()
-    p.console = Console(p)
+    watch(p)
     p.set_default_timeout(10000)
     return p
 

@@ -28,7 +28,7 @@ import javascript
 from browser import window
 
 from . import capture_rules as R
-from . import element_ids, group_settings
+from . import element_ids, group_settings, log
 from .dom_js import WALKER_JS
 from .features import Feature
 from .jsconv import from_js, to_js
@@ -78,7 +78,7 @@ def _check_payloads():
 
 
 def _log(where, exc):
-    window.console.error("GLANCE: cobrowse view " + where + " failed: " + str(exc))
+    log.failed("cobrowse view " + where, exc)
 
 
 class Capture(Feature):
@@ -96,7 +96,10 @@ class Capture(Feature):
         self.stats = {"snapshots": 0, "bytes": 0, "ms": 0.0, "ticks": 0, "tick_ms": 0.0, "max_tick_ms": 0.0}
 
         def dirty():
-            self._kick()
+            try:
+                self._kick()
+            except Exception as exc:
+                _log("dirty", exc)
         gids = getattr(element_ids, "_gids", None)
         # ensure: elements of frames and shadow roots the id observer has not reached yet get their
         # data-gid now, so the agent's copy names every element by the id remote control finds.
@@ -194,6 +197,7 @@ class Capture(Feature):
         if plan["error"] and group_settings.masking_selectors() is not None and plan["error"] != self.reported:
             # (An unknown group setting is already reported by remote control's settings check.)
             self.reported = plan["error"]
+            log.warn_once("masking:" + plan["error"], plan["error"])
             self.visitor.fail("maskingerror", plan["error"])
         self.rec.configure(to_js(R.walker_config(plan["selector"], plan["page_masked"])))
         self.ready = True

@@ -12,12 +12,22 @@ tabs through localStorage so that they join the same session.
 import javascript
 from browser import window
 
+from . import log
 from .jsconv import from_js, to_js
 from .session_client import SessionClient
 from .visitor import SHARED_KEY
 
 CONN_KEY = "glance_cobrowse_conn"      # sessionStorage: this tab's stream state
 TAB_KEY = "glance_cobrowse_tab"        # sessionStorage: this tab's id
+
+
+def _client_warn(text):
+    """The SessionClient's warnings: each kind once (a resent frame after a gap
+    is recovered, so only with debug on)."""
+    if "is missing (seq" in text:
+        log.debug(text)
+    else:
+        log.warn_once("client:" + text.split(" (")[0].split(":")[0], text)
 
 
 def service_url(config):
@@ -85,6 +95,7 @@ class WsConnection:
         self.url = url
         self.ws = None
         self.timer = None
+        self.open_now = False
         self.unloading = False
         self.shared_resume = None
         saved = load_json("sessionStorage", CONN_KEY) if resume else None
@@ -92,7 +103,7 @@ class WsConnection:
             saved = None
         page = {"url": str(window.location.href)[:2000], "title": str(window.document.title)[:200]}
         epoch = "e" + str(window.Date.now()) + str(int(window.Math.random() * 1e9))   # used without saved streams
-        self.client = SessionClient(visitor, session, tab_id(), saved, page, warn=window.console.warn, epoch=epoch)
+        self.client = SessionClient(visitor, session, tab_id(), saved, page, warn=_client_warn, epoch=epoch)
         self.key = session["key"]
         window.addEventListener("pagehide", self._on_pagehide)
         window.addEventListener("focus", self._on_focus)
@@ -114,10 +125,11 @@ class WsConnection:
         try:
             self.ws = window.WebSocket.new(self.url)
         except Exception as exc:
-            window.console.warn("GLANCE: cannot open " + self.url + ": " + str(exc))
+            log.warn_once("open:" + self.url, "cannot open " + self.url + ": " + str(exc))
             self._closed(None)
             return
         ws = self.ws
+        self.open_now = False
         ws.onopen = lambda ev: self._opened(ws)
         ws.onmessage = lambda ev: self._message(ws, ev)
         ws.onclose = lambda ev: self._closed(ws)
@@ -125,6 +137,8 @@ class WsConnection:
     def _opened(self, ws):
         if ws is not self.ws:
             return
+        self.open_now = True
+        log.debug("connected to " + self.url)
         self.client.opened()
         self._flush()
 
@@ -134,8 +148,10 @@ class WsConnection:
         try:
             msg = from_js(window.JSON.parse(ev.data))
         except Exception:
-            window.console.warn("GLANCE: dropped a frame from the service that is not JSON")
+            log.warn_once("not json", "dropped a frame from the service that is not JSON")
             return
+        if log.debug_on() and isinstance(msg, dict) and msg.get("type") in ("agent_action", "state", "end", "error"):
+            log.debug("from the service: " + str(msg.get("type")) + " " + str(msg.get("name") or msg.get("code") or ""))
         self.client.receive(msg)
         self._flush()
 
@@ -143,6 +159,11 @@ class WsConnection:
         if ws is not self.ws or self.unloading:
             return
         self.ws = None
+        if self.open_now:
+            log.debug("the connection to " + self.url + " closed")
+        else:
+            log.warn_once("connect:" + self.url, "could not connect to " + self.url + " (retrying)")
+        self.open_now = False
         delay = self.client.closed(_now())
         if self.client.ended:
             self._persist()
@@ -186,8 +207,8 @@ class WsConnection:
     def _on_pagehide(self, ev):
         self.unloading = True
         self._persist()
-        if self.ws is not None:
-            self.ws.close(1000, "page unload")
+        if self.ws is not None and self.ws.readyState == 1:
+            self.ws.close(1000, "page unload")   # (one still connecting dies with the page, silently)
 
     def _on_focus(self, ev):
         if self.client.live and not self.client.ended and not self.visitor.focused:
@@ -214,7 +235,19 @@ class WsConnection:
             self.timer = None
         ws, self.ws = self.ws, None
         if ws is not None:
-            window.setTimeout(lambda: ws.close(1000, "session ended"), 50)
+            window.setTimeout(lambda: _close_quietly(ws), 50)
+
+
+def _close_quietly(ws):
+    """Close `ws`; one still connecting is closed once it opens (closing it before
+    makes Chromium write "WebSocket is closed before the connection is established"
+    on the page's console)."""
+    def close(*args):
+        ws.close(1000, "session ended")
+    if ws.readyState == 0:
+        ws.onopen = close
+    elif ws.readyState == 1:
+        close()
 
 
 def connector(config):

@@ -31,7 +31,7 @@ A click on a link to a PDF or CSV document during a session fires
 import javascript
 from browser import document, window
 
-from . import doc_rules
+from . import doc_rules, log
 from .features import Feature
 from .jsconv import guarded as _guard, is_absent as _none, to_js
 from .offers import Offer
@@ -151,7 +151,7 @@ class Viewer:
 
             def show(text):
                 pre.textContent = text[:PREVIEW_CHARS]
-            blob.slice(0, PREVIEW_CHARS * 4).text().then(_guard("csv preview", show))
+            blob.slice(0, PREVIEW_CHARS * 4).text().then(_guard("csv preview", show), lambda err: None)
         else:
             content.appendChild(element("p", "Spreadsheet, " + str(int(blob.size)) + " bytes. Download it to open it."))
 
@@ -186,7 +186,7 @@ class Documents(Feature):
 
     # --- agent -> visitor ---------------------------------------------------------
     def _refuse(self, name, reason, ref):
-        window.console.warn("GLANCE: refused a shared document: " + reason)
+        log.warn_once("docshare:" + reason, "refused a shared document: " + reason)
         self.visitor.tell_agents("docshareerror", {"name": name if isinstance(name, str) else "", "reason": reason},
                                  ref=ref)
 

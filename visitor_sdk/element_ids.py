@@ -22,6 +22,7 @@ same-origin frames and open shadow roots.
 import javascript
 from browser import window
 
+from . import log
 from .features import Feature
 
 _GIDS_JS = """
@@ -206,10 +207,10 @@ class ElementIds(Feature):
         try:
             start()
         except Exception as exc:
-            window.console.error("GLANCE: element ids could not start: " + str(exc))
+            log.failed("element ids start", exc)
 
     def session_ended(self, reason):
         try:
             stop()
         except Exception as exc:
-            window.console.error("GLANCE: element ids could not stop: " + str(exc))
+            log.failed("element ids stop", exc)

@@ -16,7 +16,7 @@ class Emitter:
     """Registration-ordered listeners per event name.
 
     `report_error(name, handler, exc)` is called when a handler raises; the
-    browser shell passes one that writes console.error.
+    browser shell passes one that reports it once (log.error_once).
     """
 
     def __init__(self, report_error=None):

@@ -7,6 +7,8 @@ browser modules. Add a feature in `install`.
 
 from browser import window
 
+from . import log
+
 
 def install(visitor, config):
     """Create every feature of this page and plug it into `visitor`."""
@@ -72,7 +74,7 @@ def install_chunk(visitor, config, emitter, waiting):
     install(visitor, config)
     handlers, emitter.recording = emitter.recording, None
     for name in visitor.features_installed(lambda: _replay(early, handlers, emitter._report)):
-        window.console.warn("GLANCE: no handler for agent action " + repr(name))
+        log.warn_once("action:" + name, "no handler for agent action " + repr(name))
     waiting.hand_over_terms(visitor.ui)
     waiting.receiver = invoke_receiver.Receiver(visitor, config)
     messages, waiting.messages = waiting.messages, []

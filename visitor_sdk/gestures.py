@@ -14,7 +14,7 @@ fires nothing; the agents get `outlinerefused {reason[, path]}`.
 
 from browser import document, window
 
-from . import element_ids
+from . import element_ids, log
 from .features import Feature
 from .rc_core import agent_info, gid_path, outline_box, outline_payload, parse_outline
 from .jsconv import is_absent as _none
@@ -77,7 +77,7 @@ class Gestures(Feature):
             try:
                 self.on_outline(payload, frame)
             except Exception as exc:
-                window.console.error("GLANCE: outline failed: " + str(exc))
+                log.failed("outline", exc)
         return {"outline": outline}
 
     def on_outline(self, payload, frame):

@@ -13,6 +13,7 @@ known, so that callers fail closed.
 
 from browser import window
 
+from . import log
 from .jsconv import from_js
 from .masking_rules import clean_selectors
 
@@ -82,7 +83,7 @@ def _settle(settings, error):
         try:
             w(settings, error)
         except Exception as exc:
-            window.console.error("GLANCE: a group settings callback failed: " + str(exc))
+            log.failed("a group settings callback", exc)
 
 
 def load(config, on_ready=None):

@@ -37,7 +37,7 @@ from browser import window
 from .config import groups_of
 from .invoke_rules import MAX_DEPTH, MAX_NODES
 from .jsconv import Opaque, to_js
-from . import group_settings
+from . import group_settings, log
 from .origins import parse_trusted
 
 WARN_PREFIX = "GLANCE: glance_invoke message dropped"
@@ -177,7 +177,7 @@ class Receiver:
         try:
             entries, problems = parse_trusted(items)
             for p in problems[:20]:
-                window.console.warn("GLANCE: trusted origin setting: " + p)
+                log.warn_once("trusted:" + p, "trusted origin setting: " + p)
             self.trusted = entries
         except Exception as exc:
             self.trusted = None
@@ -261,13 +261,10 @@ class Receiver:
         self._warn(check, reason)
 
     def _warn(self, check, reason):
-        try:
-            if check == "call":
-                window.console.warn("GLANCE: glance_invoke " + reason)
-            else:
-                window.console.warn(WARN_PREFIX + " (" + check + " check failed): " + reason)
-        except Exception:
-            pass
+        if check == "call":
+            log.warn("GLANCE: glance_invoke " + reason)
+        else:
+            log.warn(WARN_PREFIX + " (" + check + " check failed): " + reason)
 
     # --- test seam ------------------------------------------------------------------
     def snapshot(self):

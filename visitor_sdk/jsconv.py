@@ -15,6 +15,8 @@ that; use `is javascript.NULL` / `is javascript.UNDEFINED` or `kind()`.
 import javascript
 from browser import window
 
+from . import log
+
 # A tiny JS helper: classify a JS value without Brython's conversions.
 _classify = window.Function.new(
     "v",
@@ -151,12 +153,12 @@ def is_absent(value):
 
 def guarded(name, fn):
     """Wrap `fn` (an event handler or callback run by the page) so that a Python
-    exception is written to console.error instead of reaching page JS."""
+    exception is reported once (log.failed) instead of reaching page JS."""
     def run(*args):
         try:
             return fn(*args)
         except Exception as exc:
-            window.console.error("GLANCE: " + name + " failed: " + str(exc))
+            log.failed(name, exc)
     return run
 
 
@@ -178,7 +180,7 @@ def exported(func):
         except TypeError as exc:
             return error_marker(str(exc), "TypeError")
         except Exception as exc:
-            window.console.error("GLANCE: internal error in " + func.__name__ + ": " + str(exc))
+            log.debug("internal error in " + func.__name__ + ": " + str(exc))  # the page gets the Error
             return error_marker("GLANCE internal error in " + func.__name__ + ": " + str(exc))
 
     wrapper.__name__ = func.__name__

@@ -10,16 +10,14 @@ a plain closure that never lets a Python exception reach JS.
 import javascript
 from browser import window
 
+from . import log
 from .jsconv import to_js
 
 GATHER_TIMEOUT_MS = 2000
 
 
 def log_error(what, exc):
-    try:
-        window.console.error("GLANCE: " + what + ": " + str(exc))
-    except Exception:
-        pass
+    log.failed(what, exc)
 
 
 def guard(what, fn):
@@ -145,7 +143,8 @@ class Peer:
             report.forEach(each)
             done(best["n"])
         try:
-            self.pc.getStats().then(guard("getStats", got))
+            # (a connection closed meanwhile rejects: no unhandled rejection in the page)
+            self.pc.getStats().then(guard("getStats", got), lambda err: None)
         except Exception as exc:
             log_error("getStats", exc)
 

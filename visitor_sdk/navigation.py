@@ -23,6 +23,7 @@ import javascript
 
 from browser import window
 
+from . import log
 from .features import Feature
 from .rc_core import parse_navigate
 
@@ -63,7 +64,7 @@ class Navigation(Feature):
             try:
                 self.on_navigate(payload, frame)
             except Exception as exc:
-                window.console.error("GLANCE: navigate failed: " + str(exc))
+                log.failed("navigate", exc)
         return {"navigate": navigate}
 
     def on_navigate(self, payload, frame):
@@ -90,5 +91,5 @@ class Navigation(Feature):
                 else:
                     window.location.assign(nav["url"])
             except Exception as exc:
-                window.console.error("GLANCE: navigation failed: " + str(exc))
+                log.warn_once("navigation", "navigation failed: " + str(exc))
         window.setTimeout(go, NAVIGATE_DELAY_MS)

@@ -21,7 +21,7 @@ says whether it is on. A UI can also just listen to `rcenabled`.
 
 from browser import window
 
-from . import element_ids, group_settings
+from . import element_ids, group_settings, log
 from .features import Feature
 from .masking_rules import masked_reason
 from .rc_core import RcCore, typable_reason
@@ -179,7 +179,7 @@ class RemoteControl(Feature):
             if self.core.edited is not None:
                 self.core.left(element_ids.gid_of(_js.target(ev)))
         except Exception as exc:
-            window.console.error("GLANCE: remote control focusout failed: " + str(exc))
+            log.failed("remote control focusout", exc)
 
     def _settings(self, settings, error):
         if settings is None or group_settings.masking_selectors() is None:
@@ -189,7 +189,7 @@ class RemoteControl(Feature):
             if self.visitor.state in ("active", "reconnecting"):
                 self.visitor.fail("maskingerror", why)
             else:
-                window.console.warn("GLANCE: " + why)
+                log.warn_once("masking settings", why)
 
     def session_opened(self, resumed):
         def ready(settings, error):

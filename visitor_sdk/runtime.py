@@ -19,6 +19,7 @@ feature chunk, since checking payloads needs its catalogue.
 from browser import window
 
 from .config import groups_of, parse_config
+from . import log
 from .emitter import Emitter
 from .jsconv import exported, from_js, page_global, to_js
 from .params import MAX_PENDING_MESSAGES
@@ -31,7 +32,18 @@ MAX_EARLY_EVENTS = 200     # events kept for the features while their chunk load
 
 
 def _report_handler_error(name, handler, exc):
-    window.console.error("GLANCE: a '" + name + "' event handler threw: " + str(exc))
+    # The page's own handler is at fault: said once per event name.
+    log.error_once("handler:" + name, "a '" + name + "' event handler threw: " + str(exc))
+
+
+def _console_sink(level, text):
+    c = window.console
+    if level == "warn":
+        c.warn(text)
+    elif level == "error":
+        c.error(text)
+    else:
+        c.info(text)
 
 
 class JsEmitter(Emitter):
@@ -110,7 +122,7 @@ class Waiting:
         if len(self.messages) < MAX_PENDING_MESSAGES:
             self.messages.append(m)
         else:
-            window.console.warn("GLANCE: too many glance_invoke messages before the SDK was ready; message dropped")
+            log.warn_once("early messages", "too many glance_invoke messages before the SDK was ready; message dropped")
 
 
 def _random():
@@ -121,8 +133,12 @@ def start():
     """Build the Visitor for this page, attach it to the loader and fetch the features."""
     loader = window.GLANCE.Cobrowse._loader
     attrs = from_js(loader.config) or {}
+    log.configure(_console_sink, attrs.get("debug") == "true")
     gc = from_js(page_global("GLANCE_COBROWSE"))
     config, problems = parse_config(attrs, gc if isinstance(gc, dict) else None)
+    for p in problems:
+        if not p.startswith("data-groupid"):   # the loader reports a bad data-groupid itself
+            log.warn_once("config:" + p, p)
     config["base"] = attrs["base"] if "base" in attrs else None
     emitter = JsEmitter(_report_handler_error)
     store = TabStore()
@@ -167,7 +183,7 @@ def start():
         try:
             waiting.on_message(m)
         except Exception as exc:
-            window.console.error("GLANCE: a glance_invoke message failed: " + str(exc))
+            log.failed("a glance_invoke message", exc)
 
     def go_live():
         # attach() replays the page's early calls (startSession) and listeners.
@@ -186,18 +202,19 @@ def start():
     def without_features(msg):
         # The session goes on with the core alone: waiting terms start it, and the
         # agent actions that waited for a feature are dropped with a warning.
-        window.console.error("GLANCE: " + msg)
+        log.error_once("features", msg)
         emitter.early = None
         emitter.recording = None
         visitor.ui = None
         waiting.hand_over_terms(None)
         for name in visitor.features_installed():
-            window.console.warn("GLANCE: no handler for agent action " + repr(name))
+            log.warn_once("action:" + name, "no handler for agent action " + repr(name))
 
     def features_ready():
         try:
             from .feature_set import install_chunk
             install_chunk(visitor, config, emitter, waiting)
+            log.debug("features installed")
         except Exception as exc:
             without_features("the cobrowse features failed to start: " + str(exc))
         if check:

@@ -19,6 +19,7 @@ data-ui="none" the page does that on the events.
 import javascript
 from browser import window
 
+from . import log
 from .features import Feature
 from . import media_core as core
 from .media_rtc import Peer, find_iframe, guard, play, shown_frames, video_in
@@ -140,7 +141,7 @@ class AgentShares(Feature):
 
         def on_state(state):
             if state == "failed":
-                window.console.warn("GLANCE: the " + view + " connection failed")
+                log.warn_once("rtc:" + view, "the " + view + " connection failed")
         peer = Peer(view, on_track, on_state)
         self.peers[view] = peer
 

@@ -23,6 +23,7 @@ feature's toggle().
 
 from browser import document, window
 
+from . import log, styles
 from .jsconv import guarded, is_absent as _none
 
 
@@ -215,9 +216,7 @@ class DefaultUI:
 
     # --- panel --------------------------------------------------------------
     def _style(self):
-        if _none(document.getElementById(STYLE_ID)):
-            st = element("style", CSS, id=STYLE_ID)
-            document.head.appendChild(st)
+        styles.ensure(STYLE_ID, CSS)
 
     def _panel(self):
         if self.panel is not None and not _none(self.panel.parentNode):
@@ -342,7 +341,7 @@ class DefaultUI:
         if rc is not None and hasattr(rc, "stop"):
             rc.stop()
         else:
-            window.console.warn("GLANCE: remote control cannot be stopped from this page (no remote control feature)")
+            log.warn_once("rc stop", "remote control cannot be stopped from this page (no remote control feature)")
 
     def _on_docsharestatus(self, payload):
         status = _field(payload, "status")

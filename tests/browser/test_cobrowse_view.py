@@ -262,7 +262,8 @@ def test_invalid_selector_masks_the_page_and_descriptor_adds_selectors(page, ser
     assert "Plain words" in texts and "*" * len(SECRETS["descriptor"]) in texts
     assert page.evaluate("GLANCE.Cobrowse.Visitor.isPageMasked()") is False
 
-    # a selector the browser cannot parse: maskingerror, the whole page masked, nothing leaks
+    # a selector the browser cannot parse: maskingerror (and one warning), the whole page masked, nothing leaks
+    page.console.expect("GLANCE: invalid masking selector 'div['")
     page.evaluate("""() => {
       window.GLANCE_COBROWSE.getMaskingDescriptor = () => Promise.resolve({maskedSelectors: ['div[']});
     }""")

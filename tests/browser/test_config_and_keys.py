@@ -45,6 +45,7 @@ def test_start_session_argument_validation_from_js(page, server, runtime_first):
         else:
             assert result is not None and result["isError"], (expr, result)
             assert len(result["message"]) > 10 and "undefined" not in result["message"], (expr, result)
+            page.console.expect("GLANCE: " + result["message"])   # each refusal is also warned about
     assert page.console.errors == []
 
 
@@ -78,6 +79,7 @@ def test_arguments_read_the_same_on_a_page_that_extends_the_prototypes(page, ser
 
 
 def test_a_page_that_extends_object_prototype_gets_a_clear_error_instead_of_a_broken_runtime(page, server):
+    page.console.expect("GLANCE: this page adds enumerable properties to Object.prototype (legacyHelper)")
     open_page(page, server)
     result = page.evaluate("""() => new Promise((resolve) => {
         Object.defineProperty(Object.prototype, 'legacyHelper', {value: 1, enumerable: true, configurable: true});
@@ -98,6 +100,7 @@ def test_a_page_that_extends_object_prototype_gets_a_clear_error_instead_of_a_br
 
 def test_loader_reads_only_own_fields_of_the_arguments(page, server):
     """Before the runtime is there, the loader's checks ignore what a page added to Object.prototype."""
+    page.console.expect("GLANCE: this page adds enumerable properties to Object.prototype (extra)")
     open_page(page, server)
     result = page.evaluate("""() => { Object.prototype.extra = 1;
         try { GLANCE.Cobrowse.Visitor.showTerms({sessionKey: '4321'}); return 'ok'; }
@@ -123,6 +126,7 @@ def test_key_errors_name_the_problem(page, server):
     open_page(page, server)
     r = try_start(page, "'a b'")
     assert "session key" in r["message"] and "A-Z" in r["message"]
+    page.console.expect("GLANCE: " + r["message"])
 
 
 @pytest.mark.parametrize("groupid", ["-", "abc", "0", "-5", "1.5", "072937", "%2072937", "72937%0A"])
@@ -136,6 +140,7 @@ def test_invalid_groupid_console_error_and_error_event_no_crash(page, server, gr
                 get() { return visitor; },
                 set(v) { visitor = v; v.addEventListener('error', (p) => __early.push(p)); }});
         }""")
+    page.console.expect("; cobrowse is disabled on this page")
     page.goto(server.url + "/blank?check=1&groupid=" + groupid)
     page.wait_for_function("window.demoAttached === true && window.__early.length >= 1")
     payload = page.evaluate("__early[0]")
@@ -143,6 +148,7 @@ def test_invalid_groupid_console_error_and_error_event_no_crash(page, server, gr
     assert any("data-groupid" in e for e in page.console.of("error"))
     r = try_start(page, "'1234'")
     assert r["isError"] and "data-groupid" in r["message"]
+    page.console.expect("GLANCE: " + r["message"])
     assert page.evaluate("GLANCE.Cobrowse.Visitor.inSession()") is False
     assert page.evaluate("document.querySelector('h1').textContent") == "Blank test page"
     assert page.console.errors == []
@@ -171,6 +177,7 @@ def test_random_key(page, server):
 def test_runtime_that_cannot_load_gives_script_not_loaded(page, server):
     runtime = dist_name("glance-cobrowse-runtime.js")
     page.route("**/" + runtime, lambda route: route.abort())
+    page.console.expect("Failed to load resource").expect("GLANCE: could not load the cobrowse runtime")
     open_page(page, server)
     page.evaluate("window.errs = []; GLANCE.Cobrowse.Visitor.addEventListener('error', (p) => errs.push(p));"
                   "GLANCE.Cobrowse.Visitor.startSession('1234')")

@@ -115,4 +115,5 @@ def test_data_ui_none_keeps_the_events_without_the_overlay(page, server, agents)
     assert page.query_selector("#glance-ui") is None
     assert page.query_selector(".glance-ui-dialog") is None
     assert page.evaluate("document.getElementById('glance-ui-style')") is None
+    assert page.evaluate("document.adoptedStyleSheets.length") == 0
     assert page.console.errors == []

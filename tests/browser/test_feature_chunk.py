@@ -83,6 +83,7 @@ def test_show_terms_waits_for_the_dialog(page, server):
 
 def test_a_missing_feature_chunk_is_an_error_event_and_the_session_goes_on(page, server):
     page.route("**/dist/" + FEATURES + "*", lambda route: route.fulfill(status=404, body="gone"))
+    page.console.expect("Failed to load resource").expect("GLANCE: could not load the cobrowse features")
     open_shop(page, server, "/")
     start(page, "chunk-missing-1")
     wait_event(page, "sessionstart")

@@ -150,6 +150,7 @@ def test_reverse_accept_decline_and_withdrawn_confirmation(page, server, agents)
 
 def test_agent_shares_documents_viewer_download_and_refusals(page, server, agents):
     agent = open_session(page, server, agents, "docs-1")
+    page.console.expect("GLANCE: refused a shared document: ")   # one warning per reason
     # refused by the agent client before anything is sent
     for name, data, words in [("run.exe", b"MZ..", "only PDF"), ("big.pdf", b"%PDF-" + b"0" * FIVE_MB, "5 MB"),
                               ("fake.pdf", CSV, "not a PDF")]:
@@ -228,6 +229,7 @@ def test_clicks_outside_links_in_a_session_write_nothing_to_the_console(page, se
 
 def test_visitor_shares_a_document_with_refusals(page, server, agents, tmp_path):
     agent = open_session(page, server, agents, "docs-2")
+    page.console.expect("GLANCE: refused a shared document: ")
     agents.run(agent.docsharerequest(id="q1"))
     wait_event(page, "docsharerequested")
     page.evaluate("window.kept.docsharerequested.decline(); window.kept.docsharerequested.accept()")

@@ -54,8 +54,8 @@ def open_rig(context, server, senders=(), shop_query="check=1", null_sender=Fals
 
     context.route(re.compile(r"^https?://[^/]+/__sender$"), handler)
     page = context.new_page()
-    from tests.conftest import Console
-    page.console = Console(page)
+    from tests.conftest import watch
+    watch(page)
     page.set_default_timeout(15000)
     page.goto(server.alt_url + "/chat?" + shop_query)
     page.wait_for_function("window.chatReady === true")
@@ -231,6 +231,7 @@ def lookalike_origins(server):
 def test_untrusted_and_lookalike_origins_are_refused(context, server):
     origins = lookalike_origins(server)
     page, shop, senders = open_rig(context, server, senders=origins, null_sender=True)
+    page.console.expect(WARN)   # each refused message gets its warning
     order = origins + ["null"]
     for i, origin in enumerate(order):
         got = senders[origin].evaluate("() => location.origin")
@@ -321,6 +322,7 @@ REJECTIONS = [
 
 def test_rejections_table_one_warning_each_and_no_state_change(context, server):
     page, shop, senders = open_rig(context, server, shop_query="check=1&ui=none")
+    page.console.expect(WARN)   # each refused message gets its warning
     top = senders[server.alt_url]
     expected_warnings = []
     received = 0
@@ -357,6 +359,7 @@ def test_messages_wait_for_the_trusted_origins_then_are_checked_in_order(context
     held = []
     context.route(re.compile(r".*/api/groups/\d+/public$"), lambda route: held.append(route))
     page, shop, senders = open_rig(context, server, shop_query="check=1&ui=none")
+    page.console.expect(WARN)   # each refused message gets its warning
     top = senders[server.alt_url]
     top.evaluate("""() => {
         post({glance_invoke: {func: 'constructor', groupid: 72937}});
@@ -387,6 +390,7 @@ def test_messages_wait_for_the_trusted_origins_then_are_checked_in_order(context
 def test_when_the_trusted_origins_cannot_be_loaded_nobody_is_trusted(context, server):
     context.route(re.compile(r".*/api/groups/\d+/public$"), lambda route: route.abort())
     page, shop, senders = open_rig(context, server, shop_query="check=1&ui=none")
+    page.console.expect(WARN)   # each refused message gets its warning
     senders[server.alt_url].evaluate("(m) => post(m)", start_msg("7777"))
     wait_received(shop, 1)
     warns = wait_warnings(page, 1)

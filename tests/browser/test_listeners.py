@@ -20,6 +20,7 @@ SETUP = """() => {
 
 @pytest.mark.parametrize("runtime_first", [False, True], ids=["queued-in-loader", "runtime-live"])
 def test_order_dedupe_throwing_handler_and_self_removal(page, server, runtime_first):
+    page.console.expect("GLANCE: a 'sessionstarting' event handler threw: handler two broke")
     open_page(page, server)
     if runtime_first:
         load_runtime(page)
@@ -46,6 +47,7 @@ def test_order_dedupe_throwing_handler_and_self_removal(page, server, runtime_fi
 
 
 def test_unknown_event_warns_with_closest_name_and_is_still_registered(page, server):
+    page.console.expect("is not a Visitor event; did you mean")
     open_page(page, server)
     page.evaluate("GLANCE.Cobrowse.Visitor.addEventListener('sesionstarting', () => {})")
     warnings = page.console.of("warning")
@@ -56,6 +58,7 @@ def test_unknown_event_warns_with_closest_name_and_is_still_registered(page, ser
 
 
 def test_handler_must_be_a_function(page, server):
+    page.console.expect("GLANCE: GLANCE.Cobrowse.Visitor.addEventListener(name, handler): handler must be a function")
     open_page(page, server)
     msg = page.evaluate("""() => { try { GLANCE.Cobrowse.Visitor.addEventListener('sessionstart', 'nope'); }
                           catch (e) { return [e instanceof TypeError, e.message]; } }""")

@@ -123,12 +123,14 @@ def test_a_call_before_the_load_event_reads_the_tag_at_once(page, server):
 
 def test_a_bad_groupid_is_reported_once_the_page_has_loaded_and_a_call_before_gets_the_error(page, server):
     held = HeldImage(page)
+    page.console.expect('GLANCE: data-groupid must be a positive integer, got "abc"; cobrowse is disabled')
     page.goto(server.url + "/blank?check=1&groupid=abc", wait_until="domcontentloaded")
     page.wait_for_function("window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse.Visitor")
     page.evaluate("window.errs = []; GLANCE.Cobrowse.Visitor.addEventListener('error', (p) => errs.push(p.msg))")
     err = page.evaluate("() => { try { GLANCE.Cobrowse.Visitor.startSession('1234'); return null; }"
                         " catch (e) { return e.message; } }")
     assert "data-groupid" in err
+    page.console.expect("GLANCE: " + err)
     held.release()
     page.wait_for_function("window.errs.length === 2")
     errs = page.evaluate("errs")

@@ -167,7 +167,7 @@ def test_visitor_video_reaches_the_agent_pauses_and_continues(page, context, ser
     assert page.console.errors == [] and console.errors == []
 
 
-BLOCK_CAMERA = """navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('no', '%s'));"""
+BLOCK_CAMERA = """if (navigator.mediaDevices) navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('no', '%s'));"""
 
 
 @pytest.mark.parametrize("error, status", [("NotAllowedError", "blocked"), ("NotFoundError", "nocamera")])
@@ -195,7 +195,7 @@ def test_camera_blocked_or_absent(browser, server, error, status):
 def test_waiting_for_camera_and_decline(browser, server):
     ctx = browser.new_context()
     try:
-        ctx.add_init_script("navigator.mediaDevices.getUserMedia = () => new Promise(() => {});")
+        ctx.add_init_script("if (navigator.mediaDevices) navigator.mediaDevices.getUserMedia = () => new Promise(() => {});")
         page = ctx.new_page()
         page.set_default_timeout(10000)
         shop(page, server, query="check=1&ui=none")
