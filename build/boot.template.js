@@ -13,6 +13,7 @@
   var L = window.GLANCE && window.GLANCE.Cobrowse && window.GLANCE.Cobrowse._loader;
   if (L) L.runtimeAt = window.performance.now();  // brython.js has run (bench/bench_sdk.py)
   var B = __BRYTHON__, _b_ = B.builtins, mods = @MODULES@, order = @ORDER@, vfs = {};
+  B.glance_js = Object.assign(B.glance_js || {}, @JSFILES@);  // the JS files the modules use (build/js_sources.py)
   B.use_VFS = true;
   for (var i = 0; i < mods.length; i++) {
     var m = mods[i];

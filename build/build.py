@@ -40,6 +40,7 @@ from visitor_sdk import catalogue, params  # noqa: E402
 from visitor_sdk.visitor import SHARED_KEY, STORE_KEY  # noqa: E402
 import typings  # noqa: E402  (build/typings.py)
 import brython_runtime  # noqa: E402  (build/brython_runtime.py)
+import js_sources  # noqa: E402  (build/js_sources.py)
 
 BRYTHON_VERSION = "3.15.0"
 RUNTIME_NAME = "glance-cobrowse-runtime.js"
@@ -293,9 +294,11 @@ def runtime_bundle(entry, compiled, mods, lazy=True):
     it; without `lazy`, only the modules importing `entry` runs."""
     needed = closure(entry, mods, lazy)
     with open(os.path.join(HERE, "boot.template.js"), encoding="utf-8") as f:
-        boot = f.read().replace("@MODULES@", "__GLANCE_MODULES__").replace("@ORDER@", "__GLANCE_ORDER__")
+        boot = (f.read().replace("@MODULES@", "__GLANCE_MODULES__").replace("@ORDER@", "__GLANCE_ORDER__")
+                .replace("@JSFILES@", "__GLANCE_JSFILES__"))
     boot = minify({"boot": boot}, scripts=True)["boot"]
-    boot = (boot.replace("__GLANCE_MODULES__", _rows(needed, compiled, mods))
+    boot = (boot.replace("__GLANCE_JSFILES__", js_sources.literal(needed))
+                .replace("__GLANCE_MODULES__", _rows(needed, compiled, mods))
                 .replace("__GLANCE_ORDER__", json.dumps(run_order(entry, mods), separators=(",", ":"))))
     return runtime() + "\n;\n" + boot, needed
 
@@ -320,7 +323,7 @@ def features_bundle(entry, core, compiled, mods):
     needed = [n for n in closure(entry, mods) if n not in set(core)]
     with open(os.path.join(HERE, "features.template.js"), encoding="utf-8") as f:
         text = f.read()
-    return text.replace("@MODULES@", _rows(needed, compiled, mods)), needed
+    return text.replace("@JSFILES@", js_sources.literal(needed)).replace("@MODULES@", _rows(needed, compiled, mods)), needed
 
 
 def loader():

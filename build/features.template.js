@@ -6,6 +6,7 @@
   var B = window.__BRYTHON__, mods = @MODULES@, vfs = {};
   var L = window.GLANCE && window.GLANCE.Cobrowse && window.GLANCE.Cobrowse._loader;
   if (!B || !L) { console.error("GLANCE: the cobrowse features loaded without the cobrowse runtime"); return; }
+  B.glance_js = Object.assign(B.glance_js || {}, @JSFILES@);  // the JS files the modules use (build/js_sources.py)
   for (var i = 0; i < mods.length; i++) {
     var m = mods[i];
     vfs[m[0]] = m[2] ? [".py", "", m[3], 1] : [".py", "", m[3]];
