@@ -14,7 +14,7 @@ A Python module uses a file through visitor_sdk/jsfiles.py, with a literal name:
 `{"walker": function (...) {...}, ...}` holding (minified with the build's pinned terser) the files
 the given modules use; build.py puts it in the bundle before any module runs:
 `B.glance_js = Object.assign(B.glance_js || {}, @JSFILES@);`. So the page never evaluates a string
-(no eval, no new Function: a strict Content-Security-Policy allows it).
+(no string evaluated as code: a strict Content-Security-Policy allows it).
 
 The build fails, naming the file and line, on a `js(...)` whose name has no file or is not a
 literal string, on a .js file no module uses, on one name in two packages, and on a file that is

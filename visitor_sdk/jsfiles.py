@@ -5,7 +5,7 @@ walker, element ids, small DOM helpers) lives in real .js files, one
 function expression each. The build (build/js_sources.py) puts the files a
 bundle's modules use into the bundle as code, in the object
 `__BRYTHON__.glance_js` ({name: function}), before any module runs: no
-`eval`, no `new Function`, so a strict Content-Security-Policy allows it.
+string is evaluated as code, so a strict Content-Security-Policy allows it.
 
 Call `js("name")` with a literal name (the build finds the uses by reading
 the modules' source for `js("...")` calls, and fails on a name without a
