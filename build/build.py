@@ -47,6 +47,7 @@ from visitor_sdk.visitor import SHARED_KEY, STORE_KEY  # noqa: E402
 import typings  # noqa: E402  (build/typings.py)
 import delivery  # noqa: E402  (build/delivery.py)
 import brython_runtime  # noqa: E402  (build/brython_runtime.py)
+import js_sources  # noqa: E402  (build/js_sources.py)
 
 BRYTHON_VERSION = "3.15.0"
 RUNTIME_NAME = "glance-cobrowse-runtime.js"
@@ -312,11 +313,7 @@ def _entries(entries, mods):
 
 
 def jsfiles(module_names):
-    """The JS source files the modules `module_names` use (build/js_sources.py,
-    when it exists), as a JS object literal; else `{}`."""
-    if not os.path.exists(os.path.join(HERE, "js_sources.py")):
-        return "{}"
-    import js_sources  # noqa: E402  (build/js_sources.py)
+    """The JS source files the modules `module_names` use (build/js_sources.py), as a JS object literal."""
     return js_sources.literal(module_names)
 
 

@@ -44,6 +44,8 @@ TAG_OPTIONS = [
     ("site", '"staging" | "production"', True, "The environment; production by default."),
     ("ws", "string", True, "The session service's base URL (http(s)://host:port)."),
     ("ui", '"none" | "default"', True, "none turns off the default visitor UI."),
+    ("debug", '"true" | "false"', True, "true turns on the SDK's diagnostic logging on the console."),
+    ("nonce", "string", True, "A style nonce the SDK puts on its one <style> element where constructable stylesheets are missing."),
 ]
 
 # window.GLANCE_COBROWSE, set before the tag (README, "Integration: one tag" and "What an agent can do").

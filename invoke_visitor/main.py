@@ -33,7 +33,7 @@ How it is wired, and why: a Python exception raised into JS reaches JS as a
 Brython object, not an Error, and Brython's conversion of a JS argument reads
 properties (`constructor`) that a cross-origin window refuses with a
 SecurityError. So the visitor's window never enters Python: a small JS object
-(`_JS_API` below) keeps the window, checks it and posts to it, and calls two
+(invoke_visitor/js/invoke_api.js) keeps the window, checks it and posts to it, and calls two
 Python functions that validate and build the message and that return a marker
 {__glance_error__: message, type} instead of raising, which the JS turns into
 `throw new Error(message)`.
@@ -110,60 +110,13 @@ def prepare_message(groupid, func, args=None):
 
 # --- browser part ---------------------------------------------------------------------
 
-# The JS side: keeps the visitor's window out of Python (see the module
-# docstring), throws real Errors for the markers the Python side returns, and
-# installs the API without replacing existing GLANCE objects.
-_JS_API = """
-var api = {}, wnd = null, target = null;
-function fail(r) {
-  var C = r.type === "TypeError" ? TypeError : Error;
-  throw new C(String(r.__glance_error__));
-}
-function isMarker(r) {
-  return r !== null && typeof r === "object" && typeof r.__glance_error__ === "string";
-}
-api.init = function init(w, groupid, origin) {
-  wnd = null; target = null;
-  var usable = false;
-  try { usable = w !== null && w !== undefined && typeof w.postMessage === "function"; } catch (e) { usable = false; }
-  if (!usable) {
-    throw new TypeError("GLANCE.Cobrowse.InvokeVisitor.init(wnd, groupid, origin): wnd must be the visitor's " +
-      "window, such as the result of window.open() or an iframe's contentWindow");
-  }
-  var r = prepInit(groupid === undefined ? null : groupid, origin === undefined ? null : origin);
-  if (isMarker(r)) fail(r);
-  wnd = w; target = r.target;
-};
-api.invoke = function invoke(func, args) {
-  if (wnd === null) {
-    throw new Error("GLANCE.Cobrowse.InvokeVisitor.invoke: call GLANCE.Cobrowse.InvokeVisitor.init(wnd, groupid, origin) first");
-  }
-  var closed = true;
-  try { closed = !!wnd.closed; } catch (e) { closed = true; }
-  if (closed) {
-    throw new Error("GLANCE.Cobrowse.InvokeVisitor.invoke: the visitor window is closed; open it again and call init");
-  }
-  var msg = prepInvoke(func === undefined ? null : func, args === undefined ? null : args);
-  if (isMarker(msg)) fail(msg);
-  try {
-    wnd.postMessage(msg, target);
-  } catch (e) {
-    throw new Error("GLANCE.Cobrowse.InvokeVisitor.invoke: postMessage failed: " + (e && e.message ? e.message : e));
-  }
-};
-var G = window.GLANCE;
-if (G === null || (typeof G !== "object" && typeof G !== "function")) { G = window.GLANCE = {}; }
-if (G.Cobrowse === null || (typeof G.Cobrowse !== "object" && typeof G.Cobrowse !== "function")) { G.Cobrowse = {}; }
-G.Cobrowse.InvokeVisitor = api;
-return api;
-"""
-
 try:
     from browser import window
 except ImportError:  # CPython: only the pure part above is used
     window = None
 else:
     from visitor_sdk.jsconv import from_js, to_js
+    from visitor_sdk.jsfiles import js
 
 
 def _marker(exc):
@@ -235,8 +188,7 @@ def _on_message(event):
 def install():
     """Define window.GLANCE.Cobrowse.InvokeVisitor (browser only); returns the JS object."""
     window.addEventListener("message", _on_message)
-    factory = window.Function.new("prepInit", "prepInvoke", _JS_API)
-    return factory(_py_init, _py_invoke)
+    return js("invoke_api")(_py_init, _py_invoke)  # invoke_visitor/js/invoke_api.js
 
 
 if window is not None:

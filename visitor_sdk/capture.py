@@ -1,7 +1,7 @@
 """The cobrowse view on the visitor page: masked DOM snapshots and changes, sent to the agents.
 
 Browser shell around capture_rules (the rules, the byte budget, when to send)
-and dom_js (the per-node walker). While at least one agent is in the
+and the per-node walker (visitor_sdk/js/walker.js). While at least one agent is in the
 session (the `agents` event), the page sends a full snapshot (`dom_snapshot`,
 chunked under the frame limit), then the changes of each animation frame
 (`dom_changes`) within the byte budget. A new agent, the agent action
@@ -29,41 +29,15 @@ from browser import window
 
 from . import capture_rules as R
 from . import element_ids, group_settings, log
-from .dom_js import WALKER_JS
 from .features import Feature
 from .jsconv import from_js, to_js
+from .jsfiles import js
 
-_DESCRIPTOR_JS = """
-return function askDescriptor(gc, timeoutMs, done) {
-  var finished = false;
-  function finish(ok, v) { if (finished) return; finished = true; try { done(ok, v); } catch (e) { console.error("GLANCE: " + e); } }
-  var f = gc && typeof gc.getMaskingDescriptor === "function" ? gc.getMaskingDescriptor : null;
-  if (!f) { finish(true, null); return; }
-  setTimeout(function () { finish(false, "getMaskingDescriptor() did not answer within " + timeoutMs + " ms"); }, timeoutMs);
-  try {
-    Promise.resolve(f.call(gc)).then(function (v) {
-      var out = null;
-      if (v && typeof v === "object") {
-        var s = v.maskedSelectors;
-        out = {maskedSelectors: Array.isArray(s) ? s.slice(0, 1000).map(function (x) { return typeof x === "string" ? x : null; }) : (s === undefined || s === null ? null : "bad")};
-      }
-      finish(true, out);
-    }, function (e) { finish(false, "getMaskingDescriptor() failed: " + e); });
-  } catch (e) { finish(false, "getMaskingDescriptor() threw: " + e); }
-};
-"""
-
-_make_recorder = window.Function.new(WALKER_JS)()
-_ask_descriptor = window.Function.new(_DESCRIPTOR_JS)()
-_SCHED_JS = """
-return function schedule(fn, ms) {
-  var done = false;
-  function run() { if (!done) { done = true; fn(); } }
-  if (ms > 0) setTimeout(run, ms);
-  else { requestAnimationFrame(run); setTimeout(run, 100); }
-};
-"""
-_schedule = window.Function.new(_SCHED_JS)()
+# visitor_sdk/js/: the walker and its two parts, the masking descriptor's question, the tick scheduler.
+_make_recorder = js("walker")
+_walker_parts = (js("walker_styles"), js("walker_hooks"))
+_ask_descriptor = js("mask_descriptor")
+_schedule = js("schedule")
 
 
 def _gid_of(el):
@@ -104,7 +78,7 @@ class Capture(Feature):
         # ensure: elements of frames and shadow roots the id observer has not reached yet get their
         # data-gid now, so the agent's copy names every element by the id remote control finds.
         gid_of = gids.ensure if gids is not None else (lambda el: javascript.NULL)
-        self.rec = _make_recorder(gid_of, dirty)
+        self.rec = _make_recorder(gid_of, dirty, *_walker_parts)
 
         def on_agents(payload):
             try:

@@ -2,7 +2,7 @@
 
 Pure Python (imports only other pure modules), tested on CPython. The browser
 shell (`capture.py`) feeds this module the page's facts and does what it
-says; the per-node work runs in a small JS walker (`dom_js.WALKER_JS`) that is
+says; the per-node work runs in a small JS walker (visitor_sdk/js/walker.js) that is
 configured from `walker_config()` here, because Brython-compiled Python is far
 too slow to visit 20,000 nodes per snapshot (see bench/bench_capture.py).
 
@@ -11,7 +11,7 @@ Wire format (visitor_event frames, relayed by the service to every agent):
     dom_snapshot {s, i, n, nodes, meta?}
         one chunk (i of n, 0-based) of full snapshot number `s`; `meta` only in
         chunk 0: {url, title, doctype, vp: [w, h], scroll: [x, y], masked, base (the
-        document's base URL), as? (its adoptedStyleSheets: see dom_js_styles)}
+        document's base URL), as? (its adoptedStyleSheets: see js/walker_styles.js)}
         `nodes` is a flat pre-order list of node records:
             element  [id, tag, attrs | 0, nchildren, props?]
             text     [id, text]
@@ -41,7 +41,7 @@ Wire format (visitor_event frames, relayed by the service to every agent):
         sh [[host id, [#shadow record, its subtree...]], ...] a shadow root
            attached to an element already sent (applied before `c`)
         as [[root id, [sheet refs], 1?], ...]  ss [[sheet id, rules], ...]
-           adopted stylesheets (dom_js_styles)
+           adopted stylesheets (js/walker_styles.js)
         vp [w, h]      m [x, y] pointer (viewport px)      f id focused
 Agent action `resync` {} asks for a new full snapshot.
 

@@ -18,23 +18,10 @@ from . import element_ids, log
 from .features import Feature
 from .rc_core import agent_info, gid_path, outline_box, outline_payload, parse_outline
 from .jsconv import is_absent as _none
+from .jsfiles import js
 
-# An element's box in the top page's viewport: its own box is relative to its frame's viewport, so the
-# boxes (plus border and padding) of the iframes it is in are added.
-_TOP_BOX = window.Function.new("el", """
-  var r = el.getBoundingClientRect(), x = r.left, y = r.top, w = el.ownerDocument.defaultView;
-  try {
-    for (var d = 0; w && w !== window && d < 10; d++) {
-      var f = w.frameElement;
-      if (!f) break;
-      var fr = f.getBoundingClientRect(), cs = w.parent.getComputedStyle(f);
-      x += fr.left + f.clientLeft + (parseFloat(cs.paddingLeft) || 0);
-      y += fr.top + f.clientTop + (parseFloat(cs.paddingTop) || 0);
-      w = w.parent;
-    }
-  } catch (e) { /* a frame we may not read: keep what we have */ }
-  return [x, y, r.width, r.height];
-""")
+# An element's box in the top page's viewport, across its frames: [x, y, w, h] (visitor_sdk/js/top_box.js).
+_TOP_BOX = js("top_box")
 
 OUTLINE_MS = 2000
 PAD = 4

@@ -37,6 +37,7 @@ from browser import window
 from .config import groups_of
 from .invoke_rules import MAX_DEPTH, MAX_NODES
 from .jsconv import Opaque, to_js
+from .jsfiles import js
 from . import group_settings, log
 from .origins import parse_trusted
 
@@ -44,71 +45,17 @@ WARN_PREFIX = "GLANCE: glance_invoke message dropped"
 MAX_WAITING = 100          # messages kept while the trusted origins load
 CHECKS = ("shape", "origin", "groupid", "func", "args", "call", "overflow")
 
-# JS helper: `copy(m)` encodes m.data as nested JS arrays that Brython hands
-# to Python as lists without any per-key attribute lookups (reading keys such
-# as "toString" or "hasOwnProperty" through a JSObject is not safe), with a
-# hard budget: at most MAX_NODES + 2 values, nested at most MAX_DEPTH + 2
-# deep, so that check_invoke still sees (and reports) a message that is too
-# big while the copy stays small, and cycles or huge arrays cost nothing.
-#   null/undefined -> null          string, number, boolean -> itself
-#   array -> ["a", item, ...]        plain object -> ["o", key, value, ...]
-#   anything else (Date, Map, typed array, BigInt, ...) -> ["x", typeof/kind]
-# Own enumerable keys only. A key named like a property of Object.prototype
-# ("__proto__", "hasOwnProperty", "constructor", "toString", ...) is reported
-# as a shape problem: Brython's dict keeps str keys in a plain JS object, so
-# "__proto__" and "hasOwnProperty" keys break it, and no message needs them.
-_COPY_JS = """
-var RESERVED = Object.getOwnPropertyNames(Object.prototype);
-return function copy(m) {
-  var budget = NODES, problem = null;
-  function walk(v, depth) {
-    budget--;
-    if (v === null || v === undefined) return null;
-    var t = typeof v;
-    if (t === "string" || t === "boolean" || t === "number") return v;
-    if (t !== "object") return ["x", t];
-    if (depth > DEPTH) return ["a"];
-    var r, i, n;
-    if (Array.isArray(v)) {
-      r = ["a"];
-      n = v.length;
-      for (i = 0; i < n && budget > 0; i++) r.push(walk(v[i], depth + 1));
-      return r;
-    }
-    var p = Object.getPrototypeOf(v);
-    if (p !== null && p !== Object.prototype) {
-      var name = "object";
-      try { name = Object.prototype.toString.call(v).slice(8, -1); } catch (e) {}
-      return ["x", name];
-    }
-    r = ["o"];
-    var keys = Object.keys(v);
-    for (i = 0; i < keys.length && budget > 0; i++) {
-      budget--;
-      if (RESERVED.indexOf(keys[i]) >= 0) {
-        if (problem === null) problem = "the message has the reserved object key '" + keys[i] + "'";
-        continue;
-      }
-      r.push(keys[i], walk(v[keys[i]], depth + 1));
-    }
-    return r;
-  }
-  var data = null, origin = "";
-  try { data = walk(m.data, 0); } catch (e) { data = ["x", "unreadable"]; }
-  try { origin = typeof m.origin === "string" ? m.origin.slice(0, 400) : ""; } catch (e) { origin = ""; }
-  return [data, origin, problem];
-};
-"""
-
-def _js_function(body):
-    return window.Function.new(body)()
-
-
-_copy_message = _js_function(_COPY_JS.replace("NODES", str(MAX_NODES + 2)).replace("DEPTH", str(MAX_DEPTH + 1)))
+# `copy(m)` (visitor_sdk/js/invoke_copy.js) encodes m.data as nested JS arrays that Brython hands to
+# Python as lists, with a hard budget: at most MAX_NODES + 2 values, nested at most MAX_DEPTH + 2
+# deep, so that check_invoke still sees (and reports) a message that is too big while the copy stays
+# small, and cycles or huge arrays cost nothing. Keys named like properties of Object.prototype are
+# reported as a shape problem: Brython's dict keeps str keys in a plain JS object, so "__proto__" and
+# "hasOwnProperty" keys break it, and no message needs them.
+_copy_message = js("invoke_copy")(MAX_NODES + 2, MAX_DEPTH + 1)
 
 
 def decode(v):
-    """Python data from the JS encoding of `copy` (see _COPY_JS); nesting is bounded there."""
+    """Python data from the JS encoding of `copy` (see visitor_sdk/js/invoke_copy.js); nesting is bounded there."""
     if v is None or v is javascript.NULL or v is javascript.UNDEFINED:
         return None
     if isinstance(v, (str, bool, int, float)):

@@ -16,50 +16,19 @@ import javascript
 from browser import window
 
 from . import log
+from .jsfiles import js
 
-# A tiny JS helper: classify a JS value without Brython's conversions.
-_classify = window.Function.new(
-    "v",
-    "if (v === null) return 'null';"
-    "if (v === undefined) return 'undefined';"
-    "if (Array.isArray(v)) return 'array';"
-    "var t = typeof v;"
-    "if (t === 'object') { var p = Object.getPrototypeOf(v);"
-    " return (p === null || p === Object.prototype) ? 'object' : 'other'; }"
-    "return t;",
-)
-
-_global = window.Function.new("n", "return globalThis[n];")
+# JS helpers that look at values without Brython's conversions (visitor_sdk/js/jsconv.js).
+_helpers = js("jsconv")()
+_classify = _helpers.classify
+_global = _helpers.pageGlobal
 
 MAX_DEPTH = 32
 MAX_ITEMS = 10000
 
-# JSON text of `v` when it is plain data within the limits (null, undefined
-# (as null), booleans, finite numbers, strings, arrays, plain objects), else
-# null. from_js then converts in one step instead of walking the value from
-# Python, which is many times slower under Brython. Declines when the page has
-# put enumerable properties or toJSON on the prototypes (JSON would see them).
-_plain_json = window.Function.new(
-    "v", "depth", "maxDepth", "maxItems",
-    "for (var p in {}) return null;"
-    "if (Object.prototype.toJSON !== undefined || Array.prototype.toJSON !== undefined) return null;"
-    "function walk(x, d) {"
-    " if (x === null || x === undefined || typeof x === 'boolean' || typeof x === 'string') return true;"
-    " if (typeof x === 'number') return isFinite(x);"
-    " if (typeof x !== 'object' || d > maxDepth) return false;"
-    " if (Array.isArray(x)) {"
-    "  if (x.length > maxItems) return false;"
-    "  for (var i = 0; i < x.length; i++) if (!walk(x[i], d + 1)) return false;"
-    "  return true; }"
-    " var pr = Object.getPrototypeOf(x);"
-    " if (pr !== null && pr !== Object.prototype) return false;"
-    " var ks = Object.keys(x);"
-    " if (ks.length > maxItems) return false;"
-    " for (var j = 0; j < ks.length; j++) if (!walk(x[ks[j]], d + 1)) return false;"
-    " return true; }"
-    "try { return walk(v, depth) ? JSON.stringify(v, function (k, x) { return x === undefined ? null : x; }) : null; }"
-    "catch (e) { return null; }",
-)
+# JSON text of a value when it is plain data within the limits, else null (see jsconv.js): from_js
+# then converts in one step instead of walking the value from Python (many times slower under Brython).
+_plain_json = _helpers.plainJson
 
 
 class Opaque:

@@ -1,8 +1,13 @@
 """capture_rules: masking text, the masking plan, the byte budget and the send policy (pure, no browser)."""
+import os
+
 from hypothesis import given, strategies as st
 
 from visitor_sdk import capture_rules as R
-from visitor_sdk.dom_js import WALKER_JS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+with open(os.path.join(ROOT, "visitor_sdk", "js", "walker.js"), encoding="utf-8") as _f:
+    WALKER_JS = _f.read()
 
 
 @given(st.text(max_size=200))

@@ -1,59 +1,48 @@
-"""The cobrowse view's per-node work, as a JS function body (pure module: a string constant).
-
-Why JS: a snapshot visits every node of the page, and Brython-compiled Python
-costs tens of times more per operation than JS, so a 20,000-element page would
-take seconds. The rules stay in Python (capture_rules: what is masked, which
-attributes are kept or cleared, chunk sizes, the byte budget, when to send);
-capture.py builds this walker once with `window.Function.new(WALKER_JS)()`
-and hands it `capture_rules.walker_config(...)`. The walker only applies that
-configuration node by node. Formats: capture_rules' docstring.
-
-makeRecorder(gidOf, onDirty) returns:
-  configure(cfg)   masking selector, page masked, attribute lists, chunk size
-  start()/stop()   MutationObserver + input/scroll/resize/pointer/focus listeners
-  snapshot(meta)   {chunks: [[records], ...], bytes: [n, ...]}; resets change tracking
-  take()           {batch, bytes} or null: the changes since the last take/snapshot
-  dirty()          whether changes are waiting
-onDirty() is called (once until the next take) when something changed.
-
-Beyond the top document the walker follows same-origin iframes (the frame's
-document is the iframe record's one child; its document is observed and
-listened to like the top one) and shadow roots (a "#shadow" record as the
-host's first child). Element.prototype.attachShadow is hooked when the
-walker is made (as rrweb does): a root attached to an element already sent
-goes out at once as an `sh` change and is observed from then on, and a
-closed root is kept (privately, by host) so it is captured like an open one
-(closed roots attached before the SDK loaded cannot be reached). Canvases are sent as images (data URLs) at most
-once per `canvasMs` each, scaled to `canvasPx`, never above `canvasBytes`,
-never when masked; they are read inside an animation frame, and WebGL
-contexts created after the SDK loaded keep their drawing buffer
-(getContext is hooked to default preserveDrawingBuffer to true), so WebGL
-canvases are not captured blank. Element scroll offsets go into the snapshot, style rules
-added with insertRule/deleteRule (CSSOM) are sent as the style's text,
-adopted stylesheets and URLs are handled by dom_js_styles and the hooks on
-the page's prototypes live in dom_js_hooks (both spliced in), and
-values set from script (the value/checked/selectedIndex setters, hooked on
-the prototypes while recording) are sent like typed ones: masked fields only
-as asterisks.
-"""
-
-from .dom_js_hooks import HOOKS_JS
-from .dom_js_styles import STYLES_JS
-
-_WALKER_JS = r"""
-return function makeRecorder(gidOf, onDirty) {
+// The cobrowse view's per-node work (visitor_sdk/capture.py makes one recorder per page).
+//
+// Why JS: a snapshot visits every node of the page, and Brython-compiled Python costs tens of times
+// more per operation than JS, so a 20,000-element page would take seconds. The rules stay in Python
+// (visitor_sdk/capture_rules.py: what is masked, which attributes are kept or cleared, chunk sizes, the
+// byte budget, when to send); capture.py hands the recorder `capture_rules.walker_config(...)` and the
+// walker only applies that configuration node by node. Formats: capture_rules' docstring.
+//
+// makeRecorder(gidOf, onDirty, makeStyles, makeHooks) (the last two: walker_styles.js and
+// walker_hooks.js) returns:
+//   configure(cfg)   masking selector, page masked, attribute lists, chunk size
+//   start()/stop()   MutationObserver + input/scroll/resize/pointer/focus listeners
+//   snapshot(meta)   {frames: [...], bytes: [n, ...], nodes}; resets change tracking
+//   take()           {batch, bytes} or null: the changes since the last take/snapshot
+//   dirty()          whether changes are waiting
+// onDirty() is called (once until the next take) when something changed.
+//
+// Beyond the top document the walker follows same-origin iframes (the frame's document is the iframe
+// record's one child; its document is observed and listened to like the top one) and shadow roots (a
+// "#shadow" record as the host's first child). Element.prototype.attachShadow is hooked when the walker
+// is made (as rrweb does): a root attached to an element already sent goes out at once as an `sh`
+// change and is observed from then on, and a closed root is kept (privately, by host) so it is captured
+// like an open one (closed roots attached before the SDK loaded cannot be reached). Canvases are sent as
+// images (data URLs) at most once per `canvasMs` each, scaled to `canvasPx`, never above `canvasBytes`,
+// never when masked; they are read inside an animation frame, and WebGL contexts created after the SDK
+// loaded keep their drawing buffer (getContext is hooked to default preserveDrawingBuffer to true), so
+// WebGL canvases are not captured blank. Element scroll offsets go into the snapshot, style rules added
+// with insertRule/deleteRule (CSSOM) are sent as the style's text, adopted stylesheets and URLs are
+// handled by walker_styles.js and the hooks on the page's prototypes live in walker_hooks.js, and values
+// set from script (the value/checked/selectedIndex setters, hooked on the prototypes while recording)
+// are sent like typed ones: masked fields only as asterisks.
+(function makeRecorder(gidOf, onDirty, makeStyles, makeHooks) {
+  "use strict";
   var cfg = null, SAFE = {}, URLA = {}, EMPTY = {}, maskSel = "", pageMasked = false, MC = "*";
   var ids = new WeakMap(), nextId = -1;
   var sent = new WeakSet(), maskedOf = new WeakMap(), wasPw = new WeakSet();
   var obs = null, listening = false, notified = false;
   var kids = new Set(), attrs = new Map(), texts = new Set(), vals = new Set(), scrolls = new Set();
   var mouse = null, vp = null, focus = null, snapId = 0, batchNo = 0;
-  var docs = new Set(), active = false, hookedWins = new WeakSet();
+  var docs = new Set(), active = false;
   var canv = new Set(), canvLast = new WeakMap(), canvSent = new WeakMap(), cvs = new Set(), timer = null;
-  var cssTouched = new WeakSet(), cssCh = new Set();
+  var cssCh = new Set();  // <style>/<link> elements whose rules a script changed
   // Closed shadow roots by host, kept at attach time: the loader's map (it hooks attachShadow
   // on every page, before the capture loads) or our own.
-  var early = window.GLANCE && GLANCE.Cobrowse && GLANCE.Cobrowse._loader && GLANCE.Cobrowse._loader.closedRoots;
+  var G = window.GLANCE, early = G && G.Cobrowse && G.Cobrowse._loader && G.Cobrowse._loader.closedRoots;
   var closedRoots = early instanceof WeakMap ? early : new WeakMap(), shadows = new Set();
   // Layout-free snapshots: scroll offsets and the viewport are read in full only by the first snapshot after
   // start(); later ones use what scroll/resize events said since (a read forces a layout of a changing page).
@@ -62,7 +51,27 @@ return function makeRecorder(gidOf, onDirty) {
   var pwObs = null, PW_OBS = {attributes: true, attributeFilter: ["type"], attributeOldValue: true, subtree: true};
   var OBS = {childList: true, subtree: true, attributes: true, characterData: true, attributeOldValue: true};
   var NONSPACE = /\S/g, URLFN = /url\s*\([^)]*\)/gi, SVG = "http://www.w3.org/2000/svg";
-//@STYLES@
+  // The stylesheet and URL part (walker_styles.js) and the prototype hooks (walker_hooks.js).
+  var sheets = makeStyles({
+    active: function () { return active; },
+    pageMasked: function () { return pageMasked; },
+    sent: function (n) { return sent.has(n); },
+    docs: function () { return docs; },
+    nid: nid, frameOf: frameOf, maskText: maskText, poke: poke,
+    styleChanged: function (el) { cssCh.add(el); poke(); }
+  });
+  var absAttr = sheets.absAttr, absCss = sheets.absCss, baseOf = sheets.baseOf, rulesText = sheets.rulesText;
+  var styleCss = sheets.styleCss, adoptedOf = sheets.adoptedOf;
+  var hookWin = makeHooks({
+    valueSet: function (el) {
+      if (active && sent.has(el)) { vals.add(el); poke(); }
+    },
+    shadowAttached: function (host, sr) {
+      if (sr && sr.mode === "closed") closedRoots.set(host, sr);
+      if (active && sent.has(host)) { shadows.add(host); poke(); }
+    },
+    window: sheets.hookSheets
+  });
 
   function list(a) { var o = {}; for (var i = 0; i < a.length; i++) o[a[i]] = 1; return o; }
   function maskText(s) { return s ? s.replace(NONSPACE, MC) : s; }
@@ -128,7 +137,7 @@ return function makeRecorder(gidOf, onDirty) {
   // Every canvasMs: adopted sheets changed in place, and canvases read inside an animation frame (right
   // after the page's own frame callbacks drew: a WebGL canvas without preserveDrawingBuffer is blank later).
   function poll() {
-    try { pollAdopted(); } catch (e) { /* never break the page */ }
+    try { sheets.pollAdopted(); } catch (e) { /* never break the page */ }
     if (!active || pageMasked || !canv.size) return;
     requestAnimationFrame(function () { try { pollCanvases(); } catch (e) { /* a canvas gone odd */ } });
   }
@@ -385,7 +394,7 @@ return function makeRecorder(gidOf, onDirty) {
   var CLOSED_EVENTS = ROOT_EVENTS.concat([["input", onInput], ["change", onInput], ["focusin", onFocus]]);
   function clearChanges() {
     kids = new Set(); attrs = new Map(); texts = new Set(); vals = new Set(); scrolls = new Set();
-    cvs = new Set(); cssCh = new Set(); shadows = new Set(); sheetCh = new Set(); adoptCh = new Set();
+    cvs = new Set(); cssCh = new Set(); shadows = new Set(); sheets.clearChanges();
     mouse = null; vp = null; focus = null; notified = false;
   }
   // The child references of a parent for a `c` change: an iframe's are its document's root.
@@ -465,7 +474,7 @@ return function makeRecorder(gidOf, onDirty) {
     dirty: function () {
       if (obs) { var rs = obs.takeRecords(); if (rs.length) records(rs); }
       return kids.size > 0 || attrs.size > 0 || texts.size > 0 || vals.size > 0 || scrolls.size > 0 ||
-             cvs.size > 0 || cssCh.size > 0 || shadows.size > 0 || sheetCh.size > 0 || adoptCh.size > 0 || mouse !== null || vp !== null || focus !== null;
+             cvs.size > 0 || cssCh.size > 0 || shadows.size > 0 || sheets.changed() || mouse !== null || vp !== null || focus !== null;
     },
     rearm: function () { notified = false; },
     // How many nodes have changes waiting (a cheap size estimate of the next batch).
@@ -486,7 +495,7 @@ return function makeRecorder(gidOf, onDirty) {
       clearChanges();
       unwatchAll();
       if (!fullRead) readScrolled();
-      sent = new WeakSet(); maskedOf = new WeakMap(); canv = new Set(); sheetSent = new WeakSet();
+      sent = new WeakSet(); maskedOf = new WeakMap(); canv = new Set(); sheets.newSnapshot();
       snapId++; batchNo = 0;
       var out = [], root = document.documentElement, size = 0;
       if (root) size = ser(root, pageMasked, out);
@@ -633,7 +642,7 @@ return function makeRecorder(gidOf, onDirty) {
         });
         if (cs.length) { b.css = cs; any = true; }
       }
-      if (takeSheets(b)) any = true;
+      if (sheets.takeSheets(b)) any = true;
       if (vp) { b.vp = vp; any = true; }
       if (mouse) { b.m = mouse; any = true; }
       if (focus && sent.has(focus)) { b.f = nid(focus); any = true; }
@@ -644,7 +653,4 @@ return function makeRecorder(gidOf, onDirty) {
       return {batch: b, bytes: utf8Len(JSON.stringify(b))};
     }
   };
-};
-"""
-
-WALKER_JS = _WALKER_JS.replace("//@STYLES@\n", STYLES_JS + HOOKS_JS, 1)
+});

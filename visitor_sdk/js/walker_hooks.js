@@ -1,43 +1,30 @@
-"""The cobrowse view's hooks on the page's prototypes, as JS spliced into the walker (pure module: a string).
-
-dom_js.WALKER_JS splices HOOKS_JS into its makeRecorder() closure (beside
-dom_js_styles.STYLES_JS), so these functions share the walker's state. Each
-window (the page's, and each same-origin frame's when the walker first
-watches it) is hooked once by hookWin(); every hook calls the original first
-and never lets an error of its own reach the page, and does nothing beyond
-the original while the walker is not recording, except:
-
-- Element.prototype.attachShadow: a closed shadow root is remembered (by host,
-  in the walker's private WeakMap) so the walker can capture it; a root
-  attached to an element already sent is sent at once (`sh` change);
-- HTMLCanvasElement.prototype.getContext: WebGL contexts default to
-  preserveDrawingBuffer: true, so a canvas read between frames is not blank;
-- the value/checked/selectedIndex setters (values set from script fire no
-  input event) and the CSSStyleSheet/adoptedStyleSheets hooks of
-  dom_js_styles (hookSheets).
-"""
-
-HOOKS_JS = r"""
-  function setHook(el) {
-    if (active && sent.has(el)) { vals.add(el); poke(); }
-  }
+// The cobrowse view's hooks on the page's prototypes (part of the walker: visitor_sdk/js/walker.js makes
+// them with makeHooks(on) and calls the hookWin(w) it returns for the page's window and for each
+// same-origin frame's window when it first watches it; each window is hooked once). Every hook calls
+// the original first and never lets an error of its own reach the page; what it tells the walker:
+// - on.valueSet(el): the value/checked/selectedIndex setters (values set from script fire no input event);
+// - on.shadowAttached(host, root): Element.prototype.attachShadow (the walker keeps a closed root
+//   privately, by host, so it can capture it, and sends a root attached to an element already sent);
+// - on.window(w): the window's CSSStyleSheet/adoptedStyleSheets hooks (walker_styles.js: hookSheets).
+// HTMLCanvasElement.prototype.getContext is hooked too: WebGL contexts default to
+// preserveDrawingBuffer: true, so a canvas read between frames is not blank.
+(function makeHooks(on) {
+  "use strict";
+  var hookedWins = new WeakSet();
   function hookProp(proto, name) {
     var d = Object.getOwnPropertyDescriptor(proto, name);
     if (!d || !d.set || !d.configurable) return;
     Object.defineProperty(proto, name, {configurable: true, enumerable: d.enumerable, get: d.get,
-      set: function (v) { d.set.call(this, v); try { setHook(this); } catch (e) { /* never break the page */ } }});
+      set: function (v) { d.set.call(this, v); try { on.valueSet(this); } catch (e) { /* never break the page */ } }});
   }
   // A shadow root attached to an element already sent makes no mutation record: hook attachShadow
-  // (as rrweb does) to send it at once, and keep closed roots (privately) so they are captured too.
+  // (as rrweb does) so the walker can send it at once and keep closed roots (privately) to capture them too.
   function hookShadow(proto) {
     var f = proto.attachShadow;
     if (typeof f !== "function") return;
     proto.attachShadow = function attachShadow() {
       var sr = f.apply(this, arguments);
-      try {
-        if (sr && sr.mode === "closed") closedRoots.set(this, sr);
-        if (active && sent.has(this)) { shadows.add(this); poke(); }
-      } catch (e) { /* never break the page */ }
+      try { on.shadowAttached(this, sr); } catch (e) { /* never break the page */ }
       return sr;
     };
   }
@@ -68,7 +55,8 @@ HOOKS_JS = r"""
       hookProp(w.HTMLInputElement.prototype, "value"); hookProp(w.HTMLInputElement.prototype, "checked");
       hookProp(w.HTMLTextAreaElement.prototype, "value");
       hookProp(w.HTMLSelectElement.prototype, "value"); hookProp(w.HTMLSelectElement.prototype, "selectedIndex");
-      hookSheets(w);
+      on.window(w);
     } catch (e) { /* an old or odd window */ }
   }
-"""
+  return hookWin;
+});

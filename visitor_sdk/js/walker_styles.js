@@ -1,32 +1,27 @@
-"""The cobrowse view's stylesheet and URL work, as JS inserted into the walker (pure module: a string).
-
-dom_js.WALKER_JS splices STYLES_JS into its makeRecorder() closure, so these
-functions share the walker's state (`active`, `sent`, `poke`, `maskText`,
-`pageMasked`, `docs`, ...). Kept apart because dom_js.py was already long.
-
-URLs: the agent's copy lives in documents with other base URLs (the console's
-iframe, about:blank frames), so every URL the copy would resolve is made
-absolute here, against the base URL of the document it came from: URL
-attributes (`absAttr`: href, src, srcset, ...), `url(...)` and `@import` in
-style attributes, <style> text and stylesheet rules (`absCss`; rules of a
-<link>'s sheet resolve against the sheet's own URL).
-
-Stylesheets beyond the elements' text:
-- rules changed with CSSStyleSheet insertRule/deleteRule on the sheet of a
-  <style> or a same-origin <link> (the element's `css` prop: the rules as text);
-- constructed sheets in `adoptedStyleSheets` of the document, of a frame's
-  document and of shadow roots. A sheet is named by a sheet id; a list of
-  adopted sheets on the wire holds ids, or [id, rules] the first time a
-  sheet appears in a snapshot. Changes: `as` [[root id (0: the document;
-  a frame's document: the iframe's id with a third item 1), [refs]], ...] and
-  `ss` [[sheet id, rules], ...] for sheets whose rules changed (insertRule,
-  deleteRule, replace, replaceSync; insertRule/deleteRule of @media-like
-  rules and setProperty/removeProperty on a rule's declarations are seen
-  too; `rule.style.color = ...` is not). The adoptedStyleSheets setter is hooked;
-  in-place changes of the array (push) are found by a poll (pollAdopted).
-"""
-
-STYLES_JS = r"""
+// The cobrowse view's stylesheet and URL work (part of the walker: visitor_sdk/js/walker.js makes it with
+// makeStyles(rec), where rec is what the walker lets it read and do: active(), pageMasked(), sent(node),
+// docs() (the frame documents and shadow roots watched), nid(node), frameOf(doc), maskText(s), poke()
+// (something changed) and styleChanged(el) (a <style>/<link> element's rules changed)).
+//
+// URLs: the agent's copy lives in documents with other base URLs (the console's iframe, about:blank
+// frames), so every URL the copy would resolve is made absolute here, against the base URL of the
+// document it came from: URL attributes (`absAttr`: href, src, srcset, ...), `url(...)` and `@import` in
+// style attributes, <style> text and stylesheet rules (`absCss`; rules of a <link>'s sheet resolve
+// against the sheet's own URL).
+//
+// Stylesheets beyond the elements' text:
+// - rules changed with CSSStyleSheet insertRule/deleteRule on the sheet of a <style> or a same-origin
+//   <link> (the element's `css` prop: the rules as text);
+// - constructed sheets in `adoptedStyleSheets` of the document, of a frame's document and of shadow
+//   roots. A sheet is named by a sheet id; a list of adopted sheets on the wire holds ids, or
+//   [id, rules] the first time a sheet appears in a snapshot. Changes: `as` [[root id (0: the document;
+//   a frame's document: the iframe's id with a third item 1), [refs]], ...] and `ss` [[sheet id, rules],
+//   ...] for sheets whose rules changed (insertRule, deleteRule, replace, replaceSync; insertRule/
+//   deleteRule of @media-like rules and setProperty/removeProperty on a rule's declarations are seen
+//   too; `rule.style.color = ...` is not). The adoptedStyleSheets setter is hooked; in-place changes of
+//   the array (push) are found by a poll (pollAdopted).
+(function makeStyles(rec) {
+  "use strict";
   // ------------------------------------------------------------ URLs
   var ABS = /^(?:[a-z][a-z0-9+.\-]*:|#)/i;
   var CSSURL = /url\(\s*(['"]?)([^'")]*)\1\s*\)/gi, CSSIMPORT = /@import\s+(['"])([^'"]*)\1/gi;
@@ -58,7 +53,7 @@ STYLES_JS = r"""
 
   // ------------------------------------------------------------ sheets
   var sheetIds = new WeakMap(), nextSheet = 1, sheetSent = new WeakSet(), sheetCh = new Set(), adoptCh = new Set();
-  var adoptedLast = new WeakMap();
+  var adoptedLast = new WeakMap(), cssTouched = new WeakSet();  // <style>/<link> elements whose rules a script changed
   function rulesText(sheet) {
     try {
       var r = sheet.cssRules, a = [];
@@ -96,25 +91,25 @@ STYLES_JS = r"""
       if (sheetSent.has(sh)) { out.push(id); continue; }
       sheetSent.add(sh);
       var t = rulesText(sh);
-      out.push([id, t === null ? "" : pageMasked ? maskText(t) : t]);
+      out.push([id, t === null ? "" : rec.pageMasked() ? rec.maskText(t) : t]);
     }
     return out;
   }
   function sheetTouched(sh) {
-    if (!active) return;
+    if (!rec.active()) return;
     var o = sh.ownerNode;
     if (o && (o.localName === "style" || o.localName === "link")) {
       cssTouched.add(o);
-      if (sent.has(o)) { cssCh.add(o); poke(); }
-    } else if (!o && sheetSent.has(sh)) { sheetCh.add(sh); poke(); }
+      if (rec.sent(o)) rec.styleChanged(o);
+    } else if (!o && sheetSent.has(sh)) { sheetCh.add(sh); rec.poke(); }
   }
   // Wrap proto[name] so that a call marks the sheet sheetOf(this) as changed (never breaking the call).
   function hookCss(proto, name, sheetOf) {
     var f = proto[name];
     if (typeof f !== "function") return;
-    proto[name] = function () {
+    setMethod(proto, name, function () {
       var r = f.apply(this, arguments), sh = null;
-      if (!active) return r;
+      if (!rec.active()) return r;
       try {
         sh = sheetOf ? sheetOf(this) : this;
         if (!sh) return r;
@@ -123,7 +118,11 @@ STYLES_JS = r"""
         else sheetTouched(sh);
       } catch (e) { /* never break the page */ }
       return r;
-    };
+    });
+  }
+  // proto[name] = f, unless the page froze the prototype (then that method is not hooked).
+  function setMethod(proto, name, f) {
+    try { proto[name] = f; } catch (e) { /* a frozen prototype */ }
   }
   function hookAdopt(proto) {
     var d = Object.getOwnPropertyDescriptor(proto, "adoptedStyleSheets");
@@ -131,7 +130,7 @@ STYLES_JS = r"""
     Object.defineProperty(proto, "adoptedStyleSheets", {configurable: true, enumerable: d.enumerable, get: d.get,
       set: function (v) {
         d.set.call(this, v);
-        try { if (active) { adoptCh.add(this); poke(); } } catch (e) { /* never break the page */ }
+        try { if (rec.active()) { adoptCh.add(this); rec.poke(); } } catch (e) { /* never break the page */ }
       }});
   }
   function hookSheets(w) {
@@ -152,17 +151,17 @@ STYLES_JS = r"""
   }
   // In-place changes of an adoptedStyleSheets array (push, splice) have no setter: compare now and then.
   function pollAdopted() {
-    if (!active) return;
+    if (!rec.active()) return;
     function check(r) {
       var a = sheetsOf(r);
       if (!a) return;
       var last = adoptedLast.get(r) || [];
       var same = last.length === a.length;
       for (var i = 0; same && i < a.length; i++) same = a[i] === last[i];
-      if (!same) { adoptCh.add(r); poke(); }
+      if (!same) { adoptCh.add(r); rec.poke(); }
     }
     check(document);
-    docs.forEach(check);
+    rec.docs().forEach(check);
   }
   // The `as` and `ss` entries of a batch.
   function takeSheets(b) {
@@ -173,11 +172,11 @@ STYLES_JS = r"""
         var refs;
         if (r === document) { refs = adoptedOf(r, true); if (refs) as.push([0, refs]); return; }
         if (r.nodeType === 9) {
-          var f = frameOf(r);
-          if (f && sent.has(f) && docs.has(r)) { refs = adoptedOf(r, true); if (refs) as.push([nid(f), refs, 1]); }
+          var f = rec.frameOf(r);
+          if (f && rec.sent(f) && rec.docs().has(r)) { refs = adoptedOf(r, true); if (refs) as.push([rec.nid(f), refs, 1]); }
           return;
         }
-        if (sent.has(r) && r.host && r.host.isConnected) { refs = adoptedOf(r, true); if (refs) as.push([nid(r), refs]); }
+        if (rec.sent(r) && r.host && r.host.isConnected) { refs = adoptedOf(r, true); if (refs) as.push([rec.nid(r), refs]); }
       });
       if (as.length) { b.as = as; any = true; }
     }
@@ -186,10 +185,19 @@ STYLES_JS = r"""
       sheetCh.forEach(function (sh) {
         if (!sheetSent.has(sh)) return;
         var t = rulesText(sh);
-        if (t !== null) ss.push([sheetId(sh), pageMasked ? maskText(t) : t]);
+        if (t !== null) ss.push([sheetId(sh), rec.pageMasked() ? rec.maskText(t) : t]);
       });
       if (ss.length) { b.ss = ss; any = true; }
     }
     return any;
   }
-"""
+
+  // ------------------------------------------------------------ the walker's view
+  // A new snapshot sends every adopted sheet's rules again.
+  function newSnapshot() { sheetSent = new WeakSet(); }
+  function clearChanges() { sheetCh = new Set(); adoptCh = new Set(); }
+  function changed() { return sheetCh.size > 0 || adoptCh.size > 0; }
+  return {absAttr: absAttr, absCss: absCss, baseOf: baseOf, rulesText: rulesText, styleCss: styleCss,
+          adoptedOf: adoptedOf, hookSheets: hookSheets, pollAdopted: pollAdopted, takeSheets: takeSheets,
+          newSnapshot: newSnapshot, clearChanges: clearChanges, changed: changed};
+});
