@@ -86,9 +86,11 @@ class Hub:
         conn.send(f)
         conn.close_soon()
 
-    def sign_in(self, group, username, password, addr):
-        """Check an agent's credentials under the sign-in limits: (profile or None, seconds locked)."""
-        wait = self.guards.signin_wait(group.groupid, username, addr)
+    def sign_in(self, group, username, password, addr, proven=False):
+        """Check an agent's credentials under the sign-in limits: (profile or None, seconds locked).
+        `proven`: the agent also holds a valid resume token of this username (it signed in before):
+        a lock-out that others caused by failing on its username does not keep it out."""
+        wait = 0 if proven else self.guards.signin_wait(group.groupid, username, addr)
         if wait:
             return None, wait
         profile = group.check_agent(username, password)
@@ -476,7 +478,9 @@ class Hub:
                 return None
             profile = {"username": msg["username"], "partneruserid": "", "name": guest["n"]}
         else:
-            profile, wait = self.sign_in(group, msg["username"], msg["password"], conn.addr)
+            rt = self._untoken(msg.get("resume"))
+            proven = bool(rt and rt.get("r") == "a" and rt.get("g") == msg["group"] and rt.get("u") == msg["username"])
+            profile, wait = self.sign_in(group, msg["username"], msg["password"], conn.addr, proven)
             if wait:
                 self._limited(conn, wait, "too many failed sign-ins for this agent or address", msg)
                 return None

@@ -249,8 +249,12 @@ class WsSocket(Peer, asyncio.Protocol):
     def _set_pause(self, reason, on):
         was = self.paused
         self.paused = (was | reason) if on else (was & ~reason)
-        if bool(was) != bool(self.paused) and self.transport is not None and not self.closed:
-            (self.transport.pause_reading if self.paused else self.transport.resume_reading)()
+        tr = self.transport
+        if bool(was) != bool(self.paused) and tr is not None and not self.closed and not tr.is_closing():
+            try:
+                (tr.pause_reading if self.paused else tr.resume_reading)()
+            except RuntimeError:   # uvloop: the transport closed meanwhile
+                pass
 
     def _handshake(self, request):
         ws = self.ws

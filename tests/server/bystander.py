@@ -58,13 +58,16 @@ async def _bystander(server, key, stop, lat, ready):
     await agent.join()
 
     async def read():
-        async for text in ws:
-            now = time.time()
-            m = json.loads(text)
-            if P.is_reliable(m["type"]):
-                await ws.send('{"v":1,"type":"ack","seq":0,"ack":%d}' % m["seq"])
-            if m["type"] == "agent_action" and m.get("name") == "ping_probe":
-                lat.append((now - m["payload"]["t"]) * 1000.0)
+        try:
+            async for text in ws:
+                now = time.time()
+                m = json.loads(text)
+                if m["type"] == "agent_action" and m.get("name") == "ping_probe":
+                    lat.append((now - m["payload"]["t"]) * 1000.0)
+                if P.is_reliable(m["type"]):
+                    await ws.send('{"v":1,"type":"ack","seq":0,"ack":%d}' % m["seq"])
+        except (websockets.ConnectionClosed, RuntimeError):   # RuntimeError: uvloop, a closed transport
+            pass
     reader = asyncio.create_task(read())
     ready.set()
     i = 0
@@ -75,7 +78,10 @@ async def _bystander(server, key, stop, lat, ready):
     await asyncio.sleep(0.2)
     reader.cancel()
     await agent.close()
-    await ws.close()
+    try:
+        await ws.close()
+    except RuntimeError:
+        pass
 
 
 async def _starts(server, stop, starts):
@@ -92,8 +98,8 @@ async def _starts(server, stop, starts):
             msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
             starts.append(time.monotonic() - t0 if msg["type"] == "started" else float("inf"))
             await ws.close()
-        except (OSError, asyncio.TimeoutError, websockets.WebSocketException):
-            starts.append(float("inf"))
+        except (OSError, RuntimeError, asyncio.TimeoutError, websockets.WebSocketException):
+            starts.append(float("inf"))   # (RuntimeError: uvloop's word for a closed transport)
         await asyncio.sleep(max(0.0, 0.5 - (time.monotonic() - t0)))
 
 

@@ -252,6 +252,27 @@ def test_sign_in_failures_lock_the_username_out(limited):
                 pass
         assert e.value.code == "rate_limited" and "try again in" in str(e.value)
         await v.close()
+
+
+def test_an_agent_already_signed_in_rejoins_while_others_lock_its_username(limited):
+    server = limited()
+
+    async def main():
+        k = key()
+        v = Visitor(server.base, 72937, k)
+        await v.connect()
+        a = AgentClient(server.base, 72937, k, *JANET)
+        await a.join()
+        for i in range(10):                              # someone else fails on janet's username
+            with pytest.raises(AgentError):
+                async with AgentClient(server.base, 72937, k, JANET[0], "x%d" % i, reconnect=False):
+                    pass
+        await a._ws.close()                              # janet's socket drops; her client resumes with its token
+        await a.action("pause", {"paused": True})
+        f = await v.wait_frame("agent_action")
+        assert f["name"] == "pause"
+        await a.close()
+        await v.close()
     run(main())
 
 
