@@ -282,3 +282,33 @@ def test_console_pause_button_follows_another_agents_pause(page, context, server
     assert payloads(page, "sessionpaused") == [{"paused": True}, {"paused": False}]
     assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": True}
     assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": False}
+
+
+def _poll(page, expr, timeout=10.0):
+    """page.evaluate until true (wait_for_function evaluates strings in the page: a strict CSP blocks it)."""
+    import time
+    deadline = time.time() + timeout
+    while not page.evaluate(expr):
+        assert time.time() < deadline, "timed out waiting for " + expr
+        page.wait_for_timeout(50)
+
+
+def test_console_says_in_words_when_sign_in_is_rate_limited(browser):
+    srv = Server(env={"COBROWSE_LIMIT_SIGNIN_FAILURES": "3"}).start()   # the service's rule, at 3 failures
+    ctx = browser.new_context()
+    try:
+        console = open_console(ctx, srv, login=False)
+        console.fill("#login-password", "wrong")
+        for _ in range(3):
+            console.click("#login-submit")
+            _poll(console, "document.getElementById('login-error').textContent.indexOf('Wrong') === 0")
+            console.evaluate("document.getElementById('login-error').textContent = ''")
+        console.fill("#login-password", PASSWORD)                           # even the right one, while locked
+        console.click("#login-submit")
+        _poll(console, "document.getElementById('login-error').textContent !== ''")
+        text = console.inner_text("#login-error")
+        assert text.startswith("Too many failed sign-ins") and "try again in" in text and "seconds" in text, text
+        assert console.is_hidden("#sessions-panel")
+    finally:
+        ctx.close()
+        srv.stop()
