@@ -471,9 +471,14 @@ class Hub:
             return None
         guest = None
         if msg.get("guest") is not None:
+            wait = self.guards.signin.retry_after(("a", conn.addr))   # bad guest tokens count as failed sign-ins
+            if wait:
+                self._limited(conn, wait, "too many failed sign-ins from this address", msg)
+                return None
             guest = self._untoken(msg["guest"])
             if (not guest or guest.get("r") != "g" or guest.get("g") != msg["group"] or guest.get("k") != msg["key"]
                     or (guest.get("x", 0) < time.time() and not msg.get("resume"))):
+                self.guards.signin.fail(("a", conn.addr))
                 self._fail(conn, "unauthorized", "the guest token is not valid for this session (or it expired)", msg)
                 return None
             profile = {"username": msg["username"], "partneruserid": "", "name": guest["n"]}

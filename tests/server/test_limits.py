@@ -396,3 +396,18 @@ def test_agent_sockets_only_from_the_console_or_configured_origins(limited):
                 await raw(server, "/ws/agent", headers={"Origin": origin})
             assert e.value.response.status_code == 403, origin
     run(main())
+
+
+def test_bad_guest_tokens_count_as_failed_sign_ins(limited):
+    server = limited()
+
+    async def main():
+        codes = []
+        for i in range(11):
+            ws = await raw(server, "/ws/agent")
+            await ws.send(json.dumps(P.frame("join", 0, group=72937, key="1234", username="g", password="",
+                                             guest="forged.%d" % i)))
+            codes.append((await next_of(ws, "error"))["code"])
+            await ws.close()
+        assert codes == ["unauthorized"] * 10 + ["rate_limited"]
+    run(main())
