@@ -361,7 +361,10 @@ class Hub:
                           resumed=resumed, exact=exact, ack=tab.inbox.last, window=self.window))
         for f in tab.outbox.pending():
             conn.send(f)
-        tab.deliver(P.frame("agents", 0, **AF.agents_payload(await self.bp.agents(sid))))
+        agents = AF.agents_payload(await self.bp.agents(sid))
+        s.n_agents = agents["count"]   # the visitor socket's budgets depend on it (limits.py: live or alone)
+        tab.outbox.max_bytes = self._tab_budget(s)
+        tab.deliver(P.frame("agents", 0, **agents))
         tab.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
         if take_focus:
             await self.bp.publish(sid, {"t": "focus", "tab": tab_id})

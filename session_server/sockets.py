@@ -45,7 +45,7 @@ from .peer import CLOSED, Peer, Ticker
 
 log = logging.getLogger("session_server.sockets")
 
-CLOSE_TIMEOUT = 5.0   # seconds to wait for the peer's close frame
+CLOSE_TIMEOUT = 2.0   # seconds to wait for the peer's close frame
 MAX_MESSAGE = 4 * P.MAX_FRAME_BYTES   # larger messages close the socket (1009); larger than the
 #                                       frame limit are skipped unread and answered too_large
 ROLES = {"/ws/visitor": "visitor", "/ws/agent": "agent"}
@@ -271,7 +271,7 @@ class WsSocket(Peer, asyncio.Protocol):
                         self.origin[:100])
             resp = ws.reject(403, "this page's origin may not open agent sockets\n")
         elif not hub.open_socket(self.addr):
-            resp = ws.reject(429, "too many sockets from this address\n")
+            resp = ws.reject(429, "too many sockets from this address, or opened too fast\n")
         else:
             self.counted = True
             resp = ws.accept(request)
