@@ -306,6 +306,8 @@ class WsSocket(Peer, asyncio.Protocol):
         """Write what the protocol has to send; close the transport at its end of stream."""
         ws = self.ws
         out = ws.data_to_send()
+        if self.transport.is_closing():   # aborted (a peer that does not read) or already closing
+            return
         if out:
             data = b"".join(out)
             if data:
