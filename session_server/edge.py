@@ -36,8 +36,22 @@ def guarded_http(limits):
             if self.transport.get_protocol() is self and self.cycle is None and not self.transport.is_closing():
                 self.transport.close()
 
+        def _unguard(self):
+            g = getattr(self, "_guard", None)
+            if g is not None:
+                g.cancel()   # a timer left pending would keep this protocol (and its connection) alive
+                self._guard = None
+
+        def handle_websocket_upgrade(self, *args):
+            self._unguard()
+            return super().handle_websocket_upgrade(*args)
+
+        def on_headers_complete(self):
+            self._unguard()
+            return super().on_headers_complete()
+
         def connection_lost(self, exc):
-            self._guard.cancel()
+            self._unguard()
             super().connection_lost(exc)
 
     return GuardedHttp

@@ -38,13 +38,15 @@ class Guards:
         self.joins = FailureLimiter(L.join_failures, *fl, clock=clock)
         self.dupkeys = FailureLimiter(L.dupkey_failures, *fl, clock=clock)
         self.starts = Buckets(1.0 / L.session_start_every, L.session_starts, clock=clock)
+        self.opens = Buckets(L.socket_opens_per_s, L.socket_open_burst, clock=clock)
         self.sockets = {}   # addr -> open WebSockets
         self.held = {}      # addr -> bytes of parked events and state of the sessions it started
 
     # ----------------------------------------------------------------- sockets
     def open_socket(self, addr):
+        """A WebSocket upgrade from `addr`: False when it has too many open, or opens them too fast."""
         n = self.sockets.get(addr, 0)
-        if n >= self.limits.sockets_per_address:
+        if n >= self.limits.sockets_per_address or not self.opens.allow(addr):
             return False
         self.sockets[addr] = n + 1
         return True

@@ -45,7 +45,7 @@ from .peer import CLOSED, Peer, Ticker
 
 log = logging.getLogger("session_server.sockets")
 
-CLOSE_TIMEOUT = 5.0   # seconds to wait for the peer's close frame
+CLOSE_TIMEOUT = 2.0   # seconds to wait for the peer's close frame
 MAX_MESSAGE = 4 * P.MAX_FRAME_BYTES   # larger messages close the socket (1009); larger than the
 #                                       frame limit are skipped unread and answered too_large
 ROLES = {"/ws/visitor": "visitor", "/ws/agent": "agent"}
@@ -249,8 +249,12 @@ class WsSocket(Peer, asyncio.Protocol):
     def _set_pause(self, reason, on):
         was = self.paused
         self.paused = (was | reason) if on else (was & ~reason)
-        if bool(was) != bool(self.paused) and self.transport is not None and not self.closed:
-            (self.transport.pause_reading if self.paused else self.transport.resume_reading)()
+        tr = self.transport
+        if bool(was) != bool(self.paused) and tr is not None and not self.closed and not tr.is_closing():
+            try:
+                (tr.pause_reading if self.paused else tr.resume_reading)()
+            except RuntimeError:   # uvloop: the transport closed meanwhile
+                pass
 
     def _handshake(self, request):
         ws = self.ws
@@ -267,7 +271,7 @@ class WsSocket(Peer, asyncio.Protocol):
                         self.origin[:100])
             resp = ws.reject(403, "this page's origin may not open agent sockets\n")
         elif not hub.open_socket(self.addr):
-            resp = ws.reject(429, "too many sockets from this address\n")
+            resp = ws.reject(429, "too many sockets from this address, or opened too fast\n")
         else:
             self.counted = True
             resp = ws.accept(request)
@@ -302,6 +306,8 @@ class WsSocket(Peer, asyncio.Protocol):
         """Write what the protocol has to send; close the transport at its end of stream."""
         ws = self.ws
         out = ws.data_to_send()
+        if self.transport.is_closing():   # aborted (a peer that does not read) or already closing
+            return
         if out:
             data = b"".join(out)
             if data:

@@ -4,6 +4,7 @@ __BRYTHON__ (demo_site/static/strict_page.js sets them before the cobrowse tag
 runs) are untouched. Brython's runtime, the precompiled modules (sloppy mode:
 an undeclared assignment would make a global) and the InvokeVisitor stub keep
 everything private."""
+from session_server.dist_files import dist_name
 from tests.browser.guest import BRYTHON_NAMES, PAGE_OWN, globals_diff, page_own_values, whole_session
 
 
@@ -29,7 +30,8 @@ def test_the_chat_window_takes_no_global_but_glance(page, server):
     shop.wait_for_function("window.demoEvents.some(e => e.name === 'sessionend')")
     assert page.evaluate("GLANCE.Cobrowse._invokeLoader.liveAt !== null")   # the runtime ran in this window
     # the visitor's own runtime file (one cache entry), then the InvokeVisitor modules
-    assert page.evaluate(dist) == ["GlanceCobrowseInvokeVisitor.js", "glance-cobrowse-runtime.js", "glance-cobrowse-invoke.js"]
+    assert page.evaluate(dist) == [dist_name(n) for n in ("GlanceCobrowseInvokeVisitor.js", "glance-cobrowse-runtime.js",
+                                                          "glance-cobrowse-invoke.js")]
     after = page.evaluate("Object.getOwnPropertyNames(window)")
     assert sorted(set(after) - set(before)) == [] and sorted(set(before) - set(after)) == []
     assert page.evaluate("(ns) => ns.filter(n => n in window)", list(BRYTHON_NAMES)) == []

@@ -96,10 +96,10 @@ def test_no_string_is_run_as_code_and_modules_are_real_functions():
     shipped = cobrowse_build.runtime()
     for name in ("glance-cobrowse-runtime.js", "glance-cobrowse-features.js", "glance-cobrowse-invoke.js",
                  "GlanceCobrowseInvokeVisitor.js", "glance-cobrowse.js"):
-        with open(os.path.join(DIST, name), encoding="utf-8") as f:
+        with open(os.path.join(DIST, dist_name(name)), encoding="utf-8") as f:
             text = f.read().replace(shipped, "")
         assert "new Function" not in text and "eval(" not in text and "Function(" not in text, name
-    with open(os.path.join(DIST, "glance-cobrowse-features.js"), encoding="utf-8") as f:
+    with open(os.path.join(DIST, dist_name("glance-cobrowse-features.js")), encoding="utf-8") as f:
         chunk = f.read()
     assert '["visitor_sdk.capture",0,function(__BRYTHON__){' in chunk
     # brython.js's own start-up: no eval probe, no shared __BRYTHON__, no window.brython, AST classes without Function()
@@ -122,7 +122,7 @@ def test_invoke_visitor_is_a_small_stub_and_shares_the_runtime():
         stub = f.read()
     assert len(gzip.compress(stub, 9, mtime=0)) <= 5 * 1024
     assert b"glance-cobrowse-runtime.js" in stub and b"glance-cobrowse-invoke.js" in stub
-    with open(os.path.join(DIST, "glance-cobrowse-invoke.js"), encoding="utf-8") as f:
+    with open(os.path.join(DIST, dist_name("glance-cobrowse-invoke.js")), encoding="utf-8") as f:
         modules = f.read()
     with open(os.path.join(DIST, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)

@@ -12,6 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DIST = os.path.join(ROOT, "build", "dist")
 sys.path.insert(0, os.path.join(ROOT, "build"))
 import js_sources  # noqa: E402  (build/js_sources.py)
+from session_server.dist_files import dist_name  # noqa: E402
 
 PACKAGES = ("visitor_sdk", "invoke_visitor")
 # What a page's string-to-code paths look like (each is refused by a strict CSP without 'unsafe-eval').
@@ -25,7 +26,7 @@ BROWSER_GLOBALS = {
     "setInterval", "setTimeout", "undefined", "window",
 }
 BUNDLES = {"glance-cobrowse-runtime.js": "runtime_modules", "glance-cobrowse-features.js": "feature_modules",
-           "GlanceCobrowseInvokeVisitor.js": "invoke_modules"}
+           "glance-cobrowse-invoke.js": "invoke_modules"}
 
 
 def js_files():
@@ -95,7 +96,7 @@ def test_the_bundles_hold_the_js_files_as_code():
     uses = js_sources.check()
     seen = set()
     for bundle, key in BUNDLES.items():
-        with open(os.path.join(DIST, bundle), encoding="utf-8") as f:
+        with open(os.path.join(DIST, dist_name(bundle)), encoding="utf-8") as f:
             text = f.read()
         names = sorted({n for m in manifest[key] for n in uses[m]})
         literal = js_sources.literal(manifest[key])

@@ -61,7 +61,8 @@ name = "Bob Other"
 # stays under. Tests of the limits themselves start servers with limits={} (the service's defaults).
 TEST_LIMITS = {"COBROWSE_LIMIT_SESSION_STARTS": "100000", "COBROWSE_LIMIT_SIGNIN_FAILURES": "100000",
                "COBROWSE_LIMIT_JOIN_FAILURES": "100000", "COBROWSE_LIMIT_DUPKEY_FAILURES": "100000",
-               "COBROWSE_LIMIT_SOCKETS_PER_ADDRESS": "100000"}
+               "COBROWSE_LIMIT_SOCKETS_PER_ADDRESS": "100000",
+               "COBROWSE_LIMIT_SOCKET_OPENS_PER_S": "100000", "COBROWSE_LIMIT_SOCKET_OPEN_BURST": "100000"}
 
 JANET = ("janet.glance.net", "pw-janet")
 MARY = ("mary.glance.net", "pw-mary")

@@ -252,6 +252,27 @@ def test_sign_in_failures_lock_the_username_out(limited):
                 pass
         assert e.value.code == "rate_limited" and "try again in" in str(e.value)
         await v.close()
+
+
+def test_an_agent_already_signed_in_rejoins_while_others_lock_its_username(limited):
+    server = limited()
+
+    async def main():
+        k = key()
+        v = Visitor(server.base, 72937, k)
+        await v.connect()
+        a = AgentClient(server.base, 72937, k, *JANET)
+        await a.join()
+        for i in range(10):                              # someone else fails on janet's username
+            with pytest.raises(AgentError):
+                async with AgentClient(server.base, 72937, k, JANET[0], "x%d" % i, reconnect=False):
+                    pass
+        await a._ws.close()                              # janet's socket drops; her client resumes with its token
+        await a.action("pause", {"paused": True})
+        f = await v.wait_frame("agent_action")
+        assert f["name"] == "pause"
+        await a.close()
+        await v.close()
     run(main())
 
 
@@ -286,8 +307,38 @@ def test_joins_by_a_key_that_is_not_live_are_limited(limited):
     run(main())
 
 
-def test_session_starts_and_dupkeys_are_limited_per_address(limited):
+SOCKETS_UNLIMITED = {"COBROWSE_LIMIT_SOCKETS_PER_ADDRESS": "1000", "COBROWSE_LIMIT_SOCKET_OPENS_PER_S": "1000",
+                     "COBROWSE_LIMIT_SOCKET_OPEN_BURST": "1000"}   # the session-start limits alone
+
+
+def test_sockets_per_address_are_limited_in_number_and_rate(limited):
     server = limited(env={"COBROWSE_TRUSTED_PROXIES": "127.0.0.1"})
+
+    async def main():
+        socks = []
+        for i in range(16):
+            socks.append(await raw(server, headers={"X-Forwarded-For": "203.0.113.50"}))
+        with pytest.raises(websockets.InvalidStatus) as e:
+            await raw(server, headers={"X-Forwarded-For": "203.0.113.50"})
+        assert e.value.response.status_code == 429
+        for ws in socks:
+            await ws.close()
+        statuses = []
+        for i in range(30):                     # opened and closed at once: 2 a second, burst 20
+            try:
+                ws = await raw(server, headers={"X-Forwarded-For": "203.0.113.51"})
+                statuses.append(101)
+                await ws.close()
+            except websockets.InvalidStatus as exc:
+                statuses.append(exc.response.status_code)
+        assert statuses[:20] == [101] * 20 and statuses.count(429) >= 8, statuses
+        ws = await raw(server, headers={"X-Forwarded-For": "203.0.113.52"})   # another address
+        await ws.close()
+    run(main())
+
+
+def test_session_starts_and_dupkeys_are_limited_per_address(limited):
+    server = limited(limits=SOCKETS_UNLIMITED, env={"COBROWSE_TRUSTED_PROXIES": "127.0.0.1"})
     one = {"X-Forwarded-For": "203.0.113.5"}
 
     async def main():
@@ -316,7 +367,7 @@ def test_session_starts_and_dupkeys_are_limited_per_address(limited):
 
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(limited):
-    server = limited()
+    server = limited(limits=SOCKETS_UNLIMITED)
 
     async def main():
         results = []
@@ -374,4 +425,19 @@ def test_agent_sockets_only_from_the_console_or_configured_origins(limited):
             with pytest.raises(websockets.InvalidStatus) as e:
                 await raw(server, "/ws/agent", headers={"Origin": origin})
             assert e.value.response.status_code == 403, origin
+    run(main())
+
+
+def test_bad_guest_tokens_count_as_failed_sign_ins(limited):
+    server = limited()
+
+    async def main():
+        codes = []
+        for i in range(11):
+            ws = await raw(server, "/ws/agent")
+            await ws.send(json.dumps(P.frame("join", 0, group=72937, key="1234", username="g", password="",
+                                             guest="forged.%d" % i)))
+            codes.append((await next_of(ws, "error"))["code"])
+            await ws.close()
+        assert codes == ["unauthorized"] * 10 + ["rate_limited"]
     run(main())

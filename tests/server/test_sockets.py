@@ -122,6 +122,9 @@ class _Transport:
     def get_write_buffer_size(self):
         return 0
 
+    def is_closing(self):
+        return self.closed
+
     def get_extra_info(self, name, default=None):
         return ("127.0.0.1", 40000) if name == "peername" else default
 
