@@ -89,19 +89,13 @@ class Hub:
         conn.send(f)
         conn.close_soon()
 
-<<<<<<< HEAD
-    async def sign_in(self, group, username, password, addr, loginkey=None, expired_ok=False):
+    async def sign_in(self, group, username, password, addr, loginkey=None, expired_ok=False, proven=False):
         """Check an agent's credentials (a password, or a login key) under the sign-in limits:
-        (profile or None, (code, reason) of a refusal or None, seconds locked or 0)."""
-        who = username or ""   # a login key names its agent inside: it is limited by address
-        wait = self.guards.signin_wait(group.groupid, who, addr)
-=======
-    def sign_in(self, group, username, password, addr, proven=False):
-        """Check an agent's credentials under the sign-in limits: (profile or None, seconds locked).
+        (profile or None, (code, reason) of a refusal or None, seconds locked or 0).
         `proven`: the agent also holds a valid resume token of this username (it signed in before):
         a lock-out that others caused by failing on its username does not keep it out."""
-        wait = 0 if proven else self.guards.signin_wait(group.groupid, username, addr)
->>>>>>> h/limits
+        who = username or ""   # a login key names its agent inside: it is limited by address
+        wait = 0 if proven else self.guards.signin_wait(group.groupid, who, addr)
         if wait:
             return None, None, wait
         profile, err = await self.auth.sign_in(group, username, password, loginkey, expired_ok=expired_ok)
@@ -488,7 +482,6 @@ class Hub:
             self._fail(conn, "bad_group", "group %d is not configured on this service" % msg["group"], msg)
             return None
         guest = None
-<<<<<<< HEAD
         creds = [k for k in ("password", "loginkey", "guest") if msg.get(k)]   # "" counts as absent
         if len(creds) != 1 or (creds[0] == "password" and not msg.get("username")):
             got = " (got " + " and ".join(creds) + ")" if len(creds) > 1 else ""
@@ -496,13 +489,10 @@ class Hub:
                        "a guest token" + got, msg)
             return None
         if creds[0] == "guest":
-=======
-        if msg.get("guest") is not None:
             wait = self.guards.signin.retry_after(("a", conn.addr))   # bad guest tokens count as failed sign-ins
             if wait:
                 self._limited(conn, wait, "too many failed sign-ins from this address", msg)
                 return None
->>>>>>> h/limits
             guest = self._untoken(msg["guest"])
             if (not guest or guest.get("r") != "g" or guest.get("g") != msg["group"] or guest.get("k") != msg["key"]
                     or (guest.get("x", 0) < time.time() and not msg.get("resume"))):
@@ -511,15 +501,13 @@ class Hub:
                 return None
             profile = {"username": msg.get("username") or "guest", "partneruserid": "", "name": guest["n"]}
         else:
-<<<<<<< HEAD
+            rt = self._untoken(msg.get("resume"))
+            proven = bool(msg.get("username") and rt and rt.get("r") == "a" and rt.get("g") == msg["group"]
+                          and rt.get("u") == msg["username"])
             # an expired login key still rejoins a session its resume token names (checked below)
             profile, err, wait = await self.sign_in(group, msg.get("username") or None, msg.get("password"), conn.addr,
-                                                    msg.get("loginkey") or None, expired_ok=bool(msg.get("resume")))
-=======
-            rt = self._untoken(msg.get("resume"))
-            proven = bool(rt and rt.get("r") == "a" and rt.get("g") == msg["group"] and rt.get("u") == msg["username"])
-            profile, wait = self.sign_in(group, msg["username"], msg["password"], conn.addr, proven)
->>>>>>> h/limits
+                                                    msg.get("loginkey") or None, expired_ok=bool(msg.get("resume")),
+                                                    proven=proven)
             if wait:
                 self._limited(conn, wait, "too many failed sign-ins for this agent or address", msg)
                 return None

@@ -289,7 +289,6 @@ def test_console_pause_button_follows_another_agents_pause(page, context, server
     assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": False}
 
 
-<<<<<<< HEAD
 def poll(page, expr, timeout=10.0):
     """page.evaluate(expr) until it is truthy (no wait_for_function: the console may get a strict CSP)."""
     deadline = time.time() + timeout
@@ -368,14 +367,6 @@ def test_copy_field_the_agent_types_in_takes_the_pages_own_value(page, context, 
     console.wait_for_function("window.agentReplay.doc().activeElement.value === ''", timeout=3000)
     assert field.evaluate("el => el === el.ownerDocument.activeElement")
     assert console.errors == [] and page.console.errors == []
-=======
-def _poll(page, expr, timeout=10.0):
-    """page.evaluate until true (wait_for_function evaluates strings in the page: a strict CSP blocks it)."""
-    import time
-    deadline = time.time() + timeout
-    while not page.evaluate(expr):
-        assert time.time() < deadline, "timed out waiting for " + expr
-        page.wait_for_timeout(50)
 
 
 def test_console_says_in_words_when_sign_in_is_rate_limited(browser):
@@ -386,15 +377,14 @@ def test_console_says_in_words_when_sign_in_is_rate_limited(browser):
         console.fill("#login-password", "wrong")
         for _ in range(3):
             console.click("#login-submit")
-            _poll(console, "document.getElementById('login-error').textContent.indexOf('Wrong') === 0")
+            poll(console, "document.getElementById('login-error').textContent.indexOf('Wrong') === 0")
             console.evaluate("document.getElementById('login-error').textContent = ''")
         console.fill("#login-password", PASSWORD)                           # even the right one, while locked
         console.click("#login-submit")
-        _poll(console, "document.getElementById('login-error').textContent !== ''")
+        poll(console, "document.getElementById('login-error').textContent !== ''")
         text = console.inner_text("#login-error")
         assert text.startswith("Too many failed sign-ins") and "try again in" in text and "seconds" in text, text
         assert console.is_hidden("#sessions-panel")
     finally:
         ctx.close()
         srv.stop()
->>>>>>> h/limits
