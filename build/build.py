@@ -380,7 +380,8 @@ def invoke_stub(names):
     """The InvokeVisitor stub's JS (build/invoke.template.js), names filled in
     (`names`: {logical: hashed}, from delivery.publish)."""
     from visitor_sdk.invoke_rules import ALLOWED_FUNCS
-    return _fill(_template("invoke.template.js"), runtime=json.dumps(names[RUNTIME_NAME]),
+    return _fill(_template("invoke.template.js"), trusted_types=_template("trusted_types.js"),
+                 runtime=json.dumps(names[RUNTIME_NAME]),
                  invoke_modules=json.dumps(names[INVOKE_MODULES_NAME]), invoke=json.dumps(INVOKE_NAME),
                  allowed=json.dumps(list(ALLOWED_FUNCS)), entry=json.dumps(INVOKE_ENTRY))
 
@@ -396,6 +397,7 @@ def loader(names):
     }
     with open(os.path.join(HERE, "loader.template.js"), encoding="utf-8") as f:
         text = f.read()
+    text = _fill(text, trusted_types=_template("trusted_types.js"))
     text = (text.replace("@EVENTS@", json.dumps(list(catalogue.EVENT_NAMES)))
                 .replace("@RULES@", json.dumps(rules, sort_keys=True))
                 .replace("@LOADER@", json.dumps(LOADER_NAME))

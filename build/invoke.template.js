@@ -36,22 +36,7 @@
   }
   var src = ownSrc(), base = src.slice(0, src.lastIndexOf("/", noQuery(src).length - 1) + 1);
 
-  // Trusted Types: one policy, "glance-cobrowse", made on first use; it makes
-  // script URLs under this script's own base URL only.
-  var policy = null;
-  function scriptURL(url) {
-    var tt = W.trustedTypes;
-    if (!tt || typeof tt.createPolicy !== "function") return url;
-    if (!policy) policy = tt.createPolicy("glance-cobrowse", {createScriptURL: function (u) {
-      u = String(u);
-      var rest = u.slice(base.length);
-      if (!base || u.slice(0, base.length) !== base || rest.indexOf("..") >= 0 || rest.indexOf("\\") >= 0) {
-        throw new TypeError("GLANCE: refusing to load " + u + ": not under " + (base || "this script's URL"));
-      }
-      return u;
-    }});
-    return policy.createScriptURL(url);
-  }
+@TRUSTED_TYPES@
 
   var real = null, kept = null, wnd = null, queue = [], loading = false;
   var S = C._invokeLoader = {

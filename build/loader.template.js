@@ -209,23 +209,7 @@
     addScript(url, function () { if (!impl && !featuresAsked) failed("the cobrowse runtime " + url + " loaded but did not start"); },
               function (e) { failed("could not load the cobrowse runtime " + url + (e && e.message ? ": " + e.message : "")); });
   }
-  // Trusted Types: one policy, "glance-cobrowse", made on first use (only where
-  // the browser has Trusted Types); it makes script URLs under the loader's own
-  // base URL only.
-  var policy = null;
-  function scriptURL(url) {
-    var tt = W.trustedTypes;
-    if (!tt || typeof tt.createPolicy !== "function") return url;
-    if (!policy) policy = tt.createPolicy("glance-cobrowse", {createScriptURL: function (u) {
-      u = String(u);
-      var rest = u.slice(base.length);
-      if (!base || u.slice(0, base.length) !== base || rest.indexOf("..") >= 0 || rest.indexOf("\\") >= 0) {
-        throw new TypeError("GLANCE: refusing to load " + u + ": not under the cobrowse loader's URL " + (base || "(unknown)"));
-      }
-      return u;
-    }});
-    return policy.createScriptURL(url);
-  }
+@TRUSTED_TYPES@
   function addScript(url, onload, onerror) {
     var s = D.createElement("script");
     s.async = true;

@@ -39,6 +39,7 @@ Python functions that validate and build the message and that return a marker
 `throw new Error(message)`.
 """
 
+from visitor_sdk import log
 from visitor_sdk.invoke_rules import ALLOWED_FUNCS, ARG_CHECKS, NAMESPACE, _plain_problem, size_problem
 from visitor_sdk.origins import OriginError, target_origin
 from visitor_sdk.params import ParamError, positive_int
@@ -115,6 +116,7 @@ try:
 except ImportError:  # CPython: only the pure part above is used
     window = None
 else:
+    from visitor_sdk import console_sink
     from visitor_sdk.jsconv import from_js, to_js
     from visitor_sdk.jsfiles import js
 
@@ -169,7 +171,7 @@ def _check(token):
     """ANSWER_MS after a post: warn once if no cobrowse page answered it."""
     warning = _reach.overdue(token)
     if warning:
-        window.console.warn(warning)
+        log.warn(warning)
 
 
 def _on_message(event):
@@ -187,6 +189,7 @@ def _on_message(event):
 
 def install():
     """Define window.GLANCE.Cobrowse.InvokeVisitor (browser only); returns the JS object."""
+    log.configure(console_sink.write)
     window.addEventListener("message", _on_message)
     return js("invoke_api")(_py_init, _py_invoke)  # invoke_visitor/js/invoke_api.js
 

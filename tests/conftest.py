@@ -283,19 +283,24 @@ def quiet_sdk(request):
         pytest.fail("the SDK was not silent:\n  " + "\n  ".join(problems[:30]), pytrace=False)
 
 
+def poll(page, expression, arg=None, timeout=15.0, step=0.05):
+    """Wait until `expression` (a function of `arg` when given) is truthy in the page, polling
+    page.evaluate from here: a strict CSP (no 'unsafe-eval') blocks Playwright's wait_for_function."""
+    end = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError("timed out after %.1f s waiting for %s" % (timeout, expression[:200]))
+        time.sleep(step)
+
+
 def poll_wait_for_function(page, step=0.05):
-    """Make page.wait_for_function poll page.evaluate from here: the agent console's strict CSP (no
-    'unsafe-eval') blocks Playwright's in-page polling of a string. Same predicate, same timeout."""
+    """Make page.wait_for_function poll page.evaluate from here (poll()): the agent console's strict CSP
+    blocks Playwright's in-page polling of a string. Same predicate, same timeout."""
     def wait_for_function(expression, arg=None, timeout=None, polling=None):
-        limit = (timeout if timeout is not None else 10000) / 1000.0
-        end = time.monotonic() + limit
-        while True:
-            value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
-            if value:
-                return value
-            if time.monotonic() > end:
-                raise AssertionError("timed out after %.1f s waiting for %s" % (limit, expression[:200]))
-            time.sleep(step)
+        return poll(page, expression, arg, (timeout if timeout is not None else 10000) / 1000.0, step)
     page.wait_for_function = wait_for_function
     return page
 

@@ -19,7 +19,7 @@ feature chunk, since checking payloads needs its catalogue.
 from browser import window
 
 from .config import groups_of, parse_config
-from . import log
+from . import console_sink, log
 from .emitter import Emitter
 from .jsconv import exported, from_js, page_global, to_js
 from .params import MAX_PENDING_MESSAGES
@@ -34,16 +34,6 @@ MAX_EARLY_EVENTS = 200     # events kept for the features while their chunk load
 def _report_handler_error(name, handler, exc):
     # The page's own handler is at fault: said once per event name.
     log.error_once("handler:" + name, "a '" + name + "' event handler threw: " + str(exc))
-
-
-def _console_sink(level, text):
-    c = window.console
-    if level == "warn":
-        c.warn(text)
-    elif level == "error":
-        c.error(text)
-    else:
-        c.info(text)
 
 
 class JsEmitter(Emitter):
@@ -133,7 +123,7 @@ def start():
     """Build the Visitor for this page, attach it to the loader and fetch the features."""
     loader = window.GLANCE.Cobrowse._loader
     attrs = from_js(loader.config) or {}
-    log.configure(_console_sink, attrs.get("debug") == "true")
+    log.configure(console_sink.write, attrs.get("debug") == "true")
     gc = from_js(page_global("GLANCE_COBROWSE"))
     config, problems = parse_config(attrs, gc if isinstance(gc, dict) else None)
     for p in problems:

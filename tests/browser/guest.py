@@ -2,23 +2,11 @@
 visitor session on /strict, polled with page.evaluate (a strict CSP blocks
 Playwright's wait_for_function).
 """
-import time
+from tests.conftest import poll  # noqa: F401  (the guest tests import it from here)
 
 PAGE_OWN = {"$B": "the page's own $B", "key": "the page's own key", "docs": "the page's own docs",
             "__BRYTHON__": "the page's own __BRYTHON__"}
 BRYTHON_NAMES = ("$B", "__BRYTHON__", "brython", "_b_", "key", "docs", "$locals", "_window")
-
-
-def poll(page, expression, arg=None, timeout=15.0):
-    """Wait until `expression` (a function of `arg` when given) is truthy in the page."""
-    deadline = time.time() + timeout
-    while True:
-        value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError("timed out waiting for " + expression)
-        time.sleep(0.05)
 
 
 def event_count(page, name):

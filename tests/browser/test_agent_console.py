@@ -10,7 +10,7 @@ import signal
 import time
 
 from session_server import login_keys
-from tests.conftest import TEST_API_SECRET, Server, free_port, poll_wait_for_function
+from tests.conftest import TEST_API_SECRET, Server, free_port, poll, poll_wait_for_function
 from tests.browser.test_session_lifecycle import payloads, shop, start, wait_event
 
 USER, PASSWORD = "janet.glance.net", "demo-agent"
@@ -287,17 +287,6 @@ def test_console_pause_button_follows_another_agents_pause(page, context, server
     assert payloads(page, "sessionpaused") == [{"paused": True}, {"paused": False}]
     assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": True}
     assert agents.run(other.next_event("sessionpaused"))["payload"] == {"paused": False}
-
-
-def poll(page, expr, timeout=10.0):
-    """page.evaluate(expr) until it is truthy (no wait_for_function: the console may get a strict CSP)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = page.evaluate(expr)
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + expr)
 
 
 def mint(puid="janet@example.com", group=72937, ttl=300):

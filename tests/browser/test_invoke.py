@@ -177,6 +177,7 @@ def test_invoke_visitor_errors_are_thrown_in_the_chat_window(page, server):
     assert errors[1][1] == "TypeError"
     assert page.evaluate("GLANCE.Cobrowse._invokeLoader.runtimeWanted") is False
     # A call kept until the runtime arrives, whose arguments are then refused: one console error, nothing posted.
+    page.console.expect("GLANCE: GLANCE.Cobrowse.InvokeVisitor.invoke: startSession")
     page.evaluate("GLANCE.Cobrowse.InvokeVisitor.invoke('startSession', {sessionKey: 'a b'})")
     page.wait_for_function("GLANCE.Cobrowse._invokeLoader.liveAt !== null")
     kept = [t for t in page.console.of("error") if "startSession" in t]

@@ -8,7 +8,7 @@ import time
 
 from invoke_visitor.reach import ANSWER_MS
 
-WARN = "GLANCE.Cobrowse.InvokeVisitor.invoke("
+WARN = "GLANCE: GLANCE.Cobrowse.InvokeVisitor.invoke("   # the SDK's log prefix, then the call
 
 
 def reach_warnings(page):
@@ -47,6 +47,7 @@ def test_a_bare_hostname_of_the_chat_windows_own_http_host_reaches_the_page(page
 
 
 def test_a_message_that_cannot_reach_its_target_warns_once(page, server):
+    page.console.expect(WARN)
     shop = open_chat(page, server)            # chat on http://localhost:PORT, shop on http://127.0.0.1:PORT
     bare = server.url.split("://", 1)[1]      # "127.0.0.1:PORT": another host, so read as https
     init_and_invoke(page, bare, "5252", times=2)
@@ -67,6 +68,7 @@ def test_a_message_that_cannot_reach_its_target_warns_once(page, server):
 
 
 def test_a_window_that_shows_a_page_without_the_tag_is_reported(page, server):
+    page.console.expect(WARN)
     page.goto(server.alt_url + "/chat")
     page.wait_for_function("window.chatReady === true")
     page.evaluate("""(url) => { document.getElementById('shop').src = url; }""", server.url + "/?notag=1")

@@ -77,7 +77,7 @@ def test_failed_reports_an_exception_once_per_place():
 
 
 def test_the_sdk_speaks_only_through_the_log_module():
-    """Python code of the SDK never calls window.console itself (runtime.py's sink is the one place)."""
+    """Python code of the SDK never calls window.console itself (console_sink.py is the one place)."""
     import os
     import re
     root = os.path.join(os.path.dirname(__file__), "..", "..")

@@ -1,0 +1,18 @@
+"""The browser's console as visitor_sdk.log's sink (the one place SDK code touches window.console).
+
+Call `log.configure(console_sink.write, debug)` once when a bundle starts: the
+visitor runtime does in runtime.start(), InvokeVisitor when it loads.
+"""
+
+from browser import window
+
+
+def write(level, text):
+    """Write one line: 'warn' and 'error' as such, anything else (debug) as console.info."""
+    c = window.console
+    if level == "warn":
+        c.warn(text)
+    elif level == "error":
+        c.error(text)
+    else:
+        c.info(text)
