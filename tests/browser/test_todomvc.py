@@ -17,6 +17,7 @@ import pytest
 
 from tests.browser.test_cobrowse_view import assert_copy_matches, open_console, wait_for
 from tests.browser import todomvc_site
+from tests.conftest import Server, free_port
 from tests.browser.todomvc_site import APPS, TodoSite
 
 pytestmark = pytest.mark.skipif(not todomvc_site.installed() and not os.environ.get("CI"),
@@ -105,10 +106,36 @@ def test_each_policy_is_the_strict_policy_plus_what_the_app_itself_needs():
                 assert source not in ("'unsafe-inline'", "*") and ":" not in source.strip("'"), (app.name, source)
 
 
+# Each app's port, chosen up front: the service lists the apps' origins as the group's site_origins
+# (a visitor socket from any other page is refused), as a site's operator would.
+PORTS = {name: free_port() for name in sorted(APPS)}
+
+
+class TodoServer(Server):
+    """The session service, whose group 72937 also accepts visitor sockets from the apps' origins."""
+
+    def write_groups(self):
+        super().write_groups()
+        path = self.env["COBROWSE_GROUPS"]
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        apps = "".join('"http://127.0.0.1:%d", ' % port for port in PORTS.values())
+        assert text.count("site_origins = [") >= 1
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("site_origins = [", "site_origins = [" + apps, 1))
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = TodoServer().start()
+    yield s
+    s.stop()
+
+
 @pytest.fixture(scope="module", params=sorted(APPS))
 def app(request, browser, server):
     """(name, site, context): the app served on its own origin, one browser context for all its tests."""
-    site = TodoSite(request.param, server.url).start()
+    site = TodoSite(request.param, server.url, PORTS[request.param]).start()
     ctx = browser.new_context()
     yield request.param, site, ctx
     ctx.close()

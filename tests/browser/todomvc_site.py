@@ -117,8 +117,9 @@ def installed():
 class TodoSite:
     """One TodoMVC example on its own loopback port, its index.html with the tag, every response with its policy."""
 
-    def __init__(self, app, service_url):
+    def __init__(self, app, service_url, port=0):
         self.app = app
+        self.port = port   # 0: any free one
         self.service_url = service_url
         self.directory = os.path.join(EXAMPLES, app)
         self.csp = policy(app, service_url)
@@ -163,7 +164,7 @@ class TodoSite:
                     return
                 super().do_GET()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
