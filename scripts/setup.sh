@@ -51,6 +51,14 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
     mkdir -p "$todomvc_dir"
     npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$todomvc_dir" "todomvc@$todomvc_version" >/dev/null
   fi
+  # The jquery example's bower components, which the package leaves out (todomvc_site.py: JQUERY_BOWER).
+  bower_pkgs=$(sed -n 's/^    "bower_components[^"]*": "\([^ ]*\) .*/\1/p' tests/browser/todomvc_site.py | sort -u)
+  for pkg in $bower_pkgs; do
+    if ! grep -qs "\"version\": \"${pkg##*@}\"" "$todomvc_dir/node_modules/${pkg%@*}/package.json"; then
+      npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$todomvc_dir" $bower_pkgs >/dev/null
+      break
+    fi
+  done
 fi
 
 if [ "$what" = bench ]; then

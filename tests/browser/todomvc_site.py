@@ -22,6 +22,27 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TODOMVC_VERSION = "0.1.1"
 EXAMPLES = os.path.join(ROOT, "build", ".tools", "todomvc", "node_modules", "todomvc", "examples")
+MODULES = os.path.join(ROOT, "build", ".tools", "todomvc", "node_modules")
+# The package's `jquery` example ships without its bower_components (its .npmignore drops them). Its
+# bower.json names them: scripts/setup.sh test installs those versions from npm beside the package, and the
+# site serves each bower path from there. Written as "npm-package@version path-in-it", one a bower path.
+JQUERY_BOWER = {
+    "bower_components/todomvc-common/base.css": "todomvc-common@0.3.0 base.css",
+    "bower_components/todomvc-common/base.js": "todomvc-common@0.3.0 base.js",
+    "bower_components/jquery/dist/jquery.js": "jquery@2.1.1 dist/jquery.js",
+    "bower_components/handlebars/handlebars.js": "handlebars@2.0.0 dist/handlebars.js",
+    "bower_components/director/build/director.js": "director@1.2.8 build/director.js",
+}
+
+
+def bower_file(app, path):
+    """The file that serves `path` (relative to the app's root) from the npm copies of its bower
+    components, or None (the app's own file)."""
+    spec = JQUERY_BOWER.get(path) if app == "jquery" else None
+    if spec is None:
+        return None
+    package, inner = spec.split(" ", 1)
+    return os.path.join(MODULES, package.split("@")[0], inner)
 GROUP = "72937"
 TAG = ('<script async src="{service}/dist/glance-cobrowse.js" data-groupid="' + GROUP + '" '
        'data-ws="{service}"></script>\n')
@@ -81,9 +102,10 @@ APPS = {a.name: a for a in (
                     "'sha256-KfN5eZAfZP1NeNvo+BmHMi5+jl3xaUsm0uIl65WQUXw='"]),    # angular.js's ng-cloak/ng-hide
     _app("backbone", "Backbone 1.1 views render Underscore templates, compiled with new Function.",
          script_src=["'unsafe-eval'"]),
-    # The package's `jquery` example ships without its bower_components (its .npmignore drops them):
-    # not runnable as installed. Spine is the closest one that is: jQuery (1.8) with Handlebars templates, the
-    # stack of the jquery example (jQuery 2.1, Handlebars 2.0, Director).
+    _app("jquery", "jQuery 2.1 with Handlebars 2.0 templates, compiled with new Function (its bower "
+         "components from npm: JQUERY_BOWER).",
+         script_src=["'unsafe-eval'"]),
+    # Spine: jQuery 1.8 with Handlebars templates, another stack no one here wrote.
     _app("spine", "Spine on jQuery; its views are Handlebars templates, compiled with new Function.",
          script_src=["'unsafe-eval'"]),
 )}
@@ -158,6 +180,16 @@ class TodoSite:
                     body = site.index_html(tag=query.get("notag") != ["1"]).encode("utf-8")
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                bower = bower_file(site.app, url.path.lstrip("/"))
+                if bower is not None:
+                    with open(bower, "rb") as f:
+                        body = f.read()
+                    self.send_response(200)
+                    self.send_header("Content-Type", self.guess_type(bower))
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
