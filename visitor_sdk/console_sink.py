@@ -1,4 +1,4 @@
-"""The browser's console as visitor_sdk.log's sink (the one place SDK code touches window.console).
+"""The browser's console as visitor_sdk.log's sink: the one module of the SDK that writes to it.
 
 Call `log.configure(console_sink.write, debug)` once when a bundle starts: the
 visitor runtime does in runtime.start(), InvokeVisitor when it loads.
