@@ -24,7 +24,8 @@ from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP
 
 from . import agent_frames as AF
-from . import tokens
+from . import durable, tokens
+from .backplane import BackplaneDown
 from .agent_auth import AgentAuth
 from .participants import LocalSession, fresh, reattach
 from .doc_store import DocStore
@@ -55,6 +56,10 @@ class Hub:
         self.auth = AgentAuth()                        # agent sign-in: passwords (off the loop), login keys
         self.limits = settings.limits
         self.guards = Guards(self.limits)   # rate limits and per-address budgets (guards.py)
+        self.durable = getattr(backplane, "durable", False)   # participants' queues in Redis (durable.py)
+        self.loading = {}                                    # (sid, rl, pid) -> frames that came while attaching
+        if self.durable:
+            backplane.on_resubscribed = lambda: durable.close_all(self)
         self._warn_open_groups()
 
     def _warn_open_groups(self):
@@ -137,9 +142,17 @@ class Hub:
     # ------------------------------------------------------------- bus events
     def _on_event(self, sid, ev):
         s = self.sessions.get(sid)
-        if s is None or s.ended:
+        if s is None:
             return
         t = ev["t"]
+        if t == "frame":     # durable backplane: a numbered frame for one participant of this node
+            durable.on_frame(self, s, ev)
+            return
+        if t == "moved":
+            durable.on_moved(self, s, ev)
+            return
+        if s.ended:
+            return
         if t == "action":
             tab = s.tabs.get(s.focus)
             if tab is not None:
@@ -187,7 +200,7 @@ class Hub:
         """End the session for everyone (any node); idempotent."""
         if await self.bp.end_session(sid):
             await self.bp.publish(sid, {"t": "end", "reason": reason, "msg": msg})
-        else:
+        elif not self.durable:   # durable: the `end` frames are queued for everyone already
             s = self.sessions.get(sid)
             if s is not None and not s.ended:
                 self._on_event(sid, {"t": "end", "reason": reason, "msg": msg})
@@ -201,6 +214,19 @@ class Hub:
         await self.bp.publish(sid, {"t": "presence", "status": "connected" if n else ("reconnecting" if tabs else "gone"),
                                     "tabs": n})
 
+    def _sender(self, part, msg):
+        """What a durable backplane stores as applied with the frame it relays for `part`."""
+        part.stored = msg["seq"]
+        return (part.rl + part.pid, msg["seq"])
+
+    async def _deliver(self, part, frames):
+        """Queue reliable frames for one participant (with a durable backplane, through Redis)."""
+        if self.durable:
+            await durable.deliver(self, part, frames)
+        else:
+            for f in frames:
+                part.deliver(f)
+
     # --------------------------------------------------------------- sockets
     async def on_text(self, conn, text):
         """One message from a socket (peer.Peer; `conn.role` is "visitor" or "agent"; text None
@@ -210,11 +236,16 @@ class Hub:
             m = _BARE_ACK(text)   # the commonest frame, in its canonical form: what the full path would do
             if m is not None and part.sid in self.sessions:
                 part.outbox.ack(int(m.group(1)))
+                if self.durable:
+                    self.bp.acked(part.sid, part.rl, part.pid, int(m.group(1)))
                 return
         try:
             msg = self._decode(conn, text)
             if msg is not None:
                 await self._route(conn, msg)
+        except BackplaneDown as exc:   # nothing of this frame was stored or acknowledged: the peer resends it
+            log.warning("backplane unavailable (%s): closing a %s socket", exc, conn.role)
+            conn.close_soon()
         except Exception:
             log.exception("%s socket failed", conn.role)
             try:
@@ -251,6 +282,8 @@ class Hub:
         part = conn.part
         if "ack" in msg and part is not None:
             part.outbox.ack(msg["ack"])
+            if self.durable and part.conn is conn:
+                self.bp.acked(part.sid, part.rl, part.pid, msg["ack"])
         if t == "ping":
             conn.send(P.frame("pong", 0, t=msg.get("t", 0)))
             return
@@ -283,8 +316,19 @@ class Hub:
             self._fail(conn, "out_of_order", "seq %d after %d: a frame is missing; resend from %d"
                        % (msg["seq"], part.inbox.last, part.inbox.last + 1), msg)
             return
+        handler = self._visitor_frame if conn.role == "visitor" else self._agent_frame
+        if not self.durable:
+            conn.ack(part.inbox.last)
+            await handler(part, msg)
+            return
+        try:   # durable: acknowledged only once Redis has it (relayed, or stored as applied)
+            await handler(part, msg)
+            if part.stored != msg["seq"]:
+                await self.bp.applied(part.sid, part.rl, part.pid, msg["seq"])
+        except BackplaneDown:
+            part.inbox.last = msg["seq"] - 1
+            raise
         conn.ack(part.inbox.last)
-        await (self._visitor_frame if conn.role == "visitor" else self._agent_frame)(part, msg)
 
     async def socket_closed(self, conn):
         """The socket is gone (after its last message was handled)."""
@@ -292,7 +336,10 @@ class Hub:
         part = conn.part
         if part is not None and part.conn is conn:
             part.conn = None
-            await (self._visitor_closed if conn.role == "visitor" else self._agent_closed)(part)
+            try:
+                await (self._visitor_closed if conn.role == "visitor" else self._agent_closed)(part)
+            except BackplaneDown as exc:   # its node keeps the copy; the peer reattaches when Redis is back
+                log.warning("backplane unavailable (%s) when a %s socket closed", exc, conn.role)
 
     # --------------------------------------------------------------- visitors
     async def _visitor_hello(self, conn, msg):
@@ -343,16 +390,21 @@ class Hub:
         if s.addr is None:
             s.addr = conn.addr
         known_tabs = await self.bp.tabs(sid)
-        tab = s.tabs.get(tab_id)
-        exact = tab is not None and not tab.overflow
-        if exact:
-            reattach(tab, msg, "this tab")
-        else:
-            if tab is not None and tab.timer:
-                tab.timer.cancel()
-            tab = fresh(sid, tab_id, msg, self.limits.outbox_frames, self._tab_budget(s))
+        if self.durable:   # any node takes the tab over from Redis (durable.py)
+            s.focus = await self.bp.get_focus(sid)
+            tab, exact = await durable.attach(self, s, "t", tab_id, msg, self._tab_budget(s))
             tab.expire = lambda tab=tab: asyncio.get_running_loop().create_task(self._tab_expired(tab))
-            s.tabs[tab_id] = tab
+        else:
+            tab = s.tabs.get(tab_id)
+            exact = tab is not None and not tab.overflow
+            if exact:
+                reattach(tab, msg, "this tab")
+            else:
+                if tab is not None and tab.timer:
+                    tab.timer.cancel()
+                tab = fresh(sid, tab_id, msg, self.limits.outbox_frames, self._tab_budget(s))
+                tab.expire = lambda tab=tab: asyncio.get_running_loop().create_task(self._tab_expired(tab))
+                s.tabs[tab_id] = tab
         tab.conn = conn
         tab.page = msg.get("page")
         await self.bp.set_tab(sid, tab_id, True)
@@ -369,8 +421,7 @@ class Hub:
         agents = AF.agents_payload(await self.bp.agents(sid))
         s.n_agents = agents["count"]   # the visitor socket's budgets depend on it (limits.py: live or alone)
         tab.outbox.max_bytes = self._tab_budget(s)
-        tab.deliver(P.frame("agents", 0, **agents))
-        tab.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
+        await self._deliver(tab, [P.frame("agents", 0, **agents), P.frame("state", 0, state=await self.bp.get_state(sid))])
         if take_focus:
             await self.bp.publish(sid, {"t": "focus", "tab": tab_id})
         await self._presence(sid)
@@ -397,7 +448,7 @@ class Hub:
             if tab.epoch:   # receivers drop it if the tab sends it again after a restart of the service
                 f["o"] = [tab.epoch, msg["seq"]]
             if await self.bp.agent_count(sid):
-                await self.bp.publish(sid, {"t": "event", "frame": f})
+                await self.bp.publish(sid, {"t": "event", "frame": f}, sender=self._sender(tab, msg))
             else:   # no agent right now (e.g. agents rejoining after a server restart)
                 s = self.sessions.get(sid)
                 problem = self.guards.park(s, len(_dumps(f))) if s is not None else None
@@ -448,6 +499,8 @@ class Hub:
         s = self.sessions.get(tab.sid)
         if s is None or s.ended:
             return
+        if self.durable and not await self.bp.mine(tab.sid, "t", tab.pid, tab.gen):
+            return   # it reattached on another node meanwhile
         if tab.overflow:
             await self._tab_expired(tab)
             return
@@ -462,6 +515,13 @@ class Hub:
             tab.timer.cancel()
         tab.timer = None
         if s is None or s.ended or tab.conn is not None or s.tabs.get(tab.pid) is not tab:
+            return
+        if self.durable and not await self.bp.drop(tab.sid, "t", tab.pid, tab.gen):
+            if s.tabs.get(tab.pid) is tab:   # another node holds it now: only this node's copy goes
+                del s.tabs[tab.pid]
+            await self._forget_if_empty(s)
+            return
+        if s.tabs.get(tab.pid) is not tab or tab.conn is not None:
             return
         del s.tabs[tab.pid]
         tabs = await self.bp.set_tab(tab.sid, tab.pid, None)
@@ -542,7 +602,8 @@ class Hub:
         elif guest is not None:
             # A guest token admits one guest once: not while that guest is in the session, not again after.
             seated = any(e.get("role") == "guest" and e.get("guestid") == guest["i"] for e in await self.bp.agents(sid))
-            if seated or guest["i"] in self.used_guests:
+            if seated or guest["i"] in self.used_guests or (
+                    self.durable and not await self.bp.use_once("g%d" % guest["i"], GUEST_TTL * 2)):
                 self._fail(conn, "unauthorized", "this guest token was already used", msg)
                 return None
             self.used_guests[guest["i"]] = True
@@ -552,21 +613,18 @@ class Hub:
         else:
             aid, num = secrets.token_urlsafe(9), await self.bp.next_num(sid)
         exact = agent is not None and not agent.overflow
-        if exact:
+        if self.durable:   # any node takes the agent over from Redis (durable.py)
+            agent, exact = await durable.attach(self, s, "a", aid, msg, self.limits.agent_outbox_bytes,
+                                                self._agent_info(profile, guest, num))
+            agent.expire = lambda agent=agent: asyncio.get_running_loop().create_task(self._remove_agent(agent))
+        elif exact:
             reattach(agent, msg, "this agent")
         else:
             if agent is not None and agent.timer:
                 agent.timer.cancel()
             agent = fresh(sid, aid, msg, self.limits.outbox_frames, self.limits.agent_outbox_bytes)
             agent.expire = lambda agent=agent: asyncio.get_running_loop().create_task(self._remove_agent(agent))
-            if guest is not None:   # the seed's guest entry: role, name, guestid, num
-                entry = {"role": "guest", "name": guest["n"], "guestid": guest["i"], "num": num}
-            else:
-                entry = AF.agent_entry(profile["username"], profile["partnerid"], profile["partneruserid"],
-                                      profile["name"], profile["title"], "agent", 1000000 + secrets.randbelow(9000000),
-                                      num, profile["agentrole"])
-            agent.info = {"entry": entry, "role": "guest" if guest is not None else "agent",
-                          "ref": {"username": profile["username"], "puid": profile["partneruserid"], "num": num}}
+            agent.info = self._agent_info(profile, guest, num)
             s.agents[aid] = agent
         agent.conn = conn
         conn.send(P.frame("joined", 0, session=sid, group=msg["group"], key=msg["key"], num=num,
@@ -576,14 +634,28 @@ class Hub:
                                               "q": guest["i"] if guest is not None else None})))
         for f in agent.outbox.pending():
             conn.send(f)
-        agent.deliver(P.frame("state", 0, state=await self.bp.get_state(sid)))
+        await self._deliver(agent, [P.frame("state", 0, state=await self.bp.get_state(sid))])
         await self.bp.set_agent(sid, aid, agent.info["entry"])
         self.guards.unparked(s)
-        for f in await self.bp.unpark(sid):
-            agent.deliver(f)
+        if self.durable:
+            await self.bp.unpark_to(sid, aid)
+        else:
+            for f in await self.bp.unpark(sid):
+                agent.deliver(f)
         await self._publish_agents(sid)
         await self._presence(sid)
         return agent
+
+    def _agent_info(self, profile, guest, num):
+        """A new seat: its entry in `agents` (the seed's agent or guest entry), role and the `agent` ref."""
+        if guest is not None:   # the seed's guest entry: role, name, guestid, num
+            entry = {"role": "guest", "name": guest["n"], "guestid": guest["i"], "num": num}
+        else:
+            entry = AF.agent_entry(profile["username"], profile["partnerid"], profile["partneruserid"],
+                                   profile["name"], profile["title"], "agent", 1000000 + secrets.randbelow(9000000),
+                                   num, profile["agentrole"])
+        return {"entry": entry, "role": "guest" if guest is not None else "agent",
+                "ref": {"username": profile["username"], "puid": profile["partneruserid"], "num": num}}
 
     async def _agent_frame(self, agent, msg):
         t = msg["type"]
@@ -607,7 +679,7 @@ class Hub:
                 f["id"] = msg["id"]
             if agent.epoch:
                 f["o"] = [agent.epoch, msg["seq"]]
-            await self.bp.publish(sid, {"t": "action", "frame": f})
+            await self.bp.publish(sid, {"t": "action", "frame": f}, sender=self._sender(agent, msg))
         elif t == "leave":
             await self._remove_agent(agent)
             if agent.conn:
@@ -636,6 +708,9 @@ class Hub:
         del s.agents[agent.pid]
         if agent.timer:
             agent.timer.cancel()
+        if self.durable and not await self.bp.drop(agent.sid, "a", agent.pid, agent.gen):
+            await self._forget_if_empty(s)   # it reattached on another node: only this node's copy goes
+            return
         await self.bp.set_agent(agent.sid, agent.pid, None)
         if not s.ended:
             await self._publish_agents(agent.sid)

@@ -18,7 +18,7 @@ class Participant:
     """A visitor tab or an agent: its streams survive reconnects."""
 
     __slots__ = ("sid", "pid", "outbox", "inbox", "conn", "timer", "focused", "info", "page", "epoch", "overflow",
-                 "expire")
+                 "expire", "rl", "gen", "stored")
 
     def __init__(self, sid, pid, outbox, inbox):
         self.sid = sid
@@ -33,6 +33,9 @@ class Participant:
         self.epoch = None  # the peer's Outbox name (hello/join `epoch`): relayed frames carry `o`
         self.overflow = False   # its Outbox went over budget: its streams are dropped (the hub's `expire`)
         self.expire = None      # set by the hub: drop this participant now
+        self.rl = "t"           # with a durable backplane: "t" a visitor tab, "a" an agent (its key in Redis)
+        self.gen = None         # ...this node's attach of it (redis_lua.ATTACH)
+        self.stored = 0         # ...seq of the frame from it whose handling stored it as applied
 
     def deliver(self, frame):
         """Queue a reliable frame (seq stamped here); sent now if connected, else on resume.
@@ -53,6 +56,19 @@ class Participant:
                 self.conn.close_soon()
             elif self.expire is not None:
                 self.expire()
+
+    def deliver_stamped(self, frame):
+        """Queue a frame the backplane numbered already (durable backplane: the frame is in Redis).
+        A frame older than the next one is a copy and is dropped; past a missing one the socket
+        is closed, and the peer's reconnect takes everything from Redis in order."""
+        nxt = self.outbox.next_seq
+        if frame["seq"] < nxt:
+            return
+        if frame["seq"] > nxt:
+            if self.conn is not None:
+                self.conn.close_soon()
+            return
+        self.deliver(frame)
 
 
 def reattach(part, msg, who):

@@ -1,0 +1,341 @@
+"""`RedisBackplane`: session records and every participant's queue of frames in Redis, for several nodes.
+
+Everything a session needs to continue lives in Redis (redis_lua.py lists the
+keys): its records, each participant's unacknowledged frames and sequence
+numbers (`in`: the last frame applied from it, `last`: the last queued for it),
+parked events, one-time token uses. Any node can therefore take over any
+participant exactly (`attach`), with no sticky sessions. Each node subscribes
+to one channel, cb:n:<node>, where the scripts publish the frames queued for
+the participants whose sockets it holds. Commands go through a bounded,
+queueing pool, batched per turn of the loop (redis_batch.py).
+
+When Redis goes away, calls raise BackplaneDown (the hub then acknowledges
+nothing and closes the socket: the peer resends after reconnecting),
+`ready()` is False, and the subscription reconnects with backoff; once it is
+back, `on_resubscribed()` runs (the hub closes its sockets so that every
+peer reattaches from what Redis holds).
+"""
+
+import asyncio
+import json
+import logging
+
+from visitor_sdk import protocol as P
+
+from . import redis_lua as L
+from .redis_batch import BackplaneDown, Batcher
+
+log = logging.getLogger("session_server.backplane")
+PARK_LIMIT = 1000
+QUEUE_LIMIT = 10000   # frames kept per participant in Redis (its node's byte budgets cut in first)
+TTL = 86400
+POOL = 16             # connections per process (BlockingConnectionPool: callers queue for one)
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _body(frame):
+    return _dumps({k: v for k, v in frame.items() if k != "seq"})
+
+
+class RedisBackplane:
+    """Records in Redis; frames for this node's participants on channel cb:n:<node_id>."""
+
+    inline = False
+    durable = True    # participants' queues outlive this process: the hub attaches them from Redis
+
+    def __init__(self, url, node_id, pool_size=POOL):
+        self.url = url
+        self.node_id = node_id
+        self.pool_size = pool_size
+        self.handlers = {}
+        self.redis = None
+        self.up = False
+        self.on_resubscribed = None
+        self._task = None
+        self._acks = {}
+        self._ack_task = None
+
+    # ------------------------------------------------------------------ life
+    async def start(self):
+        import redis.asyncio as aioredis
+        self._aioredis = aioredis
+        pool = aioredis.BlockingConnectionPool.from_url(self.url, max_connections=self.pool_size, timeout=10,
+                                                        decode_responses=True, socket_connect_timeout=2,
+                                                        health_check_interval=5)
+        self.redis = aioredis.Redis(connection_pool=pool)
+        await self.redis.ping()
+        self.scripts = {}
+        self.sha = {}
+        for name in ("RELAY", "SEND_TO", "UNPARK_TO", "ATTACH", "MINE", "DROP", "CLAIM", "MERGE"):
+            text = getattr(L, name)
+            sha = await self.redis.script_load(text)
+            self.scripts[sha] = text
+            self.sha[name] = sha
+        self.batch = Batcher(self.redis, self.scripts)
+        self._sub = aioredis.from_url(self.url, decode_responses=False, socket_connect_timeout=2)
+        ready = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._reader(ready))
+        await ready
+        self._ack_task = asyncio.create_task(self._ack_flusher())
+
+    async def close(self):
+        for t in (self._task, self._ack_task):
+            if t:
+                t.cancel()
+                try:
+                    await t
+                except BaseException:
+                    pass
+        for c in (getattr(self, "_sub", None), self.redis):
+            if c is not None:
+                try:
+                    await c.aclose()
+                except Exception:
+                    pass
+
+    async def ready(self):
+        """True when Redis answers a PING within about a second and this node's subscription is live."""
+        if not self.up:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self.redis.ping(), 1.0))
+        except Exception:
+            return False
+
+    def _c(self, *args):
+        return self.batch.call(*args)
+
+    def _script(self, name, *args):
+        return self.batch.call("EVALSHA", self.sha[name], 0, *args)
+
+    async def _reader(self, ready):
+        delay = 0.1
+        first = True
+        while True:
+            ps = self._sub.pubsub()
+            try:
+                await ps.subscribe("cb:n:" + self.node_id)
+                self.up = True
+                delay = 0.1
+                if first:
+                    first = False
+                    ready.set_result(None)
+                elif self.on_resubscribed is not None:
+                    self.on_resubscribed()
+                while True:
+                    msg = await ps.get_message(ignore_subscribe_messages=True, timeout=30.0)
+                    if msg is not None and msg["type"] in ("message", b"message"):
+                        self._dispatch(msg["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if first:
+                    ready.set_exception(exc)
+                    return
+                if self.up:
+                    log.warning("redis subscription lost (%s); reconnecting", exc)
+                self.up = False
+                try:
+                    await ps.aclose()
+                except Exception:
+                    pass
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def _dispatch(self, data):
+        kind = data[:1]
+        sp = data.index(b" ")
+        sid = data[1:sp].decode()
+        sp2 = data.index(b" ", sp + 1)
+        role = data[sp + 1:sp + 2].decode()
+        n = int(data[sp + 2:sp2])
+        pid = data[sp2 + 1:sp2 + 1 + n].decode()   # n: its length in UTF-8 bytes (Lua's string.len)
+        h = self.handlers.get(sid)
+        if h is None:
+            return
+        try:
+            if kind == b"F":
+                h({"t": "frame", "r": role, "p": pid, "frame": json.loads(data[sp2 + 1 + n:])})
+            elif kind == b"M":
+                h({"t": "moved", "r": role, "p": pid})
+        except Exception:
+            log.exception("session event handler failed")
+
+    # ------------------------------------------------------- participants
+    async def attach(self, sid, role, pid, last_seq, acked, info=None):
+        """Take over participant (role "t"/"a", pid) on this node: (exact, gen, last, in, info, frames).
+        exact False: Redis had no queue for it (a new one is made from the peer's numbers)."""
+        r = await self._script("ATTACH", sid, role, pid, self.node_id, int(last_seq or 0), int(acked or 0),
+                               _dumps(info) if info is not None else "")
+        info = json.loads(r[4]) if r[4] else None
+        return bool(r[0]), str(r[1]), int(r[2]), int(r[3]), info, [json.loads(f) for f in r[5:]]
+
+    async def mine(self, sid, role, pid, gen):
+        """True while this node's attach (generation `gen`) is the participant's latest."""
+        return bool(await self._script("MINE", sid, role + pid, self.node_id, gen))
+
+    async def drop(self, sid, role, pid, gen):
+        """Forget the participant's queue if this node still holds it; False when another node does."""
+        return bool(await self._script("DROP", sid, role + pid, self.node_id, gen))
+
+    async def send_to(self, sid, role, pid, frames):
+        """Queue frames for one participant (they come back through this node's channel)."""
+        await self._script("SEND_TO", sid, role + pid, *[_body(f) for f in frames])
+
+    async def unpark_to(self, sid, aid):
+        return await self._script("UNPARK_TO", sid, aid, QUEUE_LIMIT)
+
+    def acked(self, sid, role, pid, n):
+        """The participant has every frame up to `n`: trimmed from Redis in the next batch (lazy: a lost
+        trim only means a frame the peer drops as a duplicate)."""
+        self._acks[(sid, role + pid)] = n
+
+    async def _ack_flusher(self):
+        while True:
+            await asyncio.sleep(0.2)
+            if not self._acks:
+                continue
+            acks, self._acks = self._acks, {}
+            futs = [self._c("ZREMRANGEBYSCORE", "cb:ob:%s:%s" % k, "-inf", n) for k, n in acks.items()]
+            for f in futs:
+                try:
+                    await f
+                except Exception:
+                    pass
+
+    async def applied(self, sid, role, pid, seq):
+        """The frame `seq` from this participant was handled (it was relayed to no one)."""
+        await self._c("HSET", "cb:pp:%s:%s%s" % (sid, role, pid), "in", seq)
+
+    async def use_once(self, what, ttl):
+        """True the first time `what` (a guest id, an upload ticket id) is used, on any node."""
+        return bool(await self._c("SET", "cb:once:" + what, "1", "NX", "EX", int(ttl)))
+
+    # ------------------------------------------------------------ records
+    async def claim_key(self, group, key, sid, allow_dup):
+        return await self.batch.call("EVALSHA", self.sha["CLAIM"], 1, "cb:key:%s:%s" % (group, key),
+                                     sid, "1" if allow_dup else "0", TTL)
+
+    async def find_key(self, group, key):
+        return await self._c("LINDEX", "cb:key:%s:%s" % (group, key), -1)
+
+    async def put_session(self, sid, meta):
+        k = "cb:s:" + sid
+        await asyncio.gather(self._c("HSET", k, "meta", json.dumps(meta)), self._c("HSETNX", k, "state", "{}"),
+                             self._c("EXPIRE", k, TTL), self._c("SADD", "cb:g:%s" % meta["group"], sid))
+
+    async def get_session(self, sid):
+        raw = await self._c("HGET", "cb:s:" + sid, "meta")
+        return json.loads(raw) if raw else None
+
+    async def list_sessions(self, group):
+        out = []
+        for sid in await self._c("SMEMBERS", "cb:g:%s" % group):
+            m = await self.get_session(sid)
+            if m is None:
+                await self._c("SREM", "cb:g:%s" % group, sid)
+                continue
+            na, nt = await asyncio.gather(self._c("HLEN", "cb:a:" + sid), self._c("HLEN", "cb:t:" + sid))
+            out.append(dict(m, agents=na, tabs=nt))
+        return out
+
+    async def end_session(self, sid):
+        """Mark the session ended and free its key; True for the one caller that ended it. The `end`
+        published next reaches every participant and then removes the session's records."""
+        if not await self._c("SET", "cb:ended:" + sid, "1", "NX", "EX", TTL):
+            return False
+        meta = await self.get_session(sid)
+        if meta:
+            await asyncio.gather(self._c("LREM", "cb:key:%s:%s" % (meta["group"], meta["key"]), 0, sid),
+                                 self._c("SREM", "cb:g:%s" % meta["group"], sid))
+        return True
+
+    async def is_ended(self, sid):
+        return bool(await self._c("EXISTS", "cb:ended:" + sid))
+
+    async def set_agent(self, sid, aid, entry):
+        if entry is None:
+            await self._c("HDEL", "cb:a:" + sid, aid)
+        else:
+            await asyncio.gather(self._c("HSET", "cb:a:" + sid, aid, json.dumps(entry)),
+                                 self._c("EXPIRE", "cb:a:" + sid, TTL))
+
+    async def agents(self, sid):
+        return [json.loads(v) for v in (await self._c("HGETALL", "cb:a:" + sid)).values()]
+
+    async def agent_count(self, sid):
+        return await self._c("HLEN", "cb:a:" + sid)
+
+    async def park(self, sid, frame):
+        await self._script("RELAY", sid, "park", _body(frame), "", 0, PARK_LIMIT, QUEUE_LIMIT, "", "")
+
+    async def unpark(self, sid):
+        raw = await self._c("LRANGE", "cb:p:" + sid, 0, -1)
+        await self._c("DEL", "cb:p:" + sid)
+        return [json.loads(x) for x in raw]
+
+    async def next_num(self, sid):
+        return await self._c("HINCRBY", "cb:s:" + sid, "num", 1)
+
+    async def merge_state(self, sid, patch):
+        return json.loads(await self.batch.call("EVALSHA", self.sha["MERGE"], 1, "cb:s:" + sid, json.dumps(patch)))
+
+    async def get_state(self, sid):
+        raw = await self._c("HGET", "cb:s:" + sid, "state")
+        return json.loads(raw) if raw else {}
+
+    async def set_tab(self, sid, tab, connected):
+        k = "cb:t:" + sid
+        if connected is None:
+            await self._c("HDEL", k, tab)
+        else:
+            await asyncio.gather(self._c("HSET", k, tab, "1" if connected else "0"), self._c("EXPIRE", k, TTL))
+        return await self.tabs(sid)
+
+    async def tabs(self, sid):
+        return {t: v == "1" for t, v in (await self._c("HGETALL", "cb:t:" + sid)).items()}
+
+    async def set_focus(self, sid, tab):
+        """The tab takes focus (the focus event published next tells the others: blur)."""
+        await asyncio.gather(self._c("HSET", "cb:s:" + sid, "focus", tab),
+                             self._c("HSET", "cb:pp:%s:t%s" % (sid, tab), "f", "1"))
+
+    async def get_focus(self, sid):
+        return await self._c("HGET", "cb:s:" + sid, "focus")
+
+    # ------------------------------------------------------------- events
+    async def subscribe(self, sid, handler):
+        """Frames for this node's participants of `sid` go to handler (this node's one channel carries them)."""
+        self.handlers[sid] = handler
+
+    async def unsubscribe(self, sid):
+        self.handlers.pop(sid, None)
+
+    async def publish(self, sid, event, sender=None):
+        """Queue what `event` means for each participant it concerns, in Redis, and tell their nodes.
+        `sender`: (role + pid, seq) of the frame being handled: stored as applied in the same step."""
+        t = event["t"]
+        fb = ""
+        bb = ""
+        if t == "action":
+            kind, body = "tab", _body(event["frame"])
+        elif t == "event":
+            kind, body = "park", _body(event["frame"])
+        elif t == "agents":
+            kind, body = "all", _body(P.frame("agents", 0, **event["payload"]))
+        elif t == "state":
+            kind, body = "all", _body(P.frame("state", 0, state=event["state"]))
+        elif t == "presence":
+            kind, body = "agents", _body(P.frame("presence", 0, status=event["status"], tabs=event["tabs"]))
+        elif t == "focus":
+            kind, body = "focus", event["tab"]
+            fb, bb = _body(P.frame("focus", 0)), _body(P.frame("blur", 0))
+        elif t == "end":
+            kind, body = "end", _body(P.frame("end", 0, reason=event["reason"], msg=event.get("msg") or ""))
+        else:
+            raise ValueError("unknown session event " + t)
+        who, seq = sender if sender else ("", 0)
+        return await self._script("RELAY", sid, kind, body, who, seq, PARK_LIMIT, QUEUE_LIMIT, fb, bb)
+
+
+__all__ = ["RedisBackplane", "BackplaneDown"]
