@@ -14,7 +14,7 @@ import sys
 
 import uvicorn
 
-from . import sockets
+from . import sockets, workers
 from .app import create_app
 from .edge import guarded_http
 from .config import ConfigError, Settings
@@ -31,6 +31,9 @@ def main(argv=None):
     ap.add_argument("--reconnect-window", type=float, default=None, help="seconds; default 30")
     ap.add_argument("--ws", default="lean", help="WebSocket implementation: lean (default: the service's own, "
                     "session_server/sockets.py) or one of uvicorn's (websockets, websockets-sansio, wsproto)")
+    ap.add_argument("--workers", type=int, default=None, help="worker processes sharing the port (SO_REUSEPORT), "
+                    "joined through Redis; default: the core count with --redis-url, else 1 (without Redis "
+                    "one process serves everything)")
     ap.add_argument("--log-level", default="warning")
     ap.add_argument("--demo", action="store_true", help="a throwaway demo: without COBROWSE_SECRET, sign tokens "
                     "with a random key of this process (they do not survive a restart; not with --redis-url)")
@@ -42,6 +45,16 @@ def main(argv=None):
     except (ConfigError, ValueError) as exc:
         print("session_server: " + str(exc), file=sys.stderr)
         return 2
+    count = args.workers if args.workers is not None else workers.default_count(settings.redis_url)
+    if count > 1 and not settings.redis_url:
+        print("session_server: --workers %d needs --redis-url (the workers share sessions through Redis)" % count,
+              file=sys.stderr)
+        return 2
+    return workers.serve(count, settings.host, settings.port, lambda sock: _run(args, settings, sock))
+
+
+def _run(args, settings, sock):
+    """One process of the service, serving on the bound socket `sock`."""
     app = create_app(settings)
     ws = sockets.protocol_factory(app.state.hub) if args.ws == "lean" else args.ws
     # The collector: what exists now (modules, classes, functions: ~50,000 objects) is never
@@ -50,8 +63,9 @@ def main(argv=None):
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_YOUNG, 20, 10)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                http=guarded_http(settings.limits), ws=ws, ws_max_size=settings.limits.frame_bytes + 4 * 1024, lifespan="on")
+    config = uvicorn.Config(app, log_level=args.log_level, http=guarded_http(settings.limits), ws=ws,
+                            ws_max_size=settings.limits.frame_bytes + 4 * 1024, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
