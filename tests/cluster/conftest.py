@@ -57,9 +57,9 @@ class Redis:
 class Proxy:
     """haproxy -f deploy/haproxy.cfg with the nodes' loopback ports."""
 
-    def __init__(self, nodes):
+    def __init__(self, nodes, port=None):
         self.exe = _exe("haproxy", "haproxy")
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.env = dict(os.environ, COBROWSE_PROXY_BIND="127.0.0.1:%d" % self.port,
                         COBROWSE_STATS_BIND="127.0.0.1:%d" % free_port(),
