@@ -91,12 +91,20 @@ def proc_stats(pid):
 SERVER_ARGS = []
 
 
-def start_server(port):
+def start_server(port, redis_url=None, workers=1):
     env = dict(os.environ, PYTHONPATH=ROOT, COBROWSE_RECONNECT_WINDOW="30")
+    # every client socket comes from 127.0.0.1: the per-address budgets (docs/limits.md) are lifted
+    env.update({"COBROWSE_LIMIT_SESSION_STARTS": "10000000", "COBROWSE_LIMIT_SOCKETS_PER_ADDRESS": "10000000",
+                "COBROWSE_LIMIT_SOCKET_OPENS_PER_S": "10000000", "COBROWSE_LIMIT_SOCKET_OPEN_BURST": "10000000",
+                "COBROWSE_LIMIT_SIGNIN_FAILURES": "10000000", "COBROWSE_LIMIT_JOIN_FAILURES": "10000000"})
     env.pop("REDIS_URL", None)
     env.pop("COBROWSE_GROUPS", None)
+    extra = ["--demo"]
+    if redis_url:   # nodes share the signing key (and Redis) instead of --demo's random one
+        env["COBROWSE_SECRET"] = "bench-secret-0123456789"
+        extra = ["--redis-url", redis_url]
     proc = subprocess.Popen([sys.executable, "-m", "session_server", "--host", HOST, "--port", str(port),
-                             "--log-level", "error", "--demo"] + SERVER_ARGS, cwd=ROOT, env=env)
+                             "--log-level", "error", "--workers", str(workers)] + extra + SERVER_ARGS, cwd=ROOT, env=env)
     deadline = time.time() + 15
     while time.time() < deadline:
         try:
@@ -106,6 +114,78 @@ def start_server(port):
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("server did not start")
+
+
+def _children(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+MODES = ("1 node", "1 node, Redis", "2 nodes", "1 host, 2 workers")
+
+
+class Topology:
+    """The service as one of MODES: "1 node" (one process, no Redis), "1 node, Redis" (one process,
+    LocalBackplane swapped for Redis), "2 nodes" (two processes sharing Redis: visitors connect to
+    the first, agents to the second, so every action crosses Redis), "1 host, 2 workers"
+    (--workers 2 on one port; the kernel spreads the sockets). stats() sums the service's
+    processes (workers included); Redis's CPU is redis_cpu(), apart."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.procs = []
+        self.redis = None
+
+    def start(self):
+        redis_url = None
+        if self.mode != "1 node":
+            rport = free_port()
+            self.redis = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", HOST, "--save", "",
+                                           "--appendonly", "no"], stdout=subprocess.DEVNULL)
+            redis_url = "redis://%s:%d/0" % (HOST, rport)
+            time.sleep(0.3)
+        ports = [free_port()]
+        if self.mode == "2 nodes":
+            ports.append(free_port())
+        workers = 2 if self.mode == "1 host, 2 workers" else 1
+        self.procs = [start_server(p, redis_url, workers) for p in ports]
+        if workers > 1:
+            time.sleep(1.5)   # every worker listening
+        self.pid = self.procs[0].pid
+        return ports[0], ports[-1]
+
+    def pids(self):
+        out = []
+        for p in self.procs:
+            out.append(p.pid)
+            out.extend(_children(p.pid))
+        return out
+
+    def stats(self):
+        rss = cpu = 0
+        for pid in self.pids():
+            r, c = proc_stats(pid)
+            rss, cpu = rss + r, cpu + c
+        return rss, cpu
+
+    def redis_cpu(self):
+        return proc_stats(self.redis.pid)[1] if self.redis else 0.0
+
+    def stop(self):
+        for p in self.procs + ([self.redis] if self.redis else []):
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 class Pair:
@@ -145,12 +225,12 @@ class Pair:
         if r is not None:
             await r
 
-    async def open(self, port):
+    async def open(self, port, agent_port=None):
         self.v = await self._socket(port, "/ws/visitor", self.on_visitor)
         started = self._await_type("started")
         await self._send(self.v, P.hello(GROUP, self.key, "t"))
         await started
-        self.a = await self._socket(port, "/ws/agent", self.on_agent)
+        self.a = await self._socket(agent_port or port, "/ws/agent", self.on_agent)
         joined = self._await_type("joined")
         await self._send(self.a, AF.join(GROUP, self.key, USER, PASSWORD))
         await joined
@@ -214,30 +294,31 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100.0))]
 
 
-async def run_n(n, rate, duration, max_total, open_timeout, capacity=4000.0, capacity_duration=3.0):
-    port = free_port()
-    proc = start_server(port)
+async def run_n(n, rate, duration, max_total, open_timeout, capacity=4000.0, capacity_duration=3.0, mode="1 node"):
+    topo = Topology(mode)
+    port, aport = topo.start()
     try:
         await asyncio.sleep(0.5)
         # warm up: one session, so imports and caches are in the baseline
         warm = Pair(-1)
-        await warm.open(port)
+        await warm.open(port, aport)
         await warm.close()
         await asyncio.sleep(0.3)
-        rss0, _ = proc_stats(proc.pid)
+        rss0, _ = topo.stats()
         pairs = [Pair(i) for i in range(n)]
         sem = asyncio.Semaphore(100)
 
         async def open_one(p):
             async with sem:
-                await p.open(port)
+                await p.open(port, aport)
         t0 = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(open_one(p) for p in pairs)), open_timeout)
         setup = time.perf_counter() - t0
         gc.collect()
         gc.freeze()     # the client's own long-lived objects out of its collector's way
         await asyncio.sleep(1.0)
-        rss1, cpu0 = proc_stats(proc.pid)
+        rss1, cpu0 = topo.stats()
+        r_cpu0 = topo.redis_cpu()
         load = os.getloadavg()[0]
         ru0 = resource.getrusage(resource.RUSAGE_SELF)
         per_agent = min(rate, max_total / n)
@@ -249,7 +330,8 @@ async def run_n(n, rate, duration, max_total, open_timeout, capacity=4000.0, cap
         drain_until = time.perf_counter() + 10.0   # let the frames in flight arrive (bounded)
         while sum(p.received for p in pairs) < sent and time.perf_counter() < drain_until:
             await asyncio.sleep(0.05)
-        _, cpu1 = proc_stats(proc.pid)
+        _, cpu1 = topo.stats()
+        r_cpu1 = topo.redis_cpu()
         ru1 = resource.getrusage(resource.RUSAGE_SELF)
         lat = [x for p in pairs for x in p.latencies]
         rlat = [x for p in pairs for x in p.read_lat]
@@ -258,28 +340,27 @@ async def run_n(n, rate, duration, max_total, open_timeout, capacity=4000.0, cap
         cap_got = cap_cpu = 0.0
         if capacity > 0 and capacity_duration > 0:
             await asyncio.sleep(0.5)
-            _, ccpu0 = proc_stats(proc.pid)
+            _, ccpu0 = topo.stats()
             before, sent0 = sum(p.received for p in pairs), sum(p.aseq for p in pairs)
             await send_actions(pairs, capacity / n, time.perf_counter() + capacity_duration)
             sent1 = sum(p.aseq for p in pairs)
             drain_until = time.perf_counter() + 10.0
             while sum(p.received for p in pairs) - before < sent1 - sent0 and time.perf_counter() < drain_until:
                 await asyncio.sleep(0.05)
-            _, ccpu1 = proc_stats(proc.pid)
+            _, ccpu1 = topo.stats()
             cap_got, cap_cpu = sum(p.received for p in pairs) - before, max(ccpu1 - ccpu0, 1e-6)
+            cap_cpu_redis = topo.redis_cpu()
         await asyncio.gather(*(p.close() for p in pairs), return_exceptions=True)
         cpu = max(cpu1 - cpu0, 1e-6)
-        return {"n": n, "setup_s": setup, "sent": sent, "received": got, "p50_ms": pct(lat, 50) * 1000,
+        return {"n": n, "mode": mode, "redis_cpu_s": r_cpu1 - r_cpu0, "setup_s": setup, "sent": sent, "received": got, "p50_ms": pct(lat, 50) * 1000,
                 "p99_ms": pct(lat, 99) * 1000, "p99_read_ms": pct(rlat, 99) * 1000, "offered_per_s": sent / wall, "server_cpu_s": cpu,
                 "load": load, "client_cpu_s": ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime,
                 "relayed_per_core_s": got / cpu, "kb_per_session": (rss1 - rss0) / n / 1024.0,
-                "capacity_per_core_s": cap_got / cap_cpu if cap_cpu else float("nan")}
+                "capacity_per_core_s": cap_got / cap_cpu if cap_cpu else float("nan"),
+                "cpu_per_k": cap_cpu / cap_got * 1000 if cap_got else float("nan"),
+                "cap_sent": (sent1 - sent0) if capacity > 0 and capacity_duration > 0 else 0, "cap_got": cap_got}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        topo.stop()
 
 
 def main(argv=None):
@@ -292,6 +373,8 @@ def main(argv=None):
                     help="actions per second offered in all during the capacity phase (0: skip it)")
     ap.add_argument("--capacity-duration", type=float, default=3.0, help="seconds of the capacity phase per N")
     ap.add_argument("--budget", type=float, default=300.0, help="overall time limit in seconds")
+    ap.add_argument("--modes", nargs="+", default=["1 node", "2 nodes", "1 host, 2 workers", "1 node"],
+                    help="service topologies, in order (%s); a mode named twice is the noise" % ", ".join(MODES))
     ap.add_argument("--ws", default="lean", help="server WebSocket implementation (see python -m session_server -h)")
     ap.add_argument("--client", default="lean", choices=("lean", "websockets"),
                     help="client sockets: lean (a minimal RFC 6455 client on asyncio.Protocol) or the websockets library")
@@ -309,26 +392,39 @@ def main(argv=None):
     results = []
     start = time.time()
     for n in args.n:
-        left = args.budget - (time.time() - start)
-        if left < 20:
-            print("N=%d skipped: time budget spent" % n)
-            continue
-        try:
-            results.append(runner(run_n(n, args.rate, args.duration, args.max_total, open_timeout=left - 15,
-                                        capacity=args.capacity, capacity_duration=args.capacity_duration)))
-        except (asyncio.TimeoutError, OSError, RuntimeError) as exc:
-            print("N=%d failed: %r" % (n, exc))
+        for mode in args.modes:
+            left = args.budget - (time.time() - start)
+            if left < 20:
+                print("N=%d %s skipped: time budget spent" % (n, mode))
+                continue
+            try:
+                results.append(runner(run_n(n, args.rate, args.duration, args.max_total, open_timeout=left - 15,
+                                            capacity=args.capacity, capacity_duration=args.capacity_duration,
+                                            mode=mode)))
+            except (asyncio.TimeoutError, OSError, RuntimeError) as exc:
+                print("N=%d %s failed: %r" % (n, mode, exc))
     print()
-    print("server: 1 process, no Redis, %s, --ws %s; clients (%s) in one other process; %d CPU(s)"
+    print("service: %s, --ws %s; Redis (if any) without persistence; clients (%s) in one other process; %d CPU(s)"
           % (HOST, args.ws, args.client, os.cpu_count()))
-    hdr = ("N", "setup s", "actions", "delivered", "offered/s", "p50 ms", "p99 ms", "p99 read ms", "relayed/s/core",
-           "relayed/s/core at %d/s" % args.capacity, "KB/idle session")
+    hdr = ("N", "service", "setup s", "actions", "delivered", "offered/s", "p50 ms", "p99 ms", "p99 read ms",
+           "relayed/s/core", "relayed/s/core at %d/s" % args.capacity, "delivered at %d/s" % args.capacity,
+           "service CPU s /1,000 relayed", "x 1 node", "+ Redis CPU s", "KB/idle session")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "|".join("---:" for _ in hdr) + "|")
+    base = {}
     for r in results:
-        print("| %d | %.1f | %d | %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | %.1f |" % (
-            r["n"], r["setup_s"], r["sent"], r["received"], r["offered_per_s"], r["p50_ms"], r["p99_ms"], r["p99_read_ms"],
-            r["relayed_per_core_s"], r["capacity_per_core_s"], r["kb_per_session"]))
+        base.setdefault(r["n"], r["cpu_per_k"]) if r["mode"] == "1 node" else None
+    for r in results:
+        b = base.get(r["n"])
+        print("| %d | %s | %.1f | %d | %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | %d/%d | %.3f | %s | %.2f | %.1f |" % (
+            r["n"], r["mode"], r["setup_s"], r["sent"], r["received"], r["offered_per_s"], r["p50_ms"], r["p99_ms"],
+            r["p99_read_ms"], r["relayed_per_core_s"], r["capacity_per_core_s"], r["cap_got"], r["cap_sent"],
+            r["cpu_per_k"], "%.2f" % (r["cpu_per_k"] / b) if b else "-", r["redis_cpu_s"], r["kb_per_session"]))
+    print()
+    print("targets: delivered = actions (100%); p99 < 20 ms at N=1000 across 2 nodes; CPU per relayed message")
+    print("through Redis within 1.5x of 1 node. Noise: the second '1 node' row of each N against the first")
+    print("(its 'x 1 node' is the run-to-run spread of the same measurement). 'service CPU' counts every process")
+    print("of the service (workers included), in the capacity phase; Redis's own CPU over the steady phase is apart.")
     print()
     print("steady phase: " + "; ".join("N=%d CPU s server %.2f, client %.2f, machine load %.1f"
                                        % (r["n"], r["server_cpu_s"], r["client_cpu_s"], r["load"]) for r in results))
