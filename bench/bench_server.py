@@ -103,7 +103,8 @@ def start_server(port, redis_url=None, workers=1):
     if redis_url:   # nodes share the signing key (and Redis) instead of --demo's random one
         env["COBROWSE_SECRET"] = "bench-secret-0123456789"
         extra = ["--redis-url", redis_url]
-    proc = subprocess.Popen([sys.executable, "-m", "session_server", "--host", HOST, "--port", str(port),
+    prof = ["-m", "cProfile", "-o", "/tmp/cl/prof%d.out" % port] if os.environ.get("BENCH_PROFILE") else []
+    proc = subprocess.Popen([sys.executable] + prof + ["-m", "session_server", "--host", HOST, "--port", str(port),
                              "--log-level", "error", "--workers", str(workers)] + extra + SERVER_ARGS, cwd=ROOT, env=env)
     deadline = time.time() + 15
     while time.time() < deadline:

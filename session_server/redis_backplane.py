@@ -6,8 +6,9 @@ numbers (`in`: the last frame applied from it, `last`: the last queued for it),
 parked events, one-time token uses. Any node can therefore take over any
 participant exactly (`attach`), with no sticky sessions. Each node subscribes
 to one channel, cb:n:<node>, where the scripts publish the frames queued for
-the participants whose sockets it holds. Commands go through a bounded,
-queueing pool, batched per turn of the loop (redis_batch.py).
+the participants whose sockets it holds. Commands go over a few pipelined
+connections (redis_wire.py): callers queue, nothing is refused, and what a
+turn of the loop asks for goes out in one write per connection.
 
 When Redis goes away, calls raise BackplaneDown (the hub then acknowledges
 nothing and closes the socket: the peer resends after reconnecting),
@@ -23,13 +24,13 @@ import logging
 from visitor_sdk import protocol as P
 
 from . import redis_lua as L
-from .redis_batch import BackplaneDown, Batcher
+from .redis_wire import BackplaneDown, ReplyError, Wire, subscribe
 
 log = logging.getLogger("session_server.backplane")
 PARK_LIMIT = 1000
 QUEUE_LIMIT = 10000   # frames kept per participant in Redis (its node's byte budgets cut in first)
 TTL = 86400
-POOL = 16             # connections per process (BlockingConnectionPool: callers queue for one)
+CONNS = 4             # pipelined connections per process (callers queue on them; none is ever refused)
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -43,12 +44,11 @@ class RedisBackplane:
     inline = False
     durable = True    # participants' queues outlive this process: the hub attaches them from Redis
 
-    def __init__(self, url, node_id, pool_size=POOL):
+    def __init__(self, url, node_id, conns=CONNS):
         self.url = url
         self.node_id = node_id
-        self.pool_size = pool_size
+        self.wire = Wire(url, conns)
         self.handlers = {}
-        self.redis = None
         self.up = False
         self.on_resubscribed = None
         self._task = None
@@ -57,26 +57,16 @@ class RedisBackplane:
 
     # ------------------------------------------------------------------ life
     async def start(self):
-        import redis.asyncio as aioredis
-        self._aioredis = aioredis
-        pool = aioredis.BlockingConnectionPool.from_url(self.url, max_connections=self.pool_size, timeout=10,
-                                                        decode_responses=True, socket_connect_timeout=2,
-                                                        health_check_interval=5)
-        self.redis = aioredis.Redis(connection_pool=pool)
-        await self.redis.ping()
-        self.scripts = {}
-        self.sha = {}
-        for name in ("RELAY", "SEND_TO", "UNPARK_TO", "ATTACH", "MINE", "DROP", "CLAIM", "MERGE"):
-            text = getattr(L, name)
-            sha = await self.redis.script_load(text)
-            self.scripts[sha] = text
-            self.sha[name] = sha
-        self.batch = Batcher(self.redis, self.scripts)
-        self._sub = aioredis.from_url(self.url, decode_responses=False, socket_connect_timeout=2)
+        await self._load_scripts()
         ready = asyncio.get_running_loop().create_future()
         self._task = asyncio.create_task(self._reader(ready))
         await ready
         self._ack_task = asyncio.create_task(self._ack_flusher())
+
+    async def _load_scripts(self):
+        self.sha = {}
+        for name in ("RELAY", "SEND_TO", "UNPARK_TO", "ATTACH", "MINE", "DROP", "CLAIM", "MERGE"):
+            self.sha[name] = await self.wire.call("SCRIPT", "LOAD", getattr(L, name))
 
     async def close(self):
         for t in (self._task, self._ack_task):
@@ -86,61 +76,56 @@ class RedisBackplane:
                     await t
                 except BaseException:
                     pass
-        for c in (getattr(self, "_sub", None), self.redis):
-            if c is not None:
-                try:
-                    await c.aclose()
-                except Exception:
-                    pass
+        self.wire.close()
 
     async def ready(self):
         """True when Redis answers a PING within about a second and this node's subscription is live."""
         if not self.up:
             return False
         try:
-            return bool(await asyncio.wait_for(self.redis.ping(), 1.0))
+            return await asyncio.wait_for(self.wire.call("PING"), 1.0) == "PONG"
         except Exception:
             return False
 
     def _c(self, *args):
-        return self.batch.call(*args)
+        return self.wire.call(*args)
 
-    def _script(self, name, *args):
-        return self.batch.call("EVALSHA", self.sha[name], 0, *args)
+    async def _script(self, name, *args):
+        try:
+            return await self.wire.call("EVALSHA", self.sha[name], *args)
+        except ReplyError as exc:
+            if not str(exc).startswith("NOSCRIPT"):
+                raise
+        await self._load_scripts()   # Redis restarted without its script cache
+        return await self.wire.call("EVALSHA", self.sha[name], *args)
 
     async def _reader(self, ready):
+        """The node's subscription; reconnected with backoff (0.1 s doubling to 2 s) when it drops."""
         delay = 0.1
         first = True
         while True:
-            ps = self._sub.pubsub()
             try:
-                await ps.subscribe("cb:n:" + self.node_id)
-                self.up = True
-                delay = 0.1
-                if first:
-                    first = False
-                    ready.set_result(None)
-                elif self.on_resubscribed is not None:
-                    self.on_resubscribed()
-                while True:
-                    msg = await ps.get_message(ignore_subscribe_messages=True, timeout=30.0)
-                    if msg is not None and msg["type"] in ("message", b"message"):
-                        self._dispatch(msg["data"])
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
+                sub = await subscribe(self.url, "cb:n:" + self.node_id, self._dispatch)
+            except (BackplaneDown, OSError, asyncio.TimeoutError) as exc:
                 if first:
                     ready.set_exception(exc)
                     return
-                if self.up:
-                    log.warning("redis subscription lost (%s); reconnecting", exc)
-                self.up = False
-                try:
-                    await ps.aclose()
-                except Exception:
-                    pass
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
+                continue
+            self.up = True
+            delay = 0.1
+            if first:
+                first = False
+                ready.set_result(None)
+            elif self.on_resubscribed is not None:
+                self.on_resubscribed()
+            try:
+                await sub.lost
+            finally:
+                sub.transport.close()
+            self.up = False
+            log.warning("redis subscription lost; reconnecting")
 
     def _dispatch(self, data):
         kind = data[:1]
@@ -165,25 +150,25 @@ class RedisBackplane:
     async def attach(self, sid, role, pid, last_seq, acked, info=None):
         """Take over participant (role "t"/"a", pid) on this node: (exact, gen, last, in, info, frames).
         exact False: Redis had no queue for it (a new one is made from the peer's numbers)."""
-        r = await self._script("ATTACH", sid, role, pid, self.node_id, int(last_seq or 0), int(acked or 0),
+        r = await self._script("ATTACH", 0, sid, role, pid, self.node_id, int(last_seq or 0), int(acked or 0),
                                _dumps(info) if info is not None else "")
         info = json.loads(r[4]) if r[4] else None
         return bool(r[0]), str(r[1]), int(r[2]), int(r[3]), info, [json.loads(f) for f in r[5:]]
 
     async def mine(self, sid, role, pid, gen):
         """True while this node's attach (generation `gen`) is the participant's latest."""
-        return bool(await self._script("MINE", sid, role + pid, self.node_id, gen))
+        return bool(await self._script("MINE", 0, sid, role + pid, self.node_id, gen))
 
     async def drop(self, sid, role, pid, gen):
         """Forget the participant's queue if this node still holds it; False when another node does."""
-        return bool(await self._script("DROP", sid, role + pid, self.node_id, gen))
+        return bool(await self._script("DROP", 0, sid, role + pid, self.node_id, gen))
 
     async def send_to(self, sid, role, pid, frames):
         """Queue frames for one participant (they come back through this node's channel)."""
-        await self._script("SEND_TO", sid, role + pid, *[_body(f) for f in frames])
+        await self._script("SEND_TO", 0, sid, role + pid, *[_body(f) for f in frames])
 
     async def unpark_to(self, sid, aid):
-        return await self._script("UNPARK_TO", sid, aid, QUEUE_LIMIT)
+        return await self._script("UNPARK_TO", 0, sid, aid, QUEUE_LIMIT)
 
     def acked(self, sid, role, pid, n):
         """The participant has every frame up to `n`: trimmed from Redis in the next batch (lazy: a lost
@@ -192,7 +177,7 @@ class RedisBackplane:
 
     async def _ack_flusher(self):
         while True:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(1.0)
             if not self._acks:
                 continue
             acks, self._acks = self._acks, {}
@@ -213,8 +198,7 @@ class RedisBackplane:
 
     # ------------------------------------------------------------ records
     async def claim_key(self, group, key, sid, allow_dup):
-        return await self.batch.call("EVALSHA", self.sha["CLAIM"], 1, "cb:key:%s:%s" % (group, key),
-                                     sid, "1" if allow_dup else "0", TTL)
+        return await self._script("CLAIM", 1, "cb:key:%s:%s" % (group, key), sid, "1" if allow_dup else "0", TTL)
 
     async def find_key(self, group, key):
         return await self._c("LINDEX", "cb:key:%s:%s" % (group, key), -1)
@@ -261,13 +245,14 @@ class RedisBackplane:
                                  self._c("EXPIRE", "cb:a:" + sid, TTL))
 
     async def agents(self, sid):
-        return [json.loads(v) for v in (await self._c("HGETALL", "cb:a:" + sid)).values()]
+        flat = await self._c("HGETALL", "cb:a:" + sid)
+        return [json.loads(v) for v in flat[1::2]]
 
     async def agent_count(self, sid):
         return await self._c("HLEN", "cb:a:" + sid)
 
     async def park(self, sid, frame):
-        await self._script("RELAY", sid, "park", _body(frame), "", 0, PARK_LIMIT, QUEUE_LIMIT, "", "")
+        await self._script("RELAY", 0, sid, "park", _body(frame), "", 0, PARK_LIMIT, QUEUE_LIMIT, "", "")
 
     async def unpark(self, sid):
         raw = await self._c("LRANGE", "cb:p:" + sid, 0, -1)
@@ -278,7 +263,7 @@ class RedisBackplane:
         return await self._c("HINCRBY", "cb:s:" + sid, "num", 1)
 
     async def merge_state(self, sid, patch):
-        return json.loads(await self.batch.call("EVALSHA", self.sha["MERGE"], 1, "cb:s:" + sid, json.dumps(patch)))
+        return json.loads(await self._script("MERGE", 1, "cb:s:" + sid, json.dumps(patch)))
 
     async def get_state(self, sid):
         raw = await self._c("HGET", "cb:s:" + sid, "state")
@@ -293,7 +278,8 @@ class RedisBackplane:
         return await self.tabs(sid)
 
     async def tabs(self, sid):
-        return {t: v == "1" for t, v in (await self._c("HGETALL", "cb:t:" + sid)).items()}
+        flat = await self._c("HGETALL", "cb:t:" + sid)
+        return {t: v == "1" for t, v in zip(flat[::2], flat[1::2])}
 
     async def set_focus(self, sid, tab):
         """The tab takes focus (the focus event published next tells the others: blur)."""
@@ -335,7 +321,7 @@ class RedisBackplane:
         else:
             raise ValueError("unknown session event " + t)
         who, seq = sender if sender else ("", 0)
-        return await self._script("RELAY", sid, kind, body, who, seq, PARK_LIMIT, QUEUE_LIMIT, fb, bb)
+        return await self._script("RELAY", 0, sid, kind, body, who, seq, PARK_LIMIT, QUEUE_LIMIT, fb, bb)
 
 
 __all__ = ["RedisBackplane", "BackplaneDown"]
