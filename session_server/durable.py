@@ -88,7 +88,7 @@ def on_frame(hub, s, ev):
         s.focus = part.pid
     elif t == "blur":
         part.focused = False
-    part.deliver_stamped(f)
+    part.deliver_stamped(f, ev.get("text"))
     if t == "end":
         s.ended = True
         if part.timer:

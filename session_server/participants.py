@@ -37,7 +37,7 @@ class Participant:
         self.gen = None         # ...this node's attach of it (redis_lua.ATTACH)
         self.stored = 0         # ...seq of the frame from it whose handling stored it as applied
 
-    def deliver(self, frame):
+    def deliver(self, frame, text=None):
         """Queue a reliable frame (seq stamped here); sent now if connected, else on resume.
 
         Past the Outbox's frame or byte budget the participant's streams are dropped: its socket
@@ -47,7 +47,10 @@ class Participant:
             return
         try:
             self.outbox.push(frame)
-            n = self.conn.send(frame) if self.conn is not None else len(_dumps(frame))
+            if text is not None:
+                n = self.conn.send_encoded(frame, text) if self.conn is not None else len(text)
+            else:
+                n = self.conn.send(frame) if self.conn is not None else len(_dumps(frame))
             self.outbox.charge(n)
         except OutboxFull as exc:
             self.overflow = True
@@ -57,7 +60,7 @@ class Participant:
             elif self.expire is not None:
                 self.expire()
 
-    def deliver_stamped(self, frame):
+    def deliver_stamped(self, frame, text=None):
         """Queue a frame the backplane numbered already (durable backplane: the frame is in Redis).
         A frame older than the next one is a copy and is dropped; past a missing one the socket
         is closed, and the peer's reconnect takes everything from Redis in order."""
@@ -68,7 +71,7 @@ class Participant:
             if self.conn is not None:
                 self.conn.close_soon()
             return
-        self.deliver(frame)
+        self.deliver(frame, text)
 
 
 def reattach(part, msg, who):

@@ -140,7 +140,8 @@ class RedisBackplane:
             return
         try:
             if kind == b"F":
-                h({"t": "frame", "r": role, "p": pid, "frame": json.loads(data[sp2 + 1 + n:])})
+                text = data[sp2 + 1 + n:].decode()
+                h({"t": "frame", "r": role, "p": pid, "frame": json.loads(text), "text": text})
             elif kind == b"M":
                 h({"t": "moved", "r": role, "p": pid})
         except Exception:
