@@ -18,12 +18,15 @@ process's memory, per session, until the session ends (or DOC_TTL passes);
        visitor's page then gets agent_action `agentdownload {name}` (the `agentdownload` event)
 
 Every upload is checked with visitor_sdk.doc_rules (pdf, xlsx, xls, csv; at
-most 5 MB; the first bytes must match the type). With several nodes the
-document lives on the node that received it: route /api/docs/* to one node
-or make sessions sticky.
+most 5 MB; the first bytes must match the type). With several nodes (a
+durable backplane: Redis) every document is also written to Redis before
+the upload is answered, and any node fetches it from there (`ensure`), so
+/api/docs/* may reach any node; upload tickets are used once across nodes.
 """
 
+import base64
 import collections
+import json
 import secrets
 import time
 from urllib.parse import quote
@@ -54,6 +57,39 @@ class DocStore:
         self.per_session = per_session
         self.ttl = ttl
         self.used_tickets = collections.OrderedDict()
+        self.shared = None   # a durable backplane (Redis): documents and ticket uses shared by every node
+
+    async def persist(self, doc):
+        """With a shared store, write the document there (call before answering the upload)."""
+        if self.shared is not None:
+            meta = {k: v for k, v in doc.items() if k != "data"}
+            meta["data"] = base64.b64encode(doc["data"]).decode("ascii")
+            await self.shared.wire.call("SET", "cb:doc:" + doc["id"], json.dumps(meta), "EX", int(self.ttl))
+
+    async def ensure(self, doc_id):
+        """With a shared store, fetch a document this node does not hold (uploaded through another node)."""
+        if self.shared is None or not doc_id or doc_id in self.docs:
+            return
+        raw = await self.shared.wire.call("GET", "cb:doc:" + doc_id)
+        if raw:
+            doc = json.loads(raw)
+            doc["data"] = base64.b64decode(doc["data"])
+            if doc_id not in self.docs:
+                self.docs[doc_id] = doc
+                self.total += doc["size"]
+                self._expire()
+
+    async def ensure_url(self, payload):
+        """ensure() the document a visitordocument payload's url names (relay_checks reads it next)."""
+        url = payload.get("url") if isinstance(payload, dict) else None
+        if isinstance(url, str) and "/api/docs/" in url:
+            await self.ensure(url.split("/api/docs/", 1)[1].split("/", 1)[0][:64])
+
+    async def use_ticket_shared(self, ticket_id):
+        """use_ticket() across every node when the store is shared."""
+        if self.shared is not None:
+            return await self.shared.use_once("t" + ticket_id, self.ttl)
+        return self.use_ticket(ticket_id)
 
     def use_ticket(self, ticket_id):
         """True the first time an upload ticket id is used, False after."""
@@ -181,15 +217,17 @@ def routes(hub):
         problem = doc_rules.size_problem(len(data)) or doc_rules.content_problem(name, data[:doc_rules.HEAD_BYTES])
         if problem:
             return _error(415 if "empty" not in problem else 400, problem)
-        if owner == "visitor" and not store.use_ticket(tok["i"]):
+        if owner == "visitor" and not await store.use_ticket_shared(tok["i"]):
             return _error(401, "the upload ticket was already used")
         doc = store.put(tok["s"], owner, name, data, origin=request.headers.get("host"))
+        await store.persist(doc)
         return JSONResponse({"id": doc["id"], "name": doc["name"], "size": doc["size"], "type": doc["type"],
                              "url": doc_url(doc)}, status_code=201, headers=CORS)
 
     async def download(request):
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=CORS)
+        await store.ensure(request.path_params["doc_id"][:64])
         doc = store.get(request.path_params["doc_id"])
         if doc is None:
             return _error(404, "no such document (it may have expired with its session)")

@@ -60,6 +60,7 @@ class Hub:
         self.loading = {}                                    # (sid, rl, pid) -> frames that came while attaching
         if self.durable:
             backplane.on_resubscribed = lambda: durable.close_all(self)
+            self.docs.shared = backplane
         self._warn_open_groups()
 
     def _warn_open_groups(self):
@@ -431,6 +432,8 @@ class Hub:
         t = msg["type"]
         sid = tab.sid
         if t == "visitor_event":
+            if self.durable and msg["name"] == "visitordocument":
+                await self.docs.ensure_url(msg.get("payload"))   # it may have been uploaded through another node
             problem = visitor_event_problem(self.docs, sid, msg["name"], msg.get("payload"))
             if problem:   # dropped, never relayed (relay_checks.py)
                 self._fail(tab.conn, "bad_frame", problem, msg)
