@@ -182,7 +182,10 @@ class Topology:
 
     def stop(self):
         for p in self.procs + ([self.redis] if self.redis else []):
-            p.terminate()
+            if os.environ.get("BENCH_PROFILE") and p is not self.redis:
+                p.send_signal(2)   # SIGINT: the profiler (BENCH_PROFILE=1) writes its file on the way out
+            else:
+                p.terminate()
             try:
                 p.wait(5)
             except subprocess.TimeoutExpired:
@@ -364,6 +367,60 @@ async def run_n(n, rate, duration, max_total, open_timeout, capacity=4000.0, cap
         topo.stop()
 
 
+async def idle_client(port, first, count):
+    """A client process of the idle row: `count` visitor sockets (keys from `first`) that said hello
+    and wait, answering pings; prints "ready" and holds them until its stdin closes."""
+    pairs = [Pair(first + i) for i in range(count)]
+    sem = asyncio.Semaphore(100)
+
+    async def open_one(p):
+        async with sem:
+            p.v = await p._socket(port, "/ws/visitor", p.on_visitor)
+            started = p._await_type("started")
+            await p._send(p.v, P.hello(GROUP, p.key, "t"))
+            await started
+            p.setup = None
+    await asyncio.gather(*(open_one(p) for p in pairs))
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
+def run_idle(n, mode, hold=10.0, clients=2):
+    """The idle row: n sessions of one waiting visitor socket each (no agent yet), spread over
+    `clients` client processes (each process may hold 20,000 descriptors here); the service's and
+    Redis's memory, and their CPU over `hold` idle seconds."""
+    topo = Topology(mode)
+    port, _ = topo.start()
+    try:
+        time.sleep(0.5)
+        rss0, _ = topo.stats()
+        r0 = proc_stats(topo.redis.pid)[0] if topo.redis else 0
+        per = n // clients
+        kids = [subprocess.Popen([sys.executable, os.path.abspath(__file__), "--idle-client", str(port), str(i * per),
+                                  str(per)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                for i in range(clients)]
+        t0 = time.perf_counter()
+        for k in kids:
+            if k.stdout.readline().strip() != "ready":
+                raise RuntimeError("an idle client failed")
+        setup = time.perf_counter() - t0
+        time.sleep(2.0)
+        rss1, cpu0 = topo.stats()
+        rc0 = topo.redis_cpu()
+        time.sleep(hold)
+        rss2, cpu1 = topo.stats()
+        rc1 = topo.redis_cpu()
+        r1 = proc_stats(topo.redis.pid)[0] if topo.redis else 0
+        for k in kids:
+            k.stdin.close()
+            k.wait(30)
+        return {"n": n, "mode": mode, "setup_s": setup, "rss_mb": rss2 / 2**20, "kb_per_session": (rss2 - rss0) / n / 1024,
+                "redis_mb": r1 / 2**20, "redis_kb_per_session": (r1 - r0) / n / 1024,
+                "cpu_pct": (cpu1 - cpu0) / hold * 100, "redis_cpu_pct": (rc1 - rc0) / hold * 100}
+    finally:
+        topo.stop()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, nargs="+", default=[100, 1000, 5000])
@@ -379,7 +436,14 @@ def main(argv=None):
     ap.add_argument("--ws", default="lean", help="server WebSocket implementation (see python -m session_server -h)")
     ap.add_argument("--client", default="lean", choices=("lean", "websockets"),
                     help="client sockets: lean (a minimal RFC 6455 client on asyncio.Protocol) or the websockets library")
+    ap.add_argument("--idle", type=int, default=20000, help="sessions of the idle row (0: skip it)")
+    ap.add_argument("--idle-modes", nargs="+", default=["1 host, 2 workers"])
+    ap.add_argument("--idle-client", nargs=3, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.idle_client:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+        asyncio.run(idle_client(*args.idle_client))
+        return 0
     global CLIENT
     CLIENT = args.client
     SERVER_ARGS[:] = ["--ws", args.ws]
@@ -427,6 +491,24 @@ def main(argv=None):
     print("(its 'x 1 node' is the run-to-run spread of the same measurement). 'service CPU' counts every process")
     print("of the service (workers included), in the capacity phase; Redis's own CPU over the steady phase is apart.")
     print()
+    idle = []
+    for mode in (args.idle_modes if args.idle else []):
+        try:
+            idle.append(run_idle(args.idle, mode))
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+            print("idle %d %s failed: %r" % (args.idle, mode, exc))
+    if idle:
+        print("idle sessions (one waiting visitor socket each, no agent yet; clients in 2 processes):")
+        hdr = ("N", "service", "setup s", "service RSS MB", "KB/idle session", "service CPU %", "Redis RSS MB",
+               "Redis KB/session", "Redis CPU %")
+        print("| " + " | ".join(hdr) + " |")
+        print("|" + "|".join("---:" for _ in hdr) + "|")
+        for r in idle:
+            print("| %d | %s | %.1f | %.0f | %.1f | %.1f | %.0f | %.2f | %.1f |" % (
+                r["n"], r["mode"], r["setup_s"], r["rss_mb"], r["kb_per_session"], r["cpu_pct"], r["redis_mb"],
+                r["redis_kb_per_session"], r["redis_cpu_pct"]))
+        print("(CPU %: of one core, over 10 idle seconds: keepalive pings every 20 s and the timers)")
+        print()
     print("steady phase: " + "; ".join("N=%d CPU s server %.2f, client %.2f, machine load %.1f"
                                        % (r["n"], r["server_cpu_s"], r["client_cpu_s"], r["load"]) for r in results))
     print("(machine load: the 1-minute load average when the phase began; above the CPU count, other")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the project needs on a Debian machine with Python 3.11, then build.
 #   setup.sh demo|build   Node.js and npm (to precompile and minify), the virtualenv, the bundles
-#   setup.sh test|bench   the same plus Chromium, redis-server, tsc and the npm todomvc apps
+#   setup.sh test|bench   the same plus Chromium, redis-server, HAProxy, tsc and the npm todomvc apps
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ python3 -c "import ensurepip, venv" >/dev/null 2>&1 || apt_pkgs+=(python3-venv)
 if [ "$what" = test ] || [ "$what" = bench ]; then
   if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then apt_pkgs+=(chromium); fi
   command -v redis-server >/dev/null 2>&1 || apt_pkgs+=(redis-server)
+  # the cluster tests (tests/cluster) put real HAProxy in front of two nodes (deploy/haproxy.cfg)
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || apt_pkgs+=(haproxy)
 fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${apt_pkgs[*]} with apt-get"

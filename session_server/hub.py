@@ -326,7 +326,7 @@ class Hub:
             await handler(part, msg)
             if part.stored != msg["seq"]:
                 await self.bp.applied(part.sid, part.rl, part.pid, msg["seq"])
-        except BackplaneDown:
+        except Exception:   # not stored: the frame counts as not received (the peer resends it)
             part.inbox.last = msg["seq"] - 1
             raise
         conn.ack(part.inbox.last)

@@ -29,6 +29,9 @@ class ReplyError(Exception):
     """Redis answered a command with an error."""
 
 
+_NOT_YET = ("LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN")
+
+
 def parse_url(url):
     u = urlparse(url)
     db = int((u.path or "/0").lstrip("/") or 0)
@@ -60,7 +63,8 @@ class _Conn(asyncio.Protocol):
             self.head += 1
             if not fut.done():
                 if isinstance(reply, ReplyError):
-                    fut.set_exception(reply)
+                    # a Redis still loading its data, or a replica: not there yet, like a lost connection
+                    fut.set_exception(BackplaneDown(str(reply)) if str(reply).startswith(_NOT_YET) else reply)
                 else:
                     fut.set_result(reply)
         if self.head > 64 and self.head * 2 > len(w):

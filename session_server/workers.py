@@ -7,7 +7,7 @@ each binding its own SO_REUSEPORT socket (the kernel spreads new connections
 over them) and calling run_one(sock); each worker is a node of its own on the
 backplane, so a visitor on one worker and an agent on another share a session.
 A worker that dies is started again (after a short pause); SIGTERM/SIGINT
-to the parent stops them all.
+to the parent stops them all, and a worker ends with its parent (PR_SET_PDEATHSIG).
 """
 
 import os
@@ -34,9 +34,19 @@ def bind(host, port, reuse_port):
     return sock
 
 
+def _die_with_parent():
+    """Linux: this worker gets SIGTERM when the parent dies, even by SIGKILL (no orphan keeps the port)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(host, port, run_one):
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _die_with_parent()
     code = 1
     try:
         code = run_one(bind(host, port, True)) or 0
