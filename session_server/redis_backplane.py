@@ -30,6 +30,7 @@ log = logging.getLogger("session_server.backplane")
 PARK_LIMIT = 1000
 QUEUE_LIMIT = 10000   # frames kept per participant in Redis (its node's byte budgets cut in first)
 TTL = 86400
+ACK_FLUSH = 1.0       # seconds between trims of what participants acknowledged (one script call for all)
 CONNS = 4             # pipelined connections per process (callers queue on them; none is ever refused)
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -41,7 +42,8 @@ def _body(frame):
 class RedisBackplane:
     """Records in Redis; frames for this node's participants on channel cb:n:<node_id>."""
 
-    inline = False
+    inline = True     # sockets.Peer runs a handler's first step inline (acks never reach Redis: no task for
+                      # them); a handler that waits for Redis continues in a task
     durable = True    # participants' queues outlive this process: the hub attaches them from Redis
 
     def __init__(self, url, node_id, conns=CONNS):
@@ -65,7 +67,7 @@ class RedisBackplane:
 
     async def _load_scripts(self):
         self.sha = {}
-        for name in ("RELAY", "SEND_TO", "UNPARK_TO", "ATTACH", "MINE", "DROP", "CLAIM", "MERGE"):
+        for name in ("RELAY", "SEND_TO", "UNPARK_TO", "ATTACH", "MINE", "DROP", "TRIM", "CLAIM", "MERGE"):
             self.sha[name] = await self.wire.call("SCRIPT", "LOAD", getattr(L, name))
 
     async def close(self):
@@ -178,14 +180,17 @@ class RedisBackplane:
 
     async def _ack_flusher(self):
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(ACK_FLUSH)
             if not self._acks:
                 continue
             acks, self._acks = self._acks, {}
-            futs = [self._c("ZREMRANGEBYSCORE", "cb:ob:%s:%s" % k, "-inf", n) for k, n in acks.items()]
-            for f in futs:
+            items = list(acks.items())
+            for i in range(0, len(items), 500):
+                args = []
+                for (sid, who), n in items[i:i + 500]:
+                    args += ["%s:%s" % (sid, who), n]
                 try:
-                    await f
+                    await self._script("TRIM", 0, *args)
                 except Exception:
                     pass
 

@@ -143,6 +143,12 @@ end
 return 0
 """
 
+# ARGV: role+pid key suffix, acked seq, ... pairs: drop what participants acknowledged (one call per flush)
+TRIM = r"""
+for i = 1, #ARGV, 2 do redis.call('ZREMRANGEBYSCORE', 'cb:ob:' .. ARGV[i], '-inf', ARGV[i + 1]) end
+return 1
+"""
+
 CLAIM = """
 local n = redis.call('LLEN', KEYS[1])
 if ARGV[2] == '0' and n > 0 then return redis.call('LINDEX', KEYS[1], -1) end
