@@ -58,3 +58,30 @@ def test_several_workers_need_redis():
     h = subprocess.run([sys.executable, "-m", "session_server", "--help"], cwd=ROOT, capture_output=True, text=True,
                        timeout=30)
     assert "default: the core count with --redis-url, else 1" in " ".join(h.stdout.split())
+
+
+def test_the_backplane_reports_not_ready_while_redis_is_away(tmp_path):
+    from session_server.backplane import LocalBackplane, RedisBackplane
+    redis = Redis(tmp_path).start()
+
+    async def main():
+        assert await LocalBackplane().ready() is True
+        bp = RedisBackplane(redis.url, "ready-test")
+        await bp.start()
+        try:
+            assert await bp.ready() is True
+            redis.kill()
+            await asyncio.sleep(0.2)
+            assert await bp.ready() is False
+            redis.start()
+            for _ in range(100):   # the subscription reconnects with backoff (at most 2 s apart)
+                if await bp.ready():
+                    break
+                await asyncio.sleep(0.1)
+            assert await bp.ready() is True
+        finally:
+            await bp.close()
+    try:
+        run(main(), 30)
+    finally:
+        redis.stop()
