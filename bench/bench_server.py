@@ -1,10 +1,18 @@
-"""Session-service benchmark: N visitor sessions, one agent each, on loopback.
+"""Session-service benchmark: N visitor sessions, one agent each, on loopback; one node or a cluster.
 
-    python bench/bench_server.py                 # N = 100, 1000, 5000
-    python bench/bench_server.py --n 100 1000 --duration 5 --rate 2
+    python bench/bench_server.py                 # N = 1000, 5000, every mode, and the idle row
+    python bench/bench_server.py --n 1000 5000 --modes "1 node" "2 nodes" "1 node" --idle 20000
 
-For each N a fresh server (`python -m session_server`, one process, no Redis,
-its default WebSocket layer unless --ws) is started on a free 127.0.0.1 port.
+For each N and each --modes entry a fresh service is started on free 127.0.0.1
+ports: "1 node" (one process, no Redis), "1 node, Redis" (one process on the
+Redis backplane), "2 nodes" (two processes sharing a redis-server: visitors
+connect to the first, agents to the second, so every action crosses Redis),
+"1 host, 2 workers" (`--workers 2` on one port). A mode named twice (the
+default runs "1 node" first and last) prints the noise of the measurement:
+its "x 1 node" column is the run-to-run spread. The idle row (--idle, default
+20,000) holds that many waiting visitor sockets (no agent yet; the clients in
+two processes, as one process may hold 20,000 descriptors here) on "1 host,
+2 workers" and prints the service's and Redis's memory and idle CPU.
 N visitors send hello, N agents join their sessions; server memory is sampled
 before and after (idle), then every agent sends `--rate` agent_action frames
 per second (random phase, capped at --max-total per second overall) for
@@ -423,7 +431,7 @@ def run_idle(n, mode, hold=10.0, clients=2):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, nargs="+", default=[100, 1000, 5000])
+    ap.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
     ap.add_argument("--rate", type=float, default=2.0, help="actions per second per agent")
     ap.add_argument("--max-total", type=float, default=4000.0, help="cap on actions per second overall")
     ap.add_argument("--duration", type=float, default=5.0, help="seconds of steady sending per N")
