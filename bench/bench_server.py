@@ -189,6 +189,10 @@ class Topology:
         return proc_stats(self.redis.pid)[1] if self.redis else 0.0
 
     def stop(self):
+        if os.environ.get("BENCH_PROFILE") and self.redis:   # with the profiles: what Redis ran
+            port = self.redis.args[2]
+            print(subprocess.run(["redis-cli", "-p", port, "INFO", "commandstats"], capture_output=True,
+                                 text=True).stdout)
         for p in self.procs + ([self.redis] if self.redis else []):
             if os.environ.get("BENCH_PROFILE") and p is not self.redis:
                 p.send_signal(2)   # SIGINT: the profiler (BENCH_PROFILE=1) writes its file on the way out
@@ -438,8 +442,8 @@ def main(argv=None):
     ap.add_argument("--capacity", type=float, default=4000.0,
                     help="actions per second offered in all during the capacity phase (0: skip it)")
     ap.add_argument("--capacity-duration", type=float, default=3.0, help="seconds of the capacity phase per N")
-    ap.add_argument("--budget", type=float, default=300.0, help="overall time limit in seconds")
-    ap.add_argument("--modes", nargs="+", default=["1 node", "2 nodes", "1 host, 2 workers", "1 node"],
+    ap.add_argument("--budget", type=float, default=900.0, help="overall time limit in seconds")
+    ap.add_argument("--modes", nargs="+", default=["1 node", "1 node, Redis", "2 nodes", "1 host, 2 workers", "1 node"],
                     help="service topologies, in order (%s); a mode named twice is the noise" % ", ".join(MODES))
     ap.add_argument("--ws", default="lean", help="server WebSocket implementation (see python -m session_server -h)")
     ap.add_argument("--client", default="lean", choices=("lean", "websockets"),
