@@ -1,4 +1,7 @@
-"""`python -m session_server [--demo] [--host H] [--port P] [--redis-url URL] [--groups FILE] [--reconnect-window S]`.
+"""`python -m session_server [--demo] [--host H] [--port P] [--redis-url URL] [--workers N] [--groups FILE] [--reconnect-window S]`.
+
+--workers: processes sharing the port (SO_REUSEPORT, session_server/workers.py), joined through
+Redis; by default one per core with a Redis URL, one without (deploy/README.md).
 
 Environment: PORT, REDIS_URL, COBROWSE_GROUPS, COBROWSE_RECONNECT_WINDOW,
 COBROWSE_SECRET or COBROWSE_SECRET_FILE (flags win over the environment).
