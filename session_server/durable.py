@@ -10,12 +10,14 @@ channel brings, `deliver` to queue frames for one participant.
 
 import asyncio
 import json
+import logging
 
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import Inbox, Outbox, OutboxFull
 
 from .participants import Participant
 
+log = logging.getLogger("session_server.hub")
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -119,6 +121,34 @@ def on_moved(hub, s, ev):
         part.conn.close_soon()
         part.conn = None
     asyncio.get_running_loop().create_task(hub._forget_if_empty(s))
+
+
+def orphans(hub, dead, parts):
+    """A node died holding these participants: each that has not reattached on a live node after the
+    reconnect window is dropped, as the dead node's timer would have done (the session ends when
+    its last tab goes)."""
+    async def expire():
+        await asyncio.sleep(hub.window)
+        for sid, rl, pid in parts:
+            try:
+                left = await hub.bp.orphan(sid, rl, pid, dead)
+                if left < 0:
+                    continue
+                if rl == "t" and left == 0:
+                    await hub.end_session(sid, "error", "the visitor did not reconnect within %g s" % hub.window)
+                    continue
+                if rl == "t":
+                    if await hub.bp.get_focus(sid) == pid:
+                        tabs = await hub.bp.tabs(sid)
+                        nxt = next((t for t, up in tabs.items() if up), next(iter(tabs)))
+                        await hub.bp.set_focus(sid, nxt)
+                        await hub.bp.publish(sid, {"t": "focus", "tab": nxt})
+                else:
+                    await hub._publish_agents(sid)
+                await hub._presence(sid)
+            except Exception:
+                log.exception("expiring a participant of a dead node failed")
+    asyncio.get_running_loop().create_task(expire())
 
 
 def close_all(hub):

@@ -60,6 +60,7 @@ class Hub:
         self.loading = {}                                    # (sid, rl, pid) -> frames that came while attaching
         if self.durable:
             backplane.on_resubscribed = lambda: durable.close_all(self)
+            backplane.on_orphans = lambda dead, parts: durable.orphans(self, dead, parts)
             self.docs.shared = backplane
         self._warn_open_groups()
 

@@ -20,6 +20,7 @@ peer reattaches from what Redis holds).
 import asyncio
 import json
 import logging
+import time
 
 from visitor_sdk import protocol as P
 
@@ -31,6 +32,8 @@ PARK_LIMIT = 1000
 QUEUE_LIMIT = 10000   # frames kept per participant in Redis (its node's byte budgets cut in first)
 TTL = 86400
 ACK_FLUSH = 1.0       # seconds between trims of what participants acknowledged (one script call for all)
+BEAT = 1.0            # seconds between a node's heartbeats
+DEAD_AFTER = 5.0      # a node silent this long is dead: its participants expire after the reconnect window
 CONNS = 4             # pipelined connections per process (callers queue on them; none is ever refused)
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -56,6 +59,7 @@ class RedisBackplane:
         self._task = None
         self._acks = {}
         self._ack_task = None
+        self.on_orphans = None   # set by the hub: on_orphans(dead node, [(sid, role, pid), ...])
 
     # ------------------------------------------------------------------ life
     async def start(self):
@@ -64,14 +68,15 @@ class RedisBackplane:
         self._task = asyncio.create_task(self._reader(ready))
         await ready
         self._ack_task = asyncio.create_task(self._ack_flusher())
+        self._beat_task = asyncio.create_task(self._heartbeat())
 
     async def _load_scripts(self):
         self.sha = {}
-        for name in ("RELAY", "SEND_TO", "UNPARK_TO", "ATTACH", "MINE", "DROP", "TRIM", "CLAIM", "MERGE"):
+        for name in ("RELAY", "SEND_TO", "UNPARK_TO", "ATTACH", "MINE", "DROP", "TRIM", "ORPHAN", "CLAIM", "MERGE"):
             self.sha[name] = await self.wire.call("SCRIPT", "LOAD", getattr(L, name))
 
     async def close(self):
-        for t in (self._task, self._ack_task):
+        for t in (self._task, self._ack_task, getattr(self, "_beat_task", None)):
             if t:
                 t.cancel()
                 try:
@@ -193,6 +198,36 @@ class RedisBackplane:
                     await self._script("TRIM", 0, *args)
                 except Exception:
                     pass
+
+    async def _heartbeat(self):
+        """Say this node is alive (cb:nodes: node -> last beat); claim the participants of a node
+        silent for DEAD_AFTER seconds, once across the cluster, and hand them to on_orphans."""
+        while True:
+            try:
+                now = time.time()
+                await self._c("ZADD", "cb:nodes", now, self.node_id)
+                for dead in await self._c("ZRANGEBYSCORE", "cb:nodes", "-inf", now - DEAD_AFTER):
+                    if not await self._c("SET", "cb:sweep:" + dead, self.node_id, "NX", "EX", 3600):
+                        continue
+                    members = await self._c("SMEMBERS", "cb:np:" + dead)
+                    await asyncio.gather(self._c("ZREM", "cb:nodes", dead), self._c("DEL", "cb:np:" + dead))
+                    parts = []
+                    for m in members:
+                        sid, _, rp = m.partition(" ")
+                        parts.append((sid, rp[:1], rp[1:]))
+                    log.warning("node %s is silent: its %d participants expire unless they reconnect", dead, len(parts))
+                    if self.on_orphans is not None and parts:
+                        self.on_orphans(dead, parts)
+            except BackplaneDown:
+                pass
+            except Exception:
+                log.exception("node heartbeat failed")
+            await asyncio.sleep(BEAT)
+
+    async def orphan(self, sid, role, pid, dead):
+        """Forget a participant of a dead node unless it reattached: -1 when it did, else how many
+        tabs (role "t") or agents ("a") the session has left."""
+        return await self._script("ORPHAN", 0, sid, role, pid, dead)
 
     async def applied(self, sid, role, pid, seq):
         """The frame `seq` from this participant was handled (it was relayed to no one)."""

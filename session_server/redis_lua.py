@@ -9,6 +9,8 @@ Keys (sid: session id; r: role letter, "t" a visitor tab, "a" an agent; pid: tab
   cb:pp:<sid>:<r><pid> hash of one participant: last (seq of the last frame queued for it),
                       in (seq of the last frame applied from it), node (the node holding its socket),
                       gen (attach count), f (a tab's focus flag), info (an agent's seat, JSON), ovf
+  cb:np:<node>        set of "<sid> <r><pid>" the node attached (claimed by a live node when it dies)
+  cb:nodes            zset: node -> time of its last heartbeat
   cb:ob:<sid>:<r><pid> zset: the frames queued for it and not yet acknowledged (score: seq)
 
 A frame is put in a participant's zset and published to the node holding it in
@@ -114,6 +116,7 @@ end
 if redis.call('EXISTS', pk) == 1 and redis.call('HGET', pk, 'ovf') ~= '1' then
   local gen = redis.call('HINCRBY', pk, 'gen', 1)
   redis.call('HSET', pk, 'node', node)
+  redis.call('SADD', 'cb:np:' .. node, sid .. ' ' .. r .. pid)
   redis.call('ZREMRANGEBYSCORE', ok, '-inf', ARGV[5])
   local out = {1, gen, redis.call('HGET', pk, 'last'), redis.call('HGET', pk, 'in') or '0',
                redis.call('HGET', pk, 'info') or ''}
@@ -122,8 +125,24 @@ if redis.call('EXISTS', pk) == 1 and redis.call('HGET', pk, 'ovf') ~= '1' then
 end
 redis.call('DEL', pk, ok)
 redis.call('HSET', pk, 'last', ARGV[5], 'in', ARGV[6], 'node', node, 'gen', 1, 'info', ARGV[7])
+redis.call('SADD', 'cb:np:' .. node, sid .. ' ' .. r .. pid)
 redis.call('EXPIRE', pk, 86400)
 return {0, 1, ARGV[5], ARGV[6], ARGV[7]}
+"""
+
+# ARGV: sid, role, pid, dead node: forget a participant the dead node held if no node took it over since;
+# -> -1 (taken over), else the tabs left (a tab) or the agents left (an agent)
+ORPHAN = r"""
+local sid, r, pid = ARGV[1], ARGV[2], ARGV[3]
+local pk = 'cb:pp:' .. sid .. ':' .. r .. pid
+if redis.call('HGET', pk, 'node') ~= ARGV[4] then return -1 end
+redis.call('DEL', pk, 'cb:ob:' .. sid .. ':' .. r .. pid)
+if r == 't' then
+  redis.call('HDEL', 'cb:t:' .. sid, pid)
+  return redis.call('HLEN', 'cb:t:' .. sid)
+end
+redis.call('HDEL', 'cb:a:' .. sid, pid)
+return redis.call('HLEN', 'cb:a:' .. sid)
 """
 
 # ARGV: sid, role+pid, node, gen -> 1 when this node's attach is still the participant's latest
@@ -138,6 +157,7 @@ DROP = r"""
 local pk = 'cb:pp:' .. ARGV[1] .. ':' .. ARGV[2]
 if redis.call('HGET', pk, 'node') == ARGV[3] and redis.call('HGET', pk, 'gen') == ARGV[4] then
   redis.call('DEL', pk, 'cb:ob:' .. ARGV[1] .. ':' .. ARGV[2])
+  redis.call('SREM', 'cb:np:' .. ARGV[3], ARGV[1] .. ' ' .. ARGV[2])
   return 1
 end
 return 0

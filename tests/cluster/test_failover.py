@@ -161,3 +161,29 @@ def test_redis_restarted_mid_session_loses_nothing_acknowledged(cluster):
         await a.close()
         await v.close()
     run(main(), 60)
+
+
+def test_a_visitor_that_never_comes_back_after_its_node_died_ends_the_session(groups_file, tmp_path):
+    """The dead node's reconnect timers died with it: a live node expires its participants instead
+    (after the node is silent for redis_backplane.DEAD_AFTER seconds, then the reconnect window)."""
+    from tests.cluster.conftest import Redis
+    from tests.server.conftest import Server
+    redis = Redis(tmp_path).start()
+    n1, n2 = [Server(groups_file, window=1.0, redis_url=redis.url, args=["--workers", "1"]).start() for _ in range(2)]
+
+    async def main():
+        k = key()
+        v = Visitor(n1.base, 72937, k)
+        await v.connect()
+        a = AgentClient(n2.base, 72937, k, *JANET)
+        await a.join()
+        n1.kill()
+        await a.wait_until(lambda a: a.ended is not None, timeout=15)
+        assert a.ended == "error"
+        await a.close()
+    try:
+        run(main(), 30)
+    finally:
+        n2.stop()
+        n1.stop()
+        redis.stop()
