@@ -407,7 +407,6 @@ class Hub:
                 tab = fresh(sid, tab_id, msg, self.limits.outbox_frames, self._tab_budget(s))
                 tab.expire = lambda tab=tab: asyncio.get_running_loop().create_task(self._tab_expired(tab))
                 s.tabs[tab_id] = tab
-        tab.conn = conn
         tab.page = msg.get("page")
         await self.bp.set_tab(sid, tab_id, True)
         take_focus = tab_id not in known_tabs or s.focus is None
@@ -415,6 +414,7 @@ class Hub:
             await self.bp.set_focus(sid, tab_id)
             s.focus = tab_id
         tab.focused = s.focus == tab_id
+        tab.conn = conn   # from here on, frames for the tab go out (queued before: sent after `started`)
         conn.send(P.frame("started", 0, session=sid, group=msg["group"], key=key, tab=tab_id, focused=tab.focused,
                           resume=self._token({"r": "v", "s": sid, "g": msg["group"], "k": key, "t": meta["created"]}),
                           resumed=resumed, exact=exact, ack=tab.inbox.last, window=self.window))
