@@ -415,6 +415,7 @@ class Hub:
             s.focus = tab_id
         tab.focused = s.focus == tab_id
         tab.conn = conn   # from here on, frames for the tab go out (queued before: sent after `started`)
+        conn.attached()   # the peer answers `started` at once: its frames get the attached socket's limits
         conn.send(P.frame("started", 0, session=sid, group=msg["group"], key=key, tab=tab_id, focused=tab.focused,
                           resume=self._token({"r": "v", "s": sid, "g": msg["group"], "k": key, "t": meta["created"]}),
                           resumed=resumed, exact=exact, ack=tab.inbox.last, window=self.window))
@@ -631,6 +632,7 @@ class Hub:
             agent.info = self._agent_info(profile, guest, num)
             s.agents[aid] = agent
         agent.conn = conn
+        conn.attached()   # the peer answers `joined` at once: its frames get the attached socket's limits
         conn.send(P.frame("joined", 0, session=sid, group=msg["group"], key=msg["key"], num=num,
                           visitor=meta.get("visitor") or {}, exact=exact, ack=agent.inbox.last, window=self.window,
                           resume=self._token({"r": "a", "s": sid, "g": msg["group"], "u": profile["username"],
