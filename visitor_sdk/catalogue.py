@@ -118,10 +118,13 @@ EVENTS = (
       "Remote control started or ended; fires again on every page while remote control is active.",
       [F("enabled", "boolean")]),
     E("rcevent", "remote control", "The agent performed an action in the visitor's browser.",
-      [F("type", "string", ["click", "agenttyping", "inputchange"]),
+      [F("type", "string", ["click", "dblclick", "agenttyping", "inputchange", "key", "focus", "scroll"]),
        F("agent", "object", fields=(F("username", "string"), F("puid", "string"), F("num", "number"))),
-       F("path", "string"),
-       F("value", "string", optional=True)]),
+       F("path", "string", optional=True),    # absent only for a scroll of the page
+       F("value", "string", optional=True),
+       F("key", "string", optional=True),     # key: the key pressed
+       F("x", "number", optional=True),       # scroll: the offsets reached
+       F("y", "number", optional=True)]),
     # Reverse sessions
     E("reverseconfirm", "reverse",
       "An agent asks the visitor to join a reverse session; call accept() or decline().", CONSENT),

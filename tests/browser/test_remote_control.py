@@ -125,12 +125,14 @@ def test_masked_fields_and_passwords_are_refused(page, server, agents):
     page.evaluate("document.querySelector('#cvv').insertAdjacentHTML('afterend', "
                   "'<span glance_masked><input id=\"inner\" value=\"x\"></span>')")
     page.wait_for_function("document.querySelector('#inner').hasAttribute('data-gid')")
-    cases = [("#card", "masked"), ("#cvv", "masked"), ("#password", "password"), ("#inner", "masked")]
-    for i, (sel, reason) in enumerate(cases):
+    # each refusal carries the field's value as the agent's copy shows it (masked): the console puts it back
+    cases = [("#card", "masked", "****"), ("#cvv", "masked", ""), ("#password", "password", ""),
+             ("#inner", "masked", "*")]
+    for i, (sel, reason, shown) in enumerate(cases):
         rc(agents, agent, "agenttyping", path(page, sel), "1234", id="t%d" % i)
         ev = agents.run(agent.next_event("rcrefused"))
         assert ev["ref"] == "t%d" % i
-        assert ev["payload"] == {"reason": reason, "type": "agenttyping", "path": path(page, sel)}
+        assert ev["payload"] == {"reason": reason, "type": "agenttyping", "path": path(page, sel), "value": shown}
     # clicks on masked elements are refused too
     rc(agents, agent, "click", path(page, "#card"), id="c1")
     assert agents.run(agent.next_event("rcrefused"))["payload"]["reason"] == "masked"
