@@ -124,7 +124,8 @@ class BrowserDom:
         return None if _none(v) else str(v)
 
     def scroll(self, el, x, y):
-        r = _input.scroll(el, x, y)
+        # (a Python None is not a JS null: the page is a function of its own)
+        r = _input.scrollPage(x, y) if el is None else _input.scroll(el, x, y)
         if _none(r):
             return None
         return [_int_or_float(r[0]), _int_or_float(r[1])]

@@ -309,7 +309,8 @@ def test_rc_inside_same_origin_frame_and_shadow_root(page, server, agents):
     # masked inside the frame and a password inside the shadow root: refused, nothing changes
     rc(agents, agent, "agenttyping", secret, "1234", id="fs")
     ev = agents.run(agent.next_event("rcrefused"))
-    assert ev["ref"] == "fs" and ev["payload"] == {"reason": "masked", "type": "agenttyping", "path": secret}
+    assert ev["ref"] == "fs" and ev["payload"] == {"reason": "masked", "type": "agenttyping", "path": secret,
+                                                "value": ""}
     rc(agents, agent, "agenttyping", password, "1234", id="sp")
     assert agents.run(agent.next_event("rcrefused"))["payload"]["reason"] == "password"
     rc(agents, agent, "click", secret, id="fc")

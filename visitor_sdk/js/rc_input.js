@@ -1,5 +1,5 @@
 // Remote control's input on the page (visitor_sdk/remote_control.py): rcInput() returns
-// {click, dblclick, key, focus, focused, scroll, valueOf, isField}.
+// {click, dblclick, key, focus, focused, scrollPage, scroll, valueOf, isSelect, setValue}.
 // Events made here have isTrusted === false (no page can tell a script's event from an agent's
 // otherwise); the browser's default action of a key is done here, as the browser would.
 (function rcInput() {
@@ -207,10 +207,15 @@
       }
       return a && a !== document.body && a !== document.documentElement ? a : null;
     },
-    // Scroll el (null: the page) to x, y (CSS px). Returns [x, y] reached, or null if el cannot scroll.
+    // Scroll the page to x, y (CSS px). Returns [x, y] reached.
+    scrollPage: function (x, y) {
+      window.scrollTo({left: x, top: y, behavior: "instant"});
+      return [window.scrollX, window.scrollY];
+    },
+    // Scroll el to x, y (CSS px). Returns [x, y] reached, or null if el cannot scroll.
     scroll: function (el, x, y) {
-      if (!el || scroller(el)) {
-        var w = el ? win(el) : window;
+      if (scroller(el)) {
+        var w = win(el);
         w.scrollTo({left: x, top: y, behavior: "instant"});
         return [w.scrollX, w.scrollY];
       }
