@@ -33,7 +33,7 @@ import urllib.request
 
 import websockets
 
-from visitor_sdk import doc_rules
+from visitor_sdk import agent_actions, doc_rules
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import NEW, Inbox, Origins, Outbox
 
@@ -42,55 +42,10 @@ from . import login_keys
 
 log = logging.getLogger("session_server.agent_client")
 
-# Agent action names the visitor SDK handles, with payloads and the visitor's answers
-# (docs/protocol.md, "Agent actions and visitor answers", is the full table).
-AGENT_ACTIONS = {
-    "pause": "pause or unpause the session {paused: bool}; answer sessionpaused {paused} when it changed",
-    "rcrequest": "ask the visitor for remote control {}; answers rcaccepted + rcenabled {enabled: true}, "
-                 "rcdeclined, rcenabled {enabled: true} when already on, or rcrefused {reason: 'pending'}",
-    "rcend": "stop remote control {} (a waiting request is withdrawn); answer rcenabled {enabled: false, by: 'agent'}",
-    "rcevent": "a remote-control action {type: click|agenttyping|inputchange, path: '[data-gid=\"N\"]' | gid: N, "
-               "value (agenttyping: the field's whole new value)}; answers rcevent {type, path[, value]} or "
-               "rcrefused {reason, type?, path?} (reasons: badpayload, notenabled, paused, notfound, nottypable, "
-               "notedited, password, masked, maskingunknown, maskingerror)",
-    "navigate": "navigate the visitor {url} (same origin) or {direction: back|forward}; answers navigation "
-                "{url, direction: 'url'} | {direction}, or navigationrefused {reason: badpayload|badurl|crossorigin|"
-                "nohistory, url?}",
-    "outline": "gesture on the page {x, y[, w, h]} or {path} | {gid}; no answer on success, outlinerefused "
-               "{reason: badpayload|notfound, path?}",
-    "addguest": "ask the visitor to admit a guest {name} (visitor answers addguestaccepted {name, guest: {token, "
-                "guestid, name, expires}} / addguestdeclined {name}); the guest joins with AgentClient.as_guest(token)",
-    "docshare": "share a document {name, url, size?} (pdf/xlsx/xls/csv, at most 5 MB; share_document uploads it); "
-                "the visitor answers documentviewed {name, agentselected: true} or docshareerror {name, reason}, "
-                "later visitordownload {name, agentselected: true}",
-    "docsharerequest": "ask the visitor for a document {} (the service adds an upload ticket); the visitor answers "
-                       "docsharestatus {status: accepted|declined|started}, then visitordocument {name, size, url} "
-                       "or docshareerror {name, reason}",
-    "reverse": "ask the visitor to join a reverse session {} (reverseconfirm); answer reverseaccepted / "
-               "reversedeclined",
-    "reverseend": "end the reverse session {}; answer reverseended {withdrawn} (a waiting confirmation is withdrawn)",
-    "screenshare": "agent share signalling {screenshareView: glance_screenshare|glance_agentvideo, state: new|ended, "
-                   "paused, params: {type: forward|reverse}}; errors screenshareerror {reason: badpayload, msg} or "
-                   "{screenshareView, reason: noiframe}",
-    "rtc_offer": "the WebRTC offer of an agent share {stream: <screenshareView>, sdp: {type: 'offer', sdp}}; "
-                 "answer rtc_answer {stream, to: agent num, sdp}; after each new page the visitor asks for a new "
-                 "offer with rtc_restart {stream, to}; viewerclosing {screenshareView, closereason: 'PlayerTooSlow'}",
-    "rtc_answer": "the answer to a visitor's rtc_offer {stream: visitorvideo|visitorscreen, sdp: {type: 'answer', sdp}}",
-    "screensharepause": "pause the agent's share {screenshareView} (page: screensharepaused)",
-    "screenshareresume": "resume the agent's share {screenshareView} (page: screenshareresumed)",
-    "videorequest": "ask the visitor to add video {videoParams?}; answers visitorvideodeclined, or "
-                    "visitorvideoaccepted, visitorvideocreated, visitorvideo {video, camerastatus}, "
-                    "visitorvideostarted {width, height} + rtc_offer {stream: 'visitorvideo'} | visitorvideoerror "
-                    "{error}; waitingforcamera after 5 s",
-    "videosize": "change the visitor video's size {video: large|small}; answer visitorvideoresize {width, height}",
-    "videoend": "end the visitor's video {}; answers visitorvideoended, visitorvideostopped",
-    "pauseparticipantvideo": "pause a participant's video {agentnum} (0: the visitor's); answer participantvideopaused",
-    "visitorscreensharerequest": "ask the visitor to share their screen {}; answers visitorscreenshareaccepted, "
-                                 "visitorscreensharestarted + rtc_offer {stream: 'visitorscreen'} | "
-                                 "visitorscreensharedeclined | visitorscreenshareerror {error}",
-    "pausevisitorscreenshare": "stop the visitor's screen share {}; answer visitorscreenshareended",
-    "resync": "ask for a new full snapshot of the visitor's page {}; answer dom_snapshot chunks, then dom_changes",
-}
+# Agent action names the visitor SDK handles, with payloads and the visitor's answers: generated from the
+# agent action catalogue (visitor_sdk/agent_actions.py; docs/protocol.md, "Agent actions and visitor answers",
+# is the full table).
+AGENT_ACTIONS = agent_actions.summaries()
 
 
 def guest_token(event):

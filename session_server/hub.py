@@ -24,6 +24,7 @@ from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP
 
 from . import agent_frames as AF
+from .action_checks import action_problem
 from . import durable, tokens
 from .backplane import BackplaneDown
 from .agent_auth import AgentAuth
@@ -672,6 +673,10 @@ class Hub:
         if t == "agent_action":
             if msg["name"] in SERVER_ACTIONS:
                 self._fail(agent.conn, "forbidden", "agent_action %s is sent by the service only" % msg["name"], msg)
+                return
+            problem = action_problem(msg)   # the agent action catalogue (action_checks.py)
+            if problem is not None:
+                self._fail(agent.conn, "bad_frame", problem, msg)
                 return
             if msg.get("state") and not await self._state_ok(agent, msg):
                 return

@@ -4,15 +4,16 @@ This is the one place where event names, groups, payload fields and their
 descriptions live. The emitter, payload validation, the generated loader, the
 TypeScript declarations and the README's event reference all read it.
 
-Pure Python (no imports at all) so it runs on CPython and inside the Brython
-bundle. Read it with `EVENTS` (a tuple of event dicts, in seed order),
+Pure Python (imports only field_specs) so it runs on CPython and inside the
+Brython bundle. Read it with `EVENTS` (a tuple of event dicts, in seed order),
 `EVENT_NAMES`, `event(name)` and `validate_payload(name, payload)`.
 
-A field spec is a dict: {"name", "type", "values", "optional", "fields",
-"items"}; "type" is one of string, number, boolean, object, array, function,
-any; "values" lists the allowed values, "fields" describes a nested object
-and "items" the element spec of an array.
+Payload fields are field specs (field_specs.py: `F(name, type, values,
+optional, fields, items)`), the mini-language the agent action catalogue
+(agent_actions.py) uses too.
 """
+
+from . import field_specs as _fs
 
 GROUPS = (
     "lifecycle",
@@ -26,19 +27,8 @@ GROUPS = (
     "video",
 )
 
-FIELD_TYPES = ("string", "number", "boolean", "object", "array", "function", "any")
-
-
-def F(name, type_, values=None, optional=False, fields=None, items=None):
-    """Describe one payload field (see the module docstring)."""
-    return {
-        "name": name,
-        "type": type_,
-        "values": values,
-        "optional": optional,
-        "fields": fields,
-        "items": items,
-    }
+FIELD_TYPES = _fs.FIELD_TYPES
+F = _fs.F
 
 
 def E(name, group, doc, fields=()):
@@ -128,10 +118,13 @@ EVENTS = (
       "Remote control started or ended; fires again on every page while remote control is active.",
       [F("enabled", "boolean")]),
     E("rcevent", "remote control", "The agent performed an action in the visitor's browser.",
-      [F("type", "string", ["click", "agenttyping", "inputchange"]),
+      [F("type", "string", ["click", "dblclick", "agenttyping", "inputchange", "key", "focus", "scroll"]),
        F("agent", "object", fields=(F("username", "string"), F("puid", "string"), F("num", "number"))),
-       F("path", "string"),
-       F("value", "string", optional=True)]),
+       F("path", "string", optional=True),    # absent only for a scroll of the page
+       F("value", "string", optional=True),
+       F("key", "string", optional=True),     # key: the key pressed
+       F("x", "number", optional=True),       # scroll: the offsets reached
+       F("y", "number", optional=True)]),
     # Reverse sessions
     E("reverseconfirm", "reverse",
       "An agent asks the visitor to join a reverse session; call accept() or decline().", CONSENT),
@@ -208,53 +201,6 @@ def is_event(name):
     return name in _BY_NAME
 
 
-def _type_ok(type_, value):
-    if type_ == "any":
-        return True
-    if type_ == "string":
-        return isinstance(value, str)
-    if type_ == "boolean":
-        return isinstance(value, bool)
-    if type_ == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if type_ == "object":
-        return isinstance(value, dict)
-    if type_ == "array":
-        return isinstance(value, (list, tuple))
-    if type_ == "function":
-        return callable(value)
-    return False
-
-
-def _check_fields(specs, payload, where, problems):
-    known = set()
-    for spec in specs:
-        known.add(spec["name"])
-        key = spec["name"]
-        path = where + "." + key
-        if key not in payload or payload[key] is None:
-            if not spec["optional"]:
-                problems.append(path + " is missing")
-            continue
-        _check_value(spec, payload[key], path, problems)
-    for key in payload:
-        if key not in known:
-            problems.append(where + "." + str(key) + " is not a documented field")
-
-
-def _check_value(spec, value, path, problems):
-    if not _type_ok(spec["type"], value):
-        problems.append(path + " should be a " + spec["type"])
-        return
-    if spec["values"] is not None and value not in spec["values"]:
-        problems.append(path + " must be one of " + "|".join(spec["values"]))
-    if spec["fields"] is not None and isinstance(value, dict):
-        _check_fields(spec["fields"], value, path, problems)
-    if spec["items"] is not None and isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_value(spec["items"], item, path + "[" + str(i) + "]", problems)
-
-
 def validate_payload(name, payload):
     """Return a list of problems with `payload` for event `name` (empty: valid).
 
@@ -268,9 +214,7 @@ def validate_payload(name, payload):
         payload = {}
     if not isinstance(payload, dict):
         return [name + " payload should be an object"]
-    problems = []
-    _check_fields(ev["fields"], payload, name, problems)
-    return problems
+    return _fs.check_fields(ev["fields"], payload, name)
 
 
 def edit_distance(a, b):
@@ -296,19 +240,6 @@ def closest_event(name):
     return best
 
 
-def _sample_value(spec, make_callback):
-    if spec["values"]:
-        return spec["values"][0]
-    t = spec["type"]
-    if t == "object":
-        return {f["name"]: _sample_value(f, make_callback) for f in (spec["fields"] or ())}
-    if t == "array":
-        return [_sample_value(spec["items"], make_callback)] if spec["items"] else []
-    if t == "function":
-        return make_callback(spec["name"])
-    return {"string": "sample", "number": 1, "boolean": True, "any": None}[t]
-
-
 def sample_payload(name, make_callback=None):
     """A valid payload for event `name` with every field filled (docs and tests).
 
@@ -316,4 +247,4 @@ def sample_payload(name, make_callback=None):
     """
     if make_callback is None:
         make_callback = lambda field: (lambda *args: None)  # noqa: E731
-    return {f["name"]: _sample_value(f, make_callback) for f in event(name)["fields"]}
+    return {f["name"]: _fs.sample_value(f, make_callback) for f in event(name)["fields"]}

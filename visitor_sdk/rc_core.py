@@ -15,136 +15,32 @@ Agent actions (agent_action frames; the answer's `ref` is the frame's `id`):
                                                       (+ rcenabled {enabled: true}), rcenabled {enabled: true}
                                                       when already on, or rcrefused {reason: 'pending'}
     rcend      {}                                  -> rcenabled {enabled: false} (page and agents)
-    rcevent    {type: click|agenttyping|inputchange,
-                path: '[data-gid="N"]' | gid: N, value}
-                                                   -> rcevent on the page; agents get rcevent {type, path[, value]}
-                                                      or rcrefused {type, path, reason}
+    rcevent    {type: click|dblclick|agenttyping|inputchange|key|focus|scroll, gid | path, ...}
+                                                   -> rc_events.py (RcEvents.on_event): rcevent on the page;
+                                                      agents get rcevent {type, path?, ...} or rcrefused
 
-Refusal reasons: badpayload, notenabled, paused, notfound, nottypable,
-notedited, and the masking reasons of masking_rules (password, masked,
-maskingunknown, maskingerror).
+Refusal reasons: RC_REASONS (rc_events' and `pending`, and the masking
+reasons of masking_rules: password, masked, maskingunknown, maskingerror);
+the agent action catalogue (agent_actions.py) documents each.
 """
 
 from .features import consent
+from .rc_events import (GID_ATTR, KEYS, MASK_REASONS, MAX_COORD, MAX_GID_DIGITS, MAX_VALUE_LEN, RC_REASONS,  # noqa: F401
+                        RC_TYPES, TYPABLE_INPUT_TYPES, RcEvents, agent_info, gid_path, parse_gid, parse_rc_event,
+                        rc_event_payload, target_of as _target, typable_reason)
 
 RC_KEY = "glance_cobrowse_rc"      # tab store (sessionStorage): {"key": session key, "enabled": true}
-GID_ATTR = "data-gid"
-RC_TYPES = ("click", "agenttyping", "inputchange")
-MAX_VALUE_LEN = 10000
 MAX_URL_LEN = 2000
-MAX_COORD = 1000000
-MAX_GID_DIGITS = 12
-
-# Input types an agent may type into (others: click them, or not at all).
-TYPABLE_INPUT_TYPES = ("", "text", "search", "email", "tel", "url", "number", "date", "datetime-local",
-                       "month", "week", "time", "color", "range")
+RC_REASONS = RC_REASONS + ("pending",) + MASK_REASONS
 
 
-def gid_path(gid):
-    """The selector of element `gid`: [data-gid="N"]."""
-    return '[' + GID_ATTR + '="' + str(gid) + '"]'
-
-
-def _digits(s):
-    if not s or len(s) > MAX_GID_DIGITS:
-        return None
-    for c in s:
-        if c not in "0123456789":
-            return None
-    return int(s)
-
-
-def parse_gid(value):
-    """An element id from a path '[data-gid="N"]' (or an int / digit string), or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 10 ** MAX_GID_DIGITS else None
-    if isinstance(value, float):
-        return int(value) if value == int(value) and 0 < value < 10 ** MAX_GID_DIGITS else None
-    if not isinstance(value, str):
-        return None
-    s = value.strip()
-    if len(s) > 40:
-        return None
-    prefix = "[" + GID_ATTR + "="
-    if s.startswith(prefix) and s.endswith("]"):
-        inner = s[len(prefix):-1].strip()
-        if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
-            inner = inner[1:-1]
-        s = inner
-    n = _digits(s)
-    return n if n else None
-
-
-def _target(payload):
-    """The element id named by payload {path} or {gid}, or None."""
-    gid = parse_gid(payload.get("path"))
-    if gid is None:
-        gid = parse_gid(payload.get("gid"))
-    return gid
-
-
-def parse_rc_event(payload):
-    """Check an rcevent action payload: ({type, gid, value}, None) or (None, reason)."""
-    if not isinstance(payload, dict):
-        return None, "badpayload"
-    t = payload.get("type")
-    if t not in RC_TYPES:
-        return None, "badpayload"
-    gid = _target(payload)
-    if gid is None:
-        return None, "badpayload"
-    value = None
-    if t == "agenttyping":
-        value = payload.get("value")
-        if value is None:
-            value = ""
-        if not isinstance(value, str) or len(value) > MAX_VALUE_LEN:
-            return None, "badpayload"
-    return {"type": t, "gid": gid, "value": value}, None
-
-
-def agent_info(frame):
-    """The acting agent {username, puid, num} of an agent_action frame (catalogue types)."""
-    a = frame.get("agent") if isinstance(frame, dict) else None
-    if not isinstance(a, dict):
-        a = {}
-    num = a.get("num")
-    if isinstance(num, bool) or not isinstance(num, (int, float)):
-        num = 0
-    return {"username": str(a.get("username") or ""), "puid": str(a.get("puid") or ""), "num": num}
-
-
-def rc_event_payload(type_, agent, gid, value=None):
-    """The page's rcevent payload; `value` only for agenttyping (undefined otherwise)."""
-    p = {"type": type_, "agent": agent, "path": gid_path(gid)}
-    if type_ == "agenttyping":
-        p["value"] = value if isinstance(value, str) else ""
-    return p
-
-
-def typable_reason(tag, type_attr, readonly, disabled):
-    """Why an element cannot be typed into by an agent (nottypable), or None."""
-    tag = (tag or "").lower()
-    if disabled or readonly:
-        return "nottypable"
-    if tag == "textarea":
-        return None
-    if tag == "input" and (type_attr or "").strip().lower() in TYPABLE_INPUT_TYPES:
-        return None
-    return "nottypable"
-
-
-class RcCore:
+class RcCore(RcEvents):
     """Remote control for one page.
 
     `visitor` is the Visitor core (emit, tell_agents, paused, in_session,
-    session, store). `dom` is an adapter:
-      find(gid) -> element or None;  masked(el) -> masking_rules reason or None;
-      typable(el) -> reason or None; click(el); focus(el);
-      set_value(el, value) -> the value the element holds after setting it and firing `input`;
-      fire_change(el).
+    session, store). `dom` is the adapter RcEvents describes (find, masked,
+    typable, selectable, click, dblclick, focus, focused, gid_of, set_value,
+    fire_change, key, scroll, value_of).
     The shell calls `left(gid)` when an element loses focus (focusout).
     `guard(name, fn)` wraps the accept/decline callbacks handed to page JS
     (the browser shell makes them log instead of throwing into the page).
@@ -180,17 +76,6 @@ class RcCore:
         if not self.visitor.paused:
             self.visitor.tell_agents(name, payload, ref)
 
-    def _refuse(self, reason, payload, ref):
-        p = {"reason": reason}
-        if isinstance(payload, dict):
-            if payload.get("type") in RC_TYPES:
-                p["type"] = payload["type"]
-            gid = _target(payload)
-            if gid is not None:
-                p["path"] = gid_path(gid)
-        self._tell("rcrefused", p, ref)
-        return reason
-
     # --- consent ---------------------------------------------------------------
     def on_request(self, payload, frame):
         """Agent action rcrequest: ask the visitor (rcrequested {accept, decline})."""
@@ -201,7 +86,7 @@ class RcCore:
             self._tell("rcenabled", {"enabled": True}, ref)
             return "enabled"
         if self.pending is not None:
-            self._refuse("pending", None, ref)
+            self._refuse_with("pending", None, ref)
             return "pending"
         token = object()
         self.pending = token
@@ -283,49 +168,7 @@ class RcCore:
         if was:
             self.visitor.emit("rcenabled", {"enabled": False})
 
-    # --- agent actions on the page --------------------------------------------------
-    def on_event(self, payload, frame):
-        """Agent action rcevent: a click, typing, or leaving an edited field. Returns None or the refusal reason."""
-        ref = frame.get("id") if isinstance(frame, dict) else None
-        act, why = parse_rc_event(payload)
-        if why is not None:
-            return self._refuse(why, payload, ref)
-        if not self.enabled:
-            return self._refuse("notenabled", payload, ref)
-        if self.visitor.paused:
-            return self._refuse("paused", payload, ref)
-        gid, t = act["gid"], act["type"]
-        el = self.dom.find(gid)
-        if el is None:
-            return self._refuse("notfound", payload, ref)
-        masked = self.dom.masked(el)
-        if masked is not None:
-            return self._refuse(masked, payload, ref)
-        agent = agent_info(frame)
-        if t == "inputchange":
-            if self.edited != gid:
-                return self._refuse("notedited", payload, ref)
-            self._finish(ref)
-            return None
-        if t == "agenttyping":
-            why = self.dom.typable(el)
-            if why is not None:
-                return self._refuse(why, payload, ref)
-        if self.edited is not None and self.edited != gid:
-            self._finish()
-        if t == "click":
-            self.dom.click(el)
-            self.visitor.emit("rcevent", rc_event_payload("click", agent, gid))
-            self._report("rcevent", {"type": "click", "path": gid_path(gid)}, ref)
-            return None
-        self.dom.focus(el)
-        value = self.dom.set_value(el, act["value"])
-        self.edited = gid
-        self.edited_agent = agent
-        self.visitor.emit("rcevent", rc_event_payload("agenttyping", agent, gid, value))
-        self._report("rcevent", {"type": "agenttyping", "path": gid_path(gid), "value": value}, ref)
-        return None
-
+    # --- agent actions on the page: RcEvents.on_event (rc_events.py) --------------
     def left(self, gid):
         """An element lost focus (the shell's focusout): leaving the edited field fires inputchange."""
         if gid is not None and gid == self.edited:

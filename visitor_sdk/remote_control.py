@@ -7,8 +7,10 @@ elements.
 
 Browser shell. Gives the core a DOM adapter (elements found by `data-gid`,
 masking from masking_rules with the group's selectors from group_settings,
-real clicks, values set through the native setter with real `input` and
-`change` events) and a `focusout` listener, so that leaving a field the
+presses (pointer and mouse events, then a dispatched click), double clicks,
+key presses with their default action, focus moves and scrolling
+(visitor_sdk/js/rc_input.js), values set through the native setter with
+real `input` and `change` events) and a `focusout` listener, so that leaving a field the
 agent edited fires `rcevent {type: 'inputchange'}`.
 
 Agent actions: rcrequest, rcend, rcevent (payloads: rc_core's docstring).
@@ -29,6 +31,7 @@ from .jsconv import guarded as _guard, is_absent as _none
 from .jsfiles import js
 
 _js = js("rc_helpers")()  # visitor_sdk/js/rc_helpers.js
+_input = js("rc_input")()  # visitor_sdk/js/rc_input.js: clicks, keys, focus, scrolling
 
 
 class MaskDom:
@@ -64,6 +67,17 @@ def masked(el):
     return masked_reason(el, _MASK_DOM, group_settings.masking_selectors())
 
 
+def _mods(m):
+    # Brython hands a Python dict to JS as a plain object with these four keys
+    return {"shift": bool(m.get("shift")), "ctrl": bool(m.get("ctrl")), "alt": bool(m.get("alt")),
+            "meta": bool(m.get("meta"))}
+
+
+def _int_or_float(v):
+    f = float(v)
+    return int(f) if f == int(f) else f
+
+
 class BrowserDom:
     """RcCore's DOM adapter."""
 
@@ -78,14 +92,47 @@ class BrowserDom:
         t = str(el.type) if tag == "input" else ""
         return typable_reason(tag, t, bool(el.readOnly), bool(el.disabled))
 
-    def click(self, el):
-        el.click()
+    def selectable(self, el):
+        # inputchange with a value: a <select> (the option's value) or a field an agent may type into
+        if bool(_input.isSelect(el)):
+            return "nottypable" if bool(el.disabled) else None
+        return self.typable(el)
+
+    def click(self, el, act):
+        m = act["modifiers"] or {}
+        x, y = act["x"], act["y"]
+        _input.click(el, None if x is None else x, None if y is None else y, _mods(m))
+
+    def dblclick(self, el, act):
+        _input.dblclick(el)
 
     def focus(self, el):
         try:
-            el.focus()
+            _input.focus(el)
         except Exception:
             pass
+
+    def focused(self):
+        el = _input.focused()
+        return None if _none(el) else el
+
+    def gid_of(self, el):
+        return element_ids.gid_of(el)
+
+    def key(self, el, act):
+        v = _input.key(el, act["key"], _mods(act["modifiers"] or {}))
+        return None if _none(v) else str(v)
+
+    def scroll(self, el, x, y):
+        # (a Python None is not a JS null: the page is a function of its own)
+        r = _input.scrollPage(x, y) if el is None else _input.scroll(el, x, y)
+        if _none(r):
+            return None
+        return [_int_or_float(r[0]), _int_or_float(r[1])]
+
+    def value_of(self, el):
+        v = _input.valueOf(el)
+        return None if _none(v) else str(v)
 
     def set_value(self, el, value):
         return str(_js.setValue(el, value))

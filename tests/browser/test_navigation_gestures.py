@@ -48,7 +48,10 @@ def test_navigate_by_url_back_forward_and_refused(page, server, agents):
         agents.run(agent.navigate({"url": url}, id="x%d" % i))
         ev = agents.run(agent.next_event("navigationrefused"))
         assert ev["ref"] == "x%d" % i and ev["payload"]["reason"] == "crossorigin"
-    agents.run(agent.navigate({"direction": "sideways"}, id="bad"))
+    agents.run(agent.navigate({"direction": "sideways"}, id="bad"))   # not the catalogue's: the service refuses it
+    agents.run(agent.wait_until(lambda a: a.errors))
+    assert agent.errors[-1]["code"] == "bad_frame" and "navigate.direction" in agent.errors[-1]["msg"]
+    agents.run(agent.navigate({"url": "   "}, id="blank"))               # well-formed, refused by the page
     assert agents.run(agent.next_event("navigationrefused"))["payload"]["reason"] == "badpayload"
     page.wait_for_timeout(300)
     assert page.evaluate("location.pathname") == "/product" and "navigation" not in names(page)

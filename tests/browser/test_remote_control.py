@@ -125,12 +125,14 @@ def test_masked_fields_and_passwords_are_refused(page, server, agents):
     page.evaluate("document.querySelector('#cvv').insertAdjacentHTML('afterend', "
                   "'<span glance_masked><input id=\"inner\" value=\"x\"></span>')")
     page.wait_for_function("document.querySelector('#inner').hasAttribute('data-gid')")
-    cases = [("#card", "masked"), ("#cvv", "masked"), ("#password", "password"), ("#inner", "masked")]
-    for i, (sel, reason) in enumerate(cases):
+    # each refusal carries the field's value as the agent's copy shows it (masked): the console puts it back
+    cases = [("#card", "masked", "****"), ("#cvv", "masked", ""), ("#password", "password", ""),
+             ("#inner", "masked", "*")]
+    for i, (sel, reason, shown) in enumerate(cases):
         rc(agents, agent, "agenttyping", path(page, sel), "1234", id="t%d" % i)
         ev = agents.run(agent.next_event("rcrefused"))
         assert ev["ref"] == "t%d" % i
-        assert ev["payload"] == {"reason": reason, "type": "agenttyping", "path": path(page, sel)}
+        assert ev["payload"] == {"reason": reason, "type": "agenttyping", "path": path(page, sel), "value": shown}
     # clicks on masked elements are refused too
     rc(agents, agent, "click", path(page, "#card"), id="c1")
     assert agents.run(agent.next_event("rcrefused"))["payload"]["reason"] == "masked"
@@ -307,7 +309,8 @@ def test_rc_inside_same_origin_frame_and_shadow_root(page, server, agents):
     # masked inside the frame and a password inside the shadow root: refused, nothing changes
     rc(agents, agent, "agenttyping", secret, "1234", id="fs")
     ev = agents.run(agent.next_event("rcrefused"))
-    assert ev["ref"] == "fs" and ev["payload"] == {"reason": "masked", "type": "agenttyping", "path": secret}
+    assert ev["ref"] == "fs" and ev["payload"] == {"reason": "masked", "type": "agenttyping", "path": secret,
+                                                "value": ""}
     rc(agents, agent, "agenttyping", password, "1234", id="sp")
     assert agents.run(agent.next_event("rcrefused"))["payload"]["reason"] == "password"
     rc(agents, agent, "click", secret, id="fc")

@@ -67,11 +67,42 @@ class FakeDom:
     def typable(self, el):
         return R.typable_reason(el.tag, el.attrs.get("type", "text"), el.props.get("readonly"), el.props.get("disabled"))
 
-    def click(self, el):
+    def selectable(self, el):
+        return None if el.tag == "select" else self.typable(el)
+
+    def click(self, el, act):
         el.events.append("click")
+
+    def dblclick(self, el, act):
+        el.events.append("dblclick")
 
     def focus(self, el):
         el.events.append("focus")
+        self.active = el
+
+    def focused(self):
+        return getattr(self, "active", None)
+
+    def gid_of(self, el):
+        return [g for g, n in self.nodes.items() if n is el][0]
+
+    def key(self, el, act):
+        el.events.append("key:" + act["key"])
+        if el.tag not in ("input", "textarea"):
+            return None
+        if len(act["key"]) == 1:
+            el.value += act["key"]
+        elif act["key"] == "Backspace":
+            el.value = el.value[:-1]
+        return el.value
+
+    def scroll(self, el, x, y):
+        if el is not None and not el.props.get("scrolls"):
+            return None
+        return [x, min(y, 500)]
+
+    def value_of(self, el):
+        return el.value if el.tag in ("input", "textarea", "select") else None
 
     def set_value(self, el, value):
         el.value = value
@@ -158,7 +189,9 @@ def test_gid_path_round_trip():
 
 
 def test_parse_rc_event():
-    assert R.parse_rc_event({"type": "click", "path": '[data-gid="3"]'}) == ({"type": "click", "gid": 3, "value": None}, None)
+    assert R.parse_rc_event({"type": "click", "path": '[data-gid="3"]'}) == (
+        {"type": "click", "gid": 3, "value": None, "key": None, "x": None, "y": None,
+         "modifiers": {"shift": False, "ctrl": False, "alt": False, "meta": False}}, None)
     assert R.parse_rc_event({"type": "agenttyping", "gid": 4, "value": "ab"})[0]["value"] == "ab"
     assert R.parse_rc_event({"type": "agenttyping", "gid": 4})[0]["value"] == ""
     for bad in (None, [], {"type": "hover", "gid": 1}, {"type": "click"}, {"type": "click", "path": "#a"},
@@ -346,7 +379,10 @@ def test_masked_fields_are_refused(world, gid, reason):
     n = len(v.events)
     for t in ("agenttyping", "click"):
         assert core.on_event({"type": t, "gid": gid, "value": "x"}, frame("t")) == reason
-        assert v.told[-1] == ("rcrefused", {"reason": reason, "type": t, "path": R.gid_path(gid)}, "t")
+        refusal = {"reason": reason, "type": t, "path": R.gid_path(gid)}
+        if t == "agenttyping":
+            refusal["value"] = ""          # what the copy shows: the field's (masked) value, to put back
+        assert v.told[-1] == ("rcrefused", refusal, "t")
     assert dom.find(gid).value == "" and dom.find(gid).events == []
     assert len(v.events) == n
 
@@ -436,3 +472,62 @@ def test_parse_outline_and_box():
         assert R.parse_outline(bad) == (None, "badpayload")
     assert R.outline_box({"x": 100, "y": 50}) == (70, 20, 60, 60)
     assert R.outline_box({"x": 1, "y": 2, "w": 3, "h": 4}) == (1, 2, 3, 4)
+
+
+# --- the other remote-control actions (rc_events) --------------------------------------------------
+def test_parse_the_new_types():
+    act, why = R.parse_rc_event({"type": "key", "key": "Enter", "modifiers": {"shift": True}})
+    assert why is None and act["gid"] is None and act["modifiers"]["shift"] is True
+    assert R.parse_rc_event({"type": "scroll", "x": 0, "y": 30})[0]["y"] == 30
+    assert R.parse_rc_event({"type": "inputchange", "gid": 2, "value": "b"})[0]["value"] == "b"
+    for bad in ({"type": "key", "key": "F1"}, {"type": "key", "key": "ab", "gid": 1}, {"type": "dblclick"},
+                {"type": "scroll", "x": 1}, {"type": "scroll", "x": "1", "y": 2}, {"type": "focus"},
+                {"type": "key", "key": "a", "modifiers": {"hyper": True}}, {"type": "key", "key": "a", "path": "#x"},
+                {"type": "click", "gid": 1, "x": float("nan"), "y": 1}):
+        assert R.parse_rc_event(bad) == (None, "badpayload"), bad
+
+
+def test_dblclick_focus_key_scroll(world):
+    v, dom, core = world
+    enable(v, core)
+    assert core.on_event({"type": "dblclick", "gid": 7}, frame("d")) is None
+    assert dom.find(7).events == ["dblclick"]
+    assert v.told[-1] == ("rcevent", {"type": "dblclick", "path": '[data-gid="7"]'}, "d")
+    assert core.on_event({"type": "focus", "gid": 2}, frame()) is None
+    # no gid: the focused element gets the key; a printable key edits it
+    assert core.on_event({"type": "key", "key": "a"}, frame("k")) is None
+    assert dom.find(2).value == "a"
+    assert v.told[-1] == ("rcevent", {"type": "key", "path": '[data-gid="2"]', "value": "a", "key": "a"}, "k")
+    assert v.events[-1][1]["key"] == "a" and v.events[-1][1]["value"] == "a"
+    assert core.edited == 2
+    core.on_event({"type": "key", "gid": 7, "key": "Enter"}, frame())   # leaving the field: inputchange first
+    assert [e[1]["type"] for e in v.events[-2:]] == ["inputchange", "key"]
+    assert "value" not in v.events[-1][1]
+    # scrolling: the page (no path) or a scrolling element; an element that cannot scroll is refused
+    assert core.on_event({"type": "scroll", "x": 0, "y": 900}, frame("s")) is None
+    assert v.told[-1] == ("rcevent", {"type": "scroll", "x": 0, "y": 500}, "s")
+    assert "path" not in v.events[-1][1]
+    assert core.on_event({"type": "scroll", "gid": 7, "x": 0, "y": 9}, frame()) == "noscroll"
+
+
+def test_select_choice_and_key_refusals(world):
+    v, dom, core = world
+    body = dom.find(1)
+    dom.add(11, Node("select", body, {"id": "size"}, value="s"))
+    enable(v, core)
+    assert core.on_event({"type": "inputchange", "gid": 11, "value": "m"}, frame("c")) is None
+    assert dom.find(11).value == "m" and dom.find(11).events == ["input", "change"]
+    assert v.told[-1] == ("rcevent", {"type": "inputchange", "path": '[data-gid="11"]', "value": "m"}, "c")
+    assert core.on_event({"type": "inputchange", "gid": 9, "value": "on"}, frame()) == "nottypable"
+    # nothing focused: a key has no element
+    assert core.on_event({"type": "key", "key": "Tab"}, frame()) == "notfound"
+    # a key into a masked field is refused, with its masked value for the copy to put back
+    dom.find(4).value = "4111 1111"
+    assert core.on_event({"type": "key", "gid": 4, "key": "x"}, frame("m")) == "masked"
+    assert v.told[-1] == ("rcrefused", {"reason": "masked", "type": "key", "path": '[data-gid="4"]',
+                                        "value": "**** ****"}, "m")
+    assert dom.find(4).value == "4111 1111" and dom.find(4).events == []
+    # typing into a read-only-like element (a checkbox) is refused with the field's value as it is
+    dom.find(9).value = "on"
+    core.on_event({"type": "agenttyping", "gid": 9, "value": "x"}, frame())
+    assert v.told[-1][1]["value"] == "on"
