@@ -3,11 +3,14 @@ import gzip
 import hashlib
 import json
 import os
+
 import shutil
 import subprocess
 import sys
 
 import pytest
+
+from visitor_sdk import lazy_parts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DIST = os.path.join(ROOT, "build", "dist")
@@ -154,7 +157,8 @@ def test_the_boot_runs_each_module_after_what_it_imports(tmp_path):
 
 def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
     """The runtime carries what importing visitor_sdk.runtime runs; what the core
-    imports inside functions is in the feature chunk; each module is in one chunk."""
+    imports inside functions is in the feature chunk, but for the parts fetched on
+    first use (visitor_sdk/lazy_parts.py), each a chunk of its own; each module is in one chunk."""
     import json
     with open(os.path.join(DIST, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -162,11 +166,19 @@ def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
     mods = cobrowse_build.all_modules()
     assert core == cobrowse_build.closure("visitor_sdk.runtime", mods, lazy=False)
     assert not set(core) & set(features)
+    parts = manifest["part_modules"]
+    assert sorted(parts) == ["docs", "invoke", "media", "rc"]
+    in_parts = [n for names in parts.values() for n in names]
+    assert len(in_parts) == len(set(in_parts)) and not set(in_parts) & (set(core) | set(features))
     assert set(core) | set(features) == set(cobrowse_build.closure("visitor_sdk.runtime", mods))
+    for part in parts:
+        for entry in lazy_parts.part_modules(part):
+            assert set(cobrowse_build.closure(entry, mods)) <= set(core) | set(features) | set(parts[part])
+    assert "visitor_sdk.remote_control" in parts["rc"] and "visitor_sdk.documents" in parts["docs"]
+    assert "visitor_sdk.screenshare" in parts["media"] and "visitor_sdk.invoke_receiver" in parts["invoke"]
     for name in ("visitor_sdk.visitor", "visitor_sdk.session_client", "visitor_sdk.connection", "visitor_sdk.protocol"):
         assert name in core
-    for name in ("visitor_sdk.feature_set", "visitor_sdk.capture", "visitor_sdk.ui", "visitor_sdk.invoke_receiver",
-                 "visitor_sdk.catalogue"):
+    for name in ("visitor_sdk.feature_set", "visitor_sdk.capture", "visitor_sdk.ui", "visitor_sdk.catalogue"):
         assert name in features
     with open(os.path.join(DIST, dist_name("glance-cobrowse-features.js")), encoding="utf-8") as f:
         chunk = f.read()
