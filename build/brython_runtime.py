@@ -85,6 +85,39 @@ PATCHES = (
 )
 
 
+# (what, first text, last text) of brython.js spans the runtime does not ship:
+# each must be found once, start before end, and the precompiled code must not
+# need them (check_no_cut_use).
+CUTS = (
+    ("the builtins' docstrings table (window.docs in a plain brython.js page; nothing in the SDK reads a builtin's __doc__)",
+     "var docs={ArithmeticError",
+     "__BRYTHON__.builtins[key].__doc__=docs[key]}}}\n"),
+)
+
+
+def cut(text):
+    """`text` without the spans of CUTS; SystemExit naming a cut whose markers are not found once, in order."""
+    for what, first, last in CUTS:
+        if text.count(first) != 1 or text.count(last) != 1 or text.index(last) < text.index(first):
+            raise SystemExit("build: brython.js cut %r: its markers are not found once, in order" % what)
+        start, end = text.index(first), text.index(last) + len(last)
+        text = text[:start] + "// cut by build/brython_runtime.py: " + what.split(" (")[0] + "\n" + text[end:]
+    return text
+
+
+_DOC_READ = re.compile(r"__doc__(?!\s*=[^=])")
+
+
+def check_no_cut_use(modules):
+    """SystemExit naming the module if precompiled code ({name: js}) reads `__doc__`
+    (the builtins' docstrings are cut); assigning a module's own __doc__ is fine."""
+    for mod, js in sorted(modules.items()):
+        m = _DOC_READ.search(js)
+        if m:
+            raise SystemExit("build: %s reads __doc__ (%r), but the runtime ships without the builtins' docstrings"
+                             % (mod, js[max(0, m.start() - 40):m.end() + 20]))
+
+
 def patch(text):
     """`text` with every one of PATCHES applied; SystemExit naming a patch whose
     text is not found exactly once (another brython.js than the pinned one)."""
@@ -103,7 +136,7 @@ def runtime_js(brython, minify):
     before, _chain, after = split(brython)
     with open(os.path.join(HERE, "no_compiler.js"), encoding="utf-8") as f:
         stub = minify(f.read())
-    return patch(before + "// brython compiler chain: not shipped (build/no_compiler.js)\n" + stub + after)
+    return patch(cut(before + "// brython compiler chain: not shipped (build/no_compiler.js)\n" + stub + after))
 
 
 def check_no_compiler_use(modules, brython):

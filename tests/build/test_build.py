@@ -80,9 +80,10 @@ def test_the_runtime_bundle_is_brython_without_its_compiler_plus_precompiled_mod
     assert len(chain) > 400_000                      # the parser, symbol table, ...: not shipped
     shipped = cobrowse_build.runtime()
     patched = brython_runtime.patch(before)
-    assert shipped.startswith(patched) and shipped.endswith(after)
+    assert shipped.startswith(patched) and shipped.endswith(brython_runtime.cut(after))
+    assert "var docs=" in after and "var docs=" not in text   # the builtins' docstrings are cut too
     assert "_PySymtable_Build=function" in chain and "_PySymtable_Build=function" not in text
-    assert "NotImplementedError" in shipped[len(patched):-len(after)]   # build/no_compiler.js stands in
+    assert "NotImplementedError" in shipped[len(patched):-len(brython_runtime.cut(after))]   # build/no_compiler.js stands in
     # brython.js runs inside a function of its own (its globals are private), before the boot
     head, _, boot = text.partition(shipped)
     assert head.rstrip().endswith("(function () {\nvar B = (function () {") and boot
@@ -368,3 +369,9 @@ def test_publish_removes_the_hashed_copies_of_earlier_builds(tmp_path):
                            old["b.js"], old["b.js"] + ".br", old["b.js"] + ".gz"])
     text = delivery.fill('var R = @R@, F = @F@;', {"@R@": "a-runtime.js", "@F@": "b.js"}, dict(old, **new))
     assert text == 'var R = "%s", F = "%s";' % (name, old["b.js"])
+
+
+def test_the_build_fails_when_precompiled_code_reads_a_cut_part():
+    brython_runtime.check_no_cut_use({"ok": "$locals.__doc__ = 'mine'\nif(a == b){}"})
+    with pytest.raises(SystemExit, match="pkg.mod reads __doc__"):
+        brython_runtime.check_no_cut_use({"pkg.mod": "x = $B.$getattr(_b_.len, '__doc__')"})
