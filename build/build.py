@@ -498,7 +498,7 @@ def build(verbose=True):
     result = precompile(mods)
     compiled = result["modules"]
     brython_runtime.check_no_compiler_use({n: m["js"] for n, m in compiled.items()}, brython_source())
-    brython_runtime.check_no_cut_use({n: m["js"] for n, m in compiled.items()})
+    brython_runtime.check_no_cut_use({n: m["js"] for n, m in compiled.items()}, brython_source())
     hashed, stable = {}, {}   # {logical name: text}: files cached for a year / files a tag names
     visitor_js, visitor_mods = runtime_bundle(VISITOR_ENTRY, compiled, mods, lazy=False)
     hashed[RUNTIME_NAME] = visitor_js

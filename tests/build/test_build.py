@@ -79,7 +79,9 @@ def test_the_runtime_bundle_is_brython_without_its_compiler_plus_precompiled_mod
     before, chain, after = brython_runtime.split(brython)
     assert len(chain) > 400_000                      # the parser, symbol table, ...: not shipped
     shipped = cobrowse_build.runtime()
-    patched = brython_runtime.patch(before)
+    patched = brython_runtime.patch(brython_runtime.reduce_ast_to_js(before))
+    assert "function ast_dump(" in before and "function ast_dump(" not in text   # ast_to_js: only name resolution ships
+    assert "$B.resolve_in_scopes=function" in text
     assert shipped.startswith(patched) and shipped.endswith(brython_runtime.cut(after))
     assert "var docs=" in after and "var docs=" not in text   # the builtins' docstrings are cut too
     assert "_PySymtable_Build=function" in chain and "_PySymtable_Build=function" not in text
@@ -375,3 +377,11 @@ def test_the_build_fails_when_precompiled_code_reads_a_cut_part():
     brython_runtime.check_no_cut_use({"ok": "$locals.__doc__ = 'mine'\nif(a == b){}"})
     with pytest.raises(SystemExit, match="pkg.mod reads __doc__"):
         brython_runtime.check_no_cut_use({"pkg.mod": "x = $B.$getattr(_b_.len, '__doc__')"})
+
+
+def test_the_build_fails_when_precompiled_code_needs_a_dropped_part_of_ast_to_js():
+    with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
+        brython = f.read()
+    brython_runtime.check_no_cut_use({"ok": "$B.resolve_local('x', 1); $B.js_this = this; $B.js_this"}, brython)
+    with pytest.raises(SystemExit, match="pkg.mod uses Brython's js_from_ast"):
+        brython_runtime.check_no_cut_use({"pkg.mod": "$B.js_from_ast(tree)"}, brython)
