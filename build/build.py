@@ -13,6 +13,10 @@
 - glance-cobrowse-features.js: the rest of the SDK (what the core imports
   lazily, inside functions: features, UI, invoke receiver, catalogue),
   precompiled; the runtime has the loader fetch it once it is live.
+- glance-cobrowse-part-rc.js, -docs, -media, -invoke: the parts fetched
+  on first use (visitor_sdk/lazy_parts.py: remote control, documents, screen
+  share and video, the glance_invoke receiver), each what its features import
+  beyond the runtime and the feature chunk (build/part.template.js).
 - GlanceCobrowseInvokeVisitor.js: the chat window's InvokeVisitor stub
   (build/invoke.template.js); on the first invoke it loads the same runtime
   file and glance-cobrowse-invoke.js, the modules invoke_visitor.main needs
@@ -42,7 +46,7 @@ CACHE = os.path.join(HERE, ".cache")
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-from visitor_sdk import catalogue, params  # noqa: E402
+from visitor_sdk import catalogue, lazy_parts, params  # noqa: E402
 from visitor_sdk.visitor import SHARED_KEY, STORE_KEY  # noqa: E402
 import typings  # noqa: E402  (build/typings.py)
 import delivery  # noqa: E402  (build/delivery.py)
@@ -52,6 +56,8 @@ import js_sources  # noqa: E402  (build/js_sources.py)
 BRYTHON_VERSION = "3.15.0"
 RUNTIME_NAME = "glance-cobrowse-runtime.js"
 FEATURES_NAME = "glance-cobrowse-features.js"
+# The parts fetched on first use (visitor_sdk/lazy_parts.py), one chunk each.
+PART_NAMES = {part: "glance-cobrowse-part-" + part + ".js" for part in lazy_parts.PARTS}
 TERSER_VERSION = "5.51.4"   # pinned: the same input must give the same bytes
 TERSER_DIR = os.path.join(HERE, ".tools", "terser")
 LOADER_NAME = "glance-cobrowse.js"
@@ -361,11 +367,80 @@ def runtime():
     return brython_runtime.runtime_js(brython_source(), lambda js: minify({"js": js}, scripts=True)["js"])
 
 
-def features_bundle(entry, core, compiled, mods):
-    """The modules `entry` imports lazily (inside functions), minus `core`: they
-    are registered with Brython, then the loader is told (featuresArrived)."""
+def features_bundle(entry, core, compiled, mods, shared=()):
+    """The modules `entry` imports lazily (inside functions), minus `core`, plus
+    `shared` (modules two parts need): they are registered with Brython, then
+    the loader is told (featuresArrived)."""
     needed = [n for n in closure(entry, mods) if n not in set(core)]
+    needed += [n for n in shared if n not in needed]
     return _fill(_template("features.template.js"), modules=_rows(needed, compiled, mods), jsfiles=jsfiles(needed)), needed
+
+
+def split_parts(entry, core, mods):
+    """({part: its modules}, modules two parts need) for visitor_sdk/lazy_parts.PARTS:
+    each part holds what its entry modules import beyond the runtime's `core` and
+    the feature chunk's; a module two parts need goes to the feature chunk.
+    SystemExit if the feature chunk already holds a part's entry module (the
+    part would not be fetched on first use)."""
+    base = set(core) | set(closure(entry, mods))
+    sets = {}
+    for part in sorted(lazy_parts.PARTS):
+        entries = lazy_parts.part_modules(part)
+        for m in entries:
+            if m in base:
+                raise SystemExit("build: " + m + " (part " + part + " of visitor_sdk/lazy_parts.py) is imported by "
+                                 "the runtime or the feature chunk; import it through its part instead")
+        needed = set()
+        for m in entries:
+            needed |= set(closure(m, mods))
+        sets[part] = needed - base
+    count = {}
+    for names in sets.values():
+        for n in names:
+            count[n] = count.get(n, 0) + 1
+    shared = sorted((n for n, c in count.items() if c > 1), key=lambda n: (n.count("."), n))
+    parts = {p: sorted((n for n in names if count[n] == 1), key=lambda n: (n.count("."), n)) for p, names in sets.items()}
+    return parts, shared
+
+
+def _returned_keys(path, class_name):
+    """The string keys of the dict literal `class_name.actions()` returns in `path`, or None."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "actions":
+                    for sub in ast.walk(item):
+                        if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Dict):
+                            keys = sub.value.keys
+                            if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys):
+                                return {k.value for k in keys}
+    return None
+
+
+def check_parts(mods):
+    """SystemExit unless each part's action names (visitor_sdk/lazy_parts.PARTS) are
+    exactly those its features answer (the dict literals their actions() return):
+    an action missing there would not fetch its part."""
+    paths = {n: p for n, p, _ in mods}
+    for part, spec in sorted(lazy_parts.PARTS.items()):
+        found = set()
+        for module, class_name in spec["features"]:
+            keys = _returned_keys(paths[module], class_name)
+            if keys is None:
+                raise SystemExit("build: %s.%s.actions() must return a dict literal with string keys (part %s of "
+                                 "visitor_sdk/lazy_parts.py lists them)" % (module, class_name, part))
+            found |= keys
+        if found != set(spec["actions"]):
+            raise SystemExit("build: part %s of visitor_sdk/lazy_parts.py lists the actions %s, its features answer %s"
+                             % (part, sorted(spec["actions"]), sorted(found)))
+
+
+def part_bundle(part, names, compiled, mods):
+    """A part's chunk (build/part.template.js): its modules, then partArrived(part)."""
+    return _fill(_template("part.template.js"), modules=_rows(names, compiled, mods), jsfiles=jsfiles(names),
+                 part=json.dumps(part))
 
 
 def invoke_modules_bundle(entry, core, compiled, mods):
@@ -403,6 +478,8 @@ def loader(names):
                 .replace("@LOADER@", json.dumps(LOADER_NAME))
                 .replace("@STORE@", json.dumps(STORE_KEY))
                 .replace("@SHARED@", json.dumps(SHARED_KEY)))
+    text = _fill(text, parts=json.dumps({part: names[logical] for part, logical in sorted(PART_NAMES.items())},
+                                         sort_keys=True))
     return delivery.fill(text, HASHED_PLACEHOLDERS, names)
 
 
@@ -421,11 +498,16 @@ def build(verbose=True):
     result = precompile(mods)
     compiled = result["modules"]
     brython_runtime.check_no_compiler_use({n: m["js"] for n, m in compiled.items()}, brython_source())
+    brython_runtime.check_no_cut_use({n: m["js"] for n, m in compiled.items()}, brython_source())
     hashed, stable = {}, {}   # {logical name: text}: files cached for a year / files a tag names
     visitor_js, visitor_mods = runtime_bundle(VISITOR_ENTRY, compiled, mods, lazy=False)
     hashed[RUNTIME_NAME] = visitor_js
-    features_js, feature_mods = features_bundle(VISITOR_ENTRY, visitor_mods, compiled, mods)
+    check_parts(mods)
+    parts, shared = split_parts(VISITOR_ENTRY, visitor_mods, mods)
+    features_js, feature_mods = features_bundle(VISITOR_ENTRY, visitor_mods, compiled, mods, shared)
     hashed[FEATURES_NAME] = features_js
+    for part, names_of_part in sorted(parts.items()):
+        hashed[PART_NAMES[part]] = part_bundle(part, names_of_part, compiled, mods)
     invoke_mods = []
     if INVOKE_ENTRY in compiled:
         invoke_js, invoke_mods = invoke_modules_bundle(INVOKE_ENTRY, visitor_mods, compiled, mods)
@@ -443,6 +525,7 @@ def build(verbose=True):
     sizes[TYPES_NAME] = {"identity": write(TYPES_NAME, typings.declarations())[1]}
     with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump({"brython": BRYTHON_VERSION, "runtime_modules": visitor_mods, "feature_modules": feature_mods,
+                   "part_modules": parts,
                    "invoke_modules": invoke_mods, "files": names, "integrity": {LOADER_NAME: sri[LOADER_NAME]},
                    "sizes": sizes}, f, indent=1, sort_keys=True)
     if verbose:

@@ -6,7 +6,7 @@
    message arrives. */
 (function (W, D) {
   "use strict";
-  var EVENTS = @EVENTS@, RULES = @RULES@, LOADER = @LOADER@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, STORE = @STORE@, SHARED = @SHARED@;
+  var EVENTS = @EVENTS@, RULES = @RULES@, LOADER = @LOADER@, RUNTIME = @RUNTIME@, FEATURES = @FEATURES@, PARTS = @PARTS@, STORE = @STORE@, SHARED = @SHARED@;
   var G = W.GLANCE = W.GLANCE || {}, C = G.Cobrowse = G.Cobrowse || {};
   if (C._loader) { console.warn("GLANCE: glance-cobrowse.js is included twice; the second copy is ignored"); return; }
   // No regular expression runs for a plain tag, here or in the checks below:
@@ -18,7 +18,7 @@
   // (setup()) only when a call needs them or once the page has loaded.
   var src = "", tag = null, base = "";
   var config = null, groups = [];
-  var impl = null, receive = null, queue = [], messages = [], loading = false, pendingStart = false, featuresReady = null, featuresAsked = false;
+  var impl = null, receive = null, queue = [], messages = [], loading = false, pendingStart = false, featuresReady = null, featuresAsked = false, partReady = {};
 
   // The URL this script was fetched from: the one resource timing entry of a
   // script named like this file (none, or several: "", and locate() looks further).
@@ -330,6 +330,19 @@
       featuresReady = null;
       if (f) f();
       C._loader.featuresAt = W.performance ? W.performance.now() : Date.now();
+    },
+    // A part of the SDK fetched on first use (visitor_sdk/lazy_parts.py): its
+    // chunk registers its modules, then calls partArrived(part).
+    partNames: PARTS,
+    loadPart: function (part, ready, failed) {
+      var url = base + PARTS[part];
+      partReady[part] = ready;
+      addScript(url, null, function () { partReady[part] = null; failed("could not load the cobrowse " + part + " part " + url); });
+    },
+    partArrived: function (part) {
+      var f = partReady[part];
+      partReady[part] = null;
+      if (f) f();
     },
     attach: function (functions, onMessage) {
       C._loader.liveAt = W.performance ? W.performance.now() : Date.now();

@@ -25,7 +25,8 @@ agents `docshareerror`); an accepted one opens the viewer with
 action `agentdownload {name}` and the page fires `agentdownload {name}`.
 
 A click on a link to a PDF or CSV document during a session fires
-`documentviewed {url}` (the agents are told the same); the link opens as usual.
+`documentviewed {url}` (the agents are told the same; document_links.py, which
+runs from the session's start while this module is fetched on first use).
 """
 
 import javascript
@@ -165,18 +166,12 @@ class Documents(Feature):
         self.request = None      # {"ticket", "path", "ref"} of an accepted docsharerequest awaiting a file
         self.offers = []
         self.input = None
-        self.listening = False
         visitor.documents = self
 
     def actions(self):
         return {"docshare": _guard("docshare", self._on_docshare),
                 "docsharerequest": _guard("docsharerequest", self._on_docsharerequest),
                 "agentdownload": _guard("agentdownload", self._on_agentdownload)}
-
-    def session_opened(self, resumed):
-        if not self.listening:
-            self.listening = True
-            document.addEventListener("click", _guard("document link", self._on_click), True)
 
     def session_ended(self, reason):
         for o in self.offers:
@@ -366,21 +361,3 @@ class Documents(Feature):
         window.fetch(target, to_js({"method": "POST", "body": file, "credentials": "omit",
                                     "headers": {"Content-Type": "application/octet-stream"}})) \
             .then(_guard("upload", answered), failed)
-
-    # --- links on the page --------------------------------------------------------
-    def _on_click(self, ev):
-        if not self.visitor.in_session():
-            return
-        target = ev.target
-        if _none(target) or not hasattr(target, "closest"):
-            return
-        try:
-            a = target.closest("a[href]")
-        except KeyError:      # Brython's closest() raises where the DOM's returns null: a click outside a link
-            return
-        if _none(a):
-            return
-        href = str(a.href)
-        if doc_rules.is_document_link(href):
-            self.visitor.emit("documentviewed", {"url": href})
-            self.visitor.tell_agents("documentviewed", {"url": href})

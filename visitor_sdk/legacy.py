@@ -1,7 +1,7 @@
 """Legacy cross-domain continuation: the deprecated `urlstartwarning` event (browser shell).
 
 A page of another domain links here with ?glance_continue=KEY&glance_group=GROUP&glance_resume=TOKEN
-(media_core.continue_query builds it from the session's resume token). When
+(continue_rules.continue_query builds it from the session's resume token). When
 this tab is not in a session, the page fires `urlstartwarning {accept,
 decline}`: accept() joins that session as a new tab (sessioncontinue),
 decline() does nothing more. Either way the parameters are removed from the
@@ -10,10 +10,10 @@ address bar; only the first call counts.
 
 from browser import window
 
-from . import media_core as core
+from . import continue_rules as core
 from .config import groups_of
 from .features import Feature
-from .media_rtc import guard
+from .jsconv import guarded as guard
 from .offers import Offer
 
 

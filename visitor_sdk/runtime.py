@@ -46,6 +46,7 @@ class JsEmitter(Emitter):
     def __init__(self, report_error):
         Emitter.__init__(self, report_error)
         self.early = []
+        self.seen = []          # the page's first events, for parts fetched later (replay_to)
         self.recording = None
 
     def on(self, name, handler):
@@ -57,7 +58,22 @@ class JsEmitter(Emitter):
         js = to_js(payload if payload is not None else {})
         if self.early is not None and len(self.early) < MAX_EARLY_EVENTS:
             self.early.append((name, js))
+        if len(self.seen) < MAX_EARLY_EVENTS:
+            self.seen.append((name, js))
         return Emitter.emit(self, name, js)
+
+    def replay_to(self, create, opened):
+        """Run `create()` (a part fetched on first use makes its features), then
+        `opened()` (they hear that the session is open), then give the handlers
+        `create` registered the events this page fired so far, in order."""
+        from .feature_set import _replay
+        outer, self.recording = self.recording, []
+        try:
+            create()
+        finally:
+            handlers, self.recording = self.recording, outer
+        opened()
+        _replay(list(self.seen), handlers, self._report)
 
     def take_early(self):
         """The events fired so far; stop keeping them."""
@@ -203,12 +219,25 @@ def start():
     def features_ready():
         try:
             from .feature_set import install_chunk
-            install_chunk(visitor, config, emitter, waiting)
+            install_chunk(visitor, config, emitter, waiting, load_part)
             log.debug("features installed")
         except Exception as exc:
             without_features("the cobrowse features failed to start: " + str(exc))
         if check:
             go_live()
+
+    def load_part(part, ready, failed):
+        # A part of the SDK fetched on first use (lazy_parts.py): its chunk registers its modules.
+        def part_failed(msg):
+            failed(msg)
+            visitor.fail("SCRIPT_NOT_LOADED", msg, {"script": str(loader.partNames[part])})
+        def arrived():
+            try:
+                ready()
+                log.debug("part " + part + " installed")
+            except Exception as exc:
+                log.failed("the cobrowse " + part + " part", exc)
+        loader.loadPart(part, arrived, part_failed)
 
     def features_failed(msg):
         without_features(msg)

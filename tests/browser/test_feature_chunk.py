@@ -96,3 +96,25 @@ def test_a_missing_feature_chunk_is_an_error_event_and_the_session_goes_on(page,
     assert page.evaluate("GLANCE.Cobrowse.Visitor.readyState") == "active"
     page.evaluate("GLANCE.Cobrowse.Visitor.stopSession()")
     wait_event(page, "sessionend")
+
+
+def test_a_view_only_session_never_fetches_the_parts_and_an_rc_request_waits_for_its_part(page, server, agents):
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url))
+    open_shop(page, server)
+    start(page, "chunk-parts-1")
+    agent = agents.agent(server.url, "chunk-parts-1")
+    # The agent only watches: the cobrowse view goes out, no part is fetched.
+    snap = agents.run(agent.next_event("dom_snapshot", timeout=10))
+    assert snap["payload"]
+    page.wait_for_timeout(300)
+    parts = [u for u in fetched if "glance-cobrowse-part-" in u]
+    assert parts == [], parts
+    # The first rcrequest fetches remote control; the request waited for it and is answered.
+    agents.run(agent.rcrequest(id="late-part-1"))
+    page.wait_for_function("window.rc !== null")
+    assert [u for u in fetched if "glance-cobrowse-part-" in u] == [server.url + "/dist/" + dist_name("glance-cobrowse-part-rc.js")]
+    page.evaluate("window.rc.accept()")
+    assert agents.run(agent.next_event("rcaccepted"))["ref"] == "late-part-1"
+    assert names(page).count("rcrequested") == 1
+    assert page.console.errors == []

@@ -3,11 +3,14 @@ import gzip
 import hashlib
 import json
 import os
+
 import shutil
 import subprocess
 import sys
 
 import pytest
+
+from visitor_sdk import lazy_parts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DIST = os.path.join(ROOT, "build", "dist")
@@ -76,10 +79,13 @@ def test_the_runtime_bundle_is_brython_without_its_compiler_plus_precompiled_mod
     before, chain, after = brython_runtime.split(brython)
     assert len(chain) > 400_000                      # the parser, symbol table, ...: not shipped
     shipped = cobrowse_build.runtime()
-    patched = brython_runtime.patch(before)
-    assert shipped.startswith(patched) and shipped.endswith(after)
+    patched = brython_runtime.patch(brython_runtime.reduce_ast_to_js(before))
+    assert "function ast_dump(" in before and "function ast_dump(" not in text   # ast_to_js: only name resolution ships
+    assert "$B.resolve_in_scopes=function" in text
+    assert shipped.startswith(patched) and shipped.endswith(brython_runtime.cut(after))
+    assert "var docs=" in after and "var docs=" not in text   # the builtins' docstrings are cut too
     assert "_PySymtable_Build=function" in chain and "_PySymtable_Build=function" not in text
-    assert "NotImplementedError" in shipped[len(patched):-len(after)]   # build/no_compiler.js stands in
+    assert "NotImplementedError" in shipped[len(patched):-len(brython_runtime.cut(after))]   # build/no_compiler.js stands in
     # brython.js runs inside a function of its own (its globals are private), before the boot
     head, _, boot = text.partition(shipped)
     assert head.rstrip().endswith("(function () {\nvar B = (function () {") and boot
@@ -154,7 +160,8 @@ def test_the_boot_runs_each_module_after_what_it_imports(tmp_path):
 
 def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
     """The runtime carries what importing visitor_sdk.runtime runs; what the core
-    imports inside functions is in the feature chunk; each module is in one chunk."""
+    imports inside functions is in the feature chunk, but for the parts fetched on
+    first use (visitor_sdk/lazy_parts.py), each a chunk of its own; each module is in one chunk."""
     import json
     with open(os.path.join(DIST, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -162,11 +169,19 @@ def test_the_core_goes_live_alone_and_the_features_chunk_holds_the_rest():
     mods = cobrowse_build.all_modules()
     assert core == cobrowse_build.closure("visitor_sdk.runtime", mods, lazy=False)
     assert not set(core) & set(features)
+    parts = manifest["part_modules"]
+    assert sorted(parts) == ["docs", "invoke", "media", "rc"]
+    in_parts = [n for names in parts.values() for n in names]
+    assert len(in_parts) == len(set(in_parts)) and not set(in_parts) & (set(core) | set(features))
     assert set(core) | set(features) == set(cobrowse_build.closure("visitor_sdk.runtime", mods))
+    for part in parts:
+        for entry in lazy_parts.part_modules(part):
+            assert set(cobrowse_build.closure(entry, mods)) <= set(core) | set(features) | set(parts[part])
+    assert "visitor_sdk.remote_control" in parts["rc"] and "visitor_sdk.documents" in parts["docs"]
+    assert "visitor_sdk.screenshare" in parts["media"] and "visitor_sdk.invoke_receiver" in parts["invoke"]
     for name in ("visitor_sdk.visitor", "visitor_sdk.session_client", "visitor_sdk.connection", "visitor_sdk.protocol"):
         assert name in core
-    for name in ("visitor_sdk.feature_set", "visitor_sdk.capture", "visitor_sdk.ui", "visitor_sdk.invoke_receiver",
-                 "visitor_sdk.catalogue"):
+    for name in ("visitor_sdk.feature_set", "visitor_sdk.capture", "visitor_sdk.ui", "visitor_sdk.catalogue"):
         assert name in features
     with open(os.path.join(DIST, dist_name("glance-cobrowse-features.js")), encoding="utf-8") as f:
         chunk = f.read()
@@ -356,3 +371,17 @@ def test_publish_removes_the_hashed_copies_of_earlier_builds(tmp_path):
                            old["b.js"], old["b.js"] + ".br", old["b.js"] + ".gz"])
     text = delivery.fill('var R = @R@, F = @F@;', {"@R@": "a-runtime.js", "@F@": "b.js"}, dict(old, **new))
     assert text == 'var R = "%s", F = "%s";' % (name, old["b.js"])
+
+
+def test_the_build_fails_when_precompiled_code_reads_a_cut_part():
+    brython_runtime.check_no_cut_use({"ok": "$locals.__doc__ = 'mine'\nif(a == b){}"})
+    with pytest.raises(SystemExit, match="pkg.mod reads __doc__"):
+        brython_runtime.check_no_cut_use({"pkg.mod": "x = $B.$getattr(_b_.len, '__doc__')"})
+
+
+def test_the_build_fails_when_precompiled_code_needs_a_dropped_part_of_ast_to_js():
+    with open(cobrowse_build.brython_js(), encoding="utf-8") as f:
+        brython = f.read()
+    brython_runtime.check_no_cut_use({"ok": "$B.resolve_local('x', 1); $B.js_this = this; $B.js_this"}, brython)
+    with pytest.raises(SystemExit, match="pkg.mod uses Brython's js_from_ast"):
+        brython_runtime.check_no_cut_use({"pkg.mod": "$B.js_from_ast(tree)"}, brython)
