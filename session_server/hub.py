@@ -24,6 +24,7 @@ from visitor_sdk import protocol as P
 from visitor_sdk.reliability import DUP, GAP
 
 from . import agent_frames as AF
+from . import metrics
 from . import tokens
 from .agent_auth import AgentAuth
 from .participants import LocalSession, fresh, reattach
@@ -126,6 +127,8 @@ class Hub:
 
     def _fail(self, conn, code, msg, msg_in=None):
         self.stats["errors"] += 1
+        if code == "over_budget":
+            metrics.count("frames_dropped_by_budget")
         ref_type = msg_in.get("type") if isinstance(msg_in, dict) and isinstance(msg_in.get("type"), str) else None
         ref_seq = msg_in.get("seq") if isinstance(msg_in, dict) and isinstance(msg_in.get("seq"), int) else None
         f = P.error_frame(code, msg, ref_type=ref_type, ref_seq=ref_seq)
@@ -309,16 +312,19 @@ class Hub:
         if msg.get("resume"):
             tok = self._untoken(msg["resume"])
             if not tok or tok.get("r") != "v" or tok.get("g") != msg["group"] or tok.get("k") != key:
+                metrics.count("resumes", role="visitor", outcome="bad_token")
                 self._fail(conn, "conndrop", "the resume token is not valid for this group and key", msg)
                 return None
             sid = tok["s"]
             meta = await self.bp.get_session(sid)
             if meta is None:
                 if await self.bp.is_ended(sid):
+                    metrics.count("resumes", role="visitor", outcome="ended")
                     self._fail(conn, "conndrop", "the session has ended", msg)
                     return None
                 # a restarted (or other) node: take the session back from the token
                 if await self.bp.claim_key(msg["group"], key, sid, group.allow_duplicate_keys):
+                    metrics.count("resumes", role="visitor", outcome="key_taken")
                     self._fail(conn, "conndrop", "the session key was taken by another session", msg)
                     return None
                 meta = {"session": sid, "group": msg["group"], "key": key, "visitor": msg.get("visitor") or {},
@@ -345,6 +351,8 @@ class Hub:
         known_tabs = await self.bp.tabs(sid)
         tab = s.tabs.get(tab_id)
         exact = tab is not None and not tab.overflow
+        if resumed:   # exact: this node still had the tab's streams; rebuilt: new streams (another node, a restart)
+            metrics.count("resumes", role="visitor", outcome="resumed" if exact else "rebuilt")
         if exact:
             reattach(tab, msg, "this tab")
         else:
@@ -528,6 +536,7 @@ class Hub:
         if msg.get("resume") and (not tok or tok.get("r") != "a" or tok.get("g") != msg["group"]
                                   or tok.get("u") != profile["username"]
                                   or tok.get("q") != (guest["i"] if guest is not None else None)):
+            metrics.count("resumes", role="agent", outcome="bad_token")
             self._fail(conn, "unauthorized", "the agent resume token is not valid for this agent and group", msg)
             return None
         if msg.get("loginkey") and tok and tok.get("s") != sid and self.auth.check_login_key(
@@ -552,6 +561,8 @@ class Hub:
         else:
             aid, num = secrets.token_urlsafe(9), await self.bp.next_num(sid)
         exact = agent is not None and not agent.overflow
+        if tok and tok.get("s") == sid:
+            metrics.count("resumes", role="agent", outcome="resumed" if exact else "rebuilt")
         if exact:
             reattach(agent, msg, "this agent")
         else:
