@@ -23,8 +23,11 @@ class BuildPyWithSite(build_py):
     """build_py, plus the bundles and the demo site copied under session_server/ (not in editable mode)."""
 
     def run(self):
+        editable = getattr(self, "editable_mode", False)
+        if not editable:   # no stale copy of a module deleted since the last build
+            shutil.rmtree(self.build_lib, ignore_errors=True)
         super().run()
-        if getattr(self, "editable_mode", False):
+        if editable:
             return
         if not os.path.isfile(os.path.join(TREES["dist"], "manifest.json")):
             raise SystemExit("setup.py: build/dist/manifest.json is missing: build the bundles first "

@@ -28,14 +28,15 @@ def main(argv=None):
     installed = os.path.basename(sys.argv[0]).startswith("cobrowse-server")   # the console script
     prog = "cobrowse-server" if installed else "python -m session_server"
     ap = argparse.ArgumentParser(prog=prog, description="cobrowse session service")
-    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1 (0.0.0.0: all)")
     ap.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     ap.add_argument("--redis-url", default=None, help="default: $REDIS_URL; without it, one process, no Redis")
     ap.add_argument("--groups", default=None, help="group TOML file; default: $COBROWSE_GROUPS or the demo file")
     ap.add_argument("--reconnect-window", type=float, default=None, help="seconds; default 30")
     ap.add_argument("--ws", default="lean", help="WebSocket implementation: lean (default: the service's own, "
                     "session_server/sockets.py) or one of uvicorn's (websockets, websockets-sansio, wsproto)")
-    ap.add_argument("--log-level", default="warning")
+    ap.add_argument("--log-level", default="warning", help="debug, info (one line per request), warning "
+                    "(default), error")
     ap.add_argument("--log-format", default="text", choices=log_format.FORMATS,
                     help="text (default) or json: one JSON object a line on stderr")
     ap.add_argument("--node-id", default=None, help="this node's name in /metrics and json logs; "
