@@ -32,8 +32,7 @@ METRICS = {
     "sessions": ("gauge", "Cobrowse sessions live on this node", ()),
     "sockets": ("gauge", "WebSocket connections open on this node, by role", ("role",)),
     "frames_relayed": ("counter", "Frames relayed between visitors and agents", ()),
-    "frames_dropped_by_budget": ("counter", "Frames dropped because a budget was exceeded (over_budget), by what",
-                                 ("what",)),
+    "frames_dropped_by_budget": ("counter", "Frames dropped because a budget was exceeded (over_budget)", ()),
     "resumes": ("counter", "Resume attempts (a socket rejoining a session with its resume token), by outcome",
                 ("role", "outcome")),
     "redis_errors": ("counter", "Errors talking to Redis (the backplane)", ()),
@@ -107,7 +106,7 @@ class _Collector:
             families["sockets"].add_metric([here, role], _sockets.get(role, 0))
         for (name, values), n in sorted(_counts.items()):
             families[name].add_metric([here] + list(values), n)
-        for name in ("redis_errors",):   # an unlabelled counter reads 0 before it first counts
+        for name in ("redis_errors", "frames_dropped_by_budget"):   # an unlabelled counter reads 0 before it first counts
             if not families[name].samples:
                 families[name].add_metric([here], 0)
         return list(families.values())
