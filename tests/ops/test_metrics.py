@@ -12,6 +12,7 @@ import pytest
 from session_server.agent_client import AgentClient
 from tests.server.clients import Visitor
 from tests.server.conftest import GROUPS_TOML, JANET, Server
+from tests.server.test_sessions import run   # asyncio in a thread (Playwright's loop may be running)
 
 
 @pytest.fixture(scope="module")
@@ -68,4 +69,4 @@ def test_a_session_is_counted_while_it_lives(node):
         assert metric(node, "cobrowse_sockets", role="visitor") == 0
         assert metric(node, "cobrowse_sockets", role="agent") == 0
         assert metric(node, "cobrowse_sessions") == 0
-    asyncio.run(asyncio.wait_for(main(), 30))
+    run(main())
