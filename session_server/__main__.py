@@ -1,10 +1,12 @@
-"""`python -m session_server [--demo] [--host H] [--port P] [--redis-url URL] [--workers N] [--groups FILE] [--reconnect-window S]`.
+"""`cobrowse-server` (installed) or `python -m session_server` (a checkout): the session service.
 
 --workers: processes sharing the port (SO_REUSEPORT, session_server/workers.py), joined through
 Redis; by default one per core with a Redis URL, one without (deploy/README.md).
 
-Environment: PORT, REDIS_URL, COBROWSE_GROUPS, COBROWSE_RECONNECT_WINDOW,
-COBROWSE_SECRET or COBROWSE_SECRET_FILE (flags win over the environment).
+`cobrowse-server --help` lists the flags (--host, --port, --redis-url, --groups,
+--demo, --log-format, --node-id, ...). Environment: PORT, REDIS_URL, COBROWSE_GROUPS,
+COBROWSE_RECONNECT_WINDOW, COBROWSE_NODE_ID, COBROWSE_SECRET or COBROWSE_SECRET_FILE
+(flags win over the environment).
 Without a signing secret the service refuses to start (one line on stderr,
 exit status 2) unless --demo: then tokens are signed with a random key of
 this process. Agents and passwords: `python -m session_server.agents`.
@@ -12,12 +14,12 @@ this process. Agents and passwords: `python -m session_server.agents`.
 
 import argparse
 import gc
-import logging
+import os
 import sys
 
 import uvicorn
 
-from . import sockets, workers
+from . import log_format, metrics, sockets, workers
 from .app import create_app
 from .edge import guarded_http
 from .config import ConfigError, Settings
@@ -26,8 +28,10 @@ GC_YOUNG = 10000   # allocations (net) between young collections; CPython's defa
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m session_server", description="cobrowse session service")
-    ap.add_argument("--host", default="127.0.0.1")
+    installed = os.path.basename(sys.argv[0]).startswith("cobrowse-server")   # the console script
+    prog = "cobrowse-server" if installed else "python -m session_server"
+    ap = argparse.ArgumentParser(prog=prog, description="cobrowse session service")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1 (0.0.0.0: all)")
     ap.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     ap.add_argument("--redis-url", default=None, help="default: $REDIS_URL; without it, one process, no Redis")
     ap.add_argument("--groups", default=None, help="group TOML file; default: $COBROWSE_GROUPS or the demo file")
@@ -37,11 +41,17 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=None, help="worker processes sharing the port (SO_REUSEPORT), "
                     "joined through Redis; default: the core count with --redis-url, else 1 (without Redis "
                     "one process serves everything)")
-    ap.add_argument("--log-level", default="warning")
+    ap.add_argument("--log-level", default="warning", help="debug, info (one line per request), warning "
+                    "(default), error")
+    ap.add_argument("--log-format", default="text", choices=log_format.FORMATS,
+                    help="text (default) or json: one JSON object a line on stderr")
+    ap.add_argument("--node-id", default=None, help="this node's name in /metrics and json logs; "
+                    "default: $COBROWSE_NODE_ID or hostname:pid")
     ap.add_argument("--demo", action="store_true", help="a throwaway demo: without COBROWSE_SECRET, sign tokens "
                     "with a random key of this process (they do not survive a restart; not with --redis-url)")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper())
+    metrics.set_node(args.node_id or os.environ.get("COBROWSE_NODE_ID"))
+    log_format.configure(args.log_level, args.log_format, metrics.node)
     try:
         settings = Settings.from_env(demo=args.demo, host=args.host, port=args.port, redis_url=args.redis_url,
                                      groups_path=args.groups, reconnect_window=args.reconnect_window)
@@ -67,7 +77,8 @@ def _run(args, settings, sock):
     gc.freeze()
     gc.set_threshold(GC_YOUNG, 20, 10)
     config = uvicorn.Config(app, log_level=args.log_level, http=guarded_http(settings.limits), ws=ws,
-                            ws_max_size=settings.limits.frame_bytes + 4 * 1024, lifespan="on")
+                            ws_max_size=settings.limits.frame_bytes + 4 * 1024, lifespan="on",
+                            log_config=log_format.uvicorn_log_config(args.log_format))
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

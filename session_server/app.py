@@ -10,6 +10,10 @@
   GET /api/groups/{id}/sessions    live sessions, HTTP Basic auth with agent credentials or
                                    `Authorization: LoginKey <key>` (docs/agent-sign-in.md)
   GET /api/stats                   relayed-frame counters (benchmarks)
+  GET /healthz, /readyz, /metrics  liveness, readiness (the backplane, Redis) and Prometheus
+                                   metrics (health.py, metrics.py)
+
+and the demo site, the agent console and the bundles at /dist (web.py).
 """
 
 import base64
@@ -24,7 +28,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from .addresses import client_address
 from .backplane import LocalBackplane, RedisBackplane
-from . import doc_store, sockets
+from . import doc_store, health, metrics, sockets, web
 from .config import Settings
 from .hub import Hub
 
@@ -46,6 +50,7 @@ def create_app(settings=None):
     else:
         bp = LocalBackplane()
     hub = Hub(settings, bp)
+    metrics.watch_hub(hub)
 
     async def public(request):
         g = _group_or_404(settings, request)
@@ -99,12 +104,8 @@ def create_app(settings=None):
         Route("/api/stats", stats),
     ]
     routes += doc_store.routes(hub)
-    try:
-        from . import web
-    except ImportError as exc:  # the HTTP side is optional for the session service
-        log.warning("demo site routes unavailable: %s", exc)
-    else:
-        routes += list(web.routes(settings))
+    routes += health.routes(hub)
+    routes += list(web.routes(settings))
 
     @asynccontextmanager
     async def lifespan(app):

@@ -8,6 +8,10 @@ signing secret unless `demo=True` (`python -m session_server --demo`).
 Password hashes and API secrets never leave this module except through
 `Group.check_agent` / `Group.agent_by_partneruserid` / `Group.api_secret`;
 `Group.public()` is what the SDK may see.
+
+In `trusted_origins` and `site_origins`, `${PORT}` stands for the port the
+service listens on (Settings.port: --port, else PORT, else 8000): the demo
+file's loopback origins follow `PORT=9000 make demo`.
 """
 
 import os
@@ -24,9 +28,11 @@ from .console_policy import origin_problem
 
 from . import passwords
 from .login_keys import MIN_SECRET_BYTES
+from .resources import demo_groups
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_GROUPS = os.path.join(HERE, "groups.toml")
+DEFAULT_GROUPS = demo_groups()   # the sample file shipped in the package
+DEFAULT_PORT = 8000
+PORT_PLACEHOLDER = "${PORT}"
 AGENT_FIELDS = ("username", "password_hash", "partnerid", "partneruserid", "name", "title", "agentrole")
 PROFILE_FIELDS = tuple(k for k in AGENT_FIELDS if k != "password_hash")
 MIN_SECRET_CHARS = 16   # COBROWSE_SECRET
@@ -99,6 +105,21 @@ def _str_list(value, where):
     return list(value)
 
 
+def _origin_list(value, where, port):
+    """An origin list of the file with `${PORT}` replaced by the service's port."""
+    return [v.replace(PORT_PLACEHOLDER, str(port)) for v in _str_list(value, where)]
+
+
+def _service_port(env, port):
+    """The port `${PORT}` stands for: `port`, else the environment's PORT, else 8000."""
+    if port is not None:
+        return int(port)
+    try:
+        return int(env.get("PORT") or DEFAULT_PORT)
+    except ValueError:
+        raise ConfigError("PORT must be a port number, not %r" % env.get("PORT"))
+
+
 def _asset_origins(value, where):
     """agent_asset_origins: origins the agent console's copy loads images, fonts, styles from directly."""
     origins = _str_list(value, where + " agent_asset_origins")
@@ -149,10 +170,12 @@ def _api_secret(g, where, env):
     return secret
 
 
-def parse_groups(data, source="groups file", env=None):
+def parse_groups(data, source="groups file", env=None, port=None):
     """Check a decoded TOML document ({"groups": {id: {...}}}) and return {groupid: Group}.
-    `env` (default os.environ) resolves api_secret_env."""
+    `env` (default os.environ) resolves api_secret_env; `port` fills `${PORT}` in origins
+    (default: the environment's PORT, else 8000)."""
     env = os.environ if env is None else env
+    port = _service_port(env, port)
     groups_raw = data.get("groups")
     if not isinstance(groups_raw, dict) or not groups_raw:
         raise ConfigError(source + ": needs at least one [groups.<id>] table")
@@ -169,7 +192,7 @@ def parse_groups(data, source="groups file", env=None):
             raise ConfigError(where + ": unknown setting(s) " + ", ".join(sorted(unknown)))
         gid = _group_id(gid_text)
         api_secret = _api_secret(g, where, env)
-        origins = _str_list(g.get("trusted_origins", []), where + " trusted_origins")
+        origins = _origin_list(g.get("trusted_origins", []), where + " trusted_origins", port)
         _, problems = parse_trusted(origins)
         if problems:
             raise ConfigError(where + " trusted_origins: " + "; ".join(problems))
@@ -214,7 +237,7 @@ def parse_groups(data, source="groups file", env=None):
                          api_secret)
         out[gid].agent_asset_origins = _asset_origins(g.get("agent_asset_origins", []), where)
         if "site_origins" in g:
-            sites = _str_list(g["site_origins"], where + " site_origins")
+            sites = _origin_list(g["site_origins"], where + " site_origins", port)
             out[gid]._site_entries, problems = parse_trusted(sites)
             if problems:
                 raise ConfigError(where + " site_origins: " + "; ".join(problems))
@@ -222,8 +245,8 @@ def parse_groups(data, source="groups file", env=None):
     return out
 
 
-def load_groups(path=None, env=None):
-    """Read and check the groups TOML file (default: the shipped demo file)."""
+def load_groups(path=None, env=None, port=None):
+    """Read and check the groups TOML file (default: the shipped demo file); `port`: parse_groups."""
     path = path or DEFAULT_GROUPS
     try:
         with open(path, "rb") as fh:
@@ -234,7 +257,7 @@ def load_groups(path=None, env=None):
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(path + ": not valid TOML: " + str(exc))
-    return parse_groups(data, path, env), raw
+    return parse_groups(data, path, env, port), raw
 
 
 def _signing_secret(env, demo, redis_url):
@@ -269,7 +292,7 @@ def _signing_secret(env, demo, redis_url):
 @dataclass
 class Settings:
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = DEFAULT_PORT
     redis_url: str | None = None
     groups_path: str = DEFAULT_GROUPS
     reconnect_window: float = 30.0
@@ -308,5 +331,5 @@ class Settings:
         if problems:
             raise ConfigError("COBROWSE_AGENT_ORIGINS: " + "; ".join(problems))
         s.secret = _signing_secret(env, s.demo, s.redis_url)
-        s.groups, _ = load_groups(s.groups_path, env)
+        s.groups, _ = load_groups(s.groups_path, env, s.port)
         return s

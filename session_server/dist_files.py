@@ -26,8 +26,7 @@ import mimetypes
 import os
 import re
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DIST = os.path.join(ROOT, "build", "dist")
+from .resources import DIST   # the installed package's dist/, or the checkout's build/dist/
 IMMUTABLE = "public, max-age=31536000, immutable"
 STABLE_MAX_AGE = 300   # seconds a browser or CDN may keep the loader before asking again
 HASHED = re.compile(r"^.+\.[0-9a-f]{8}\.[A-Za-z0-9]+$")   # build/delivery.py: HASH_LEN 8

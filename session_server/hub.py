@@ -25,7 +25,7 @@ from visitor_sdk.reliability import DUP, GAP
 
 from . import agent_frames as AF
 from .action_checks import action_problem
-from . import durable, tokens
+from . import durable, metrics, tokens
 from .backplane import BackplaneDown
 from .agent_auth import AgentAuth
 from .participants import LocalSession, fresh, reattach
@@ -134,6 +134,8 @@ class Hub:
 
     def _fail(self, conn, code, msg, msg_in=None):
         self.stats["errors"] += 1
+        if code == "over_budget":
+            metrics.count("frames_dropped_by_budget")
         ref_type = msg_in.get("type") if isinstance(msg_in, dict) and isinstance(msg_in.get("type"), str) else None
         ref_seq = msg_in.get("seq") if isinstance(msg_in, dict) and isinstance(msg_in.get("seq"), int) else None
         f = P.error_frame(code, msg, ref_type=ref_type, ref_seq=ref_seq)
@@ -359,16 +361,19 @@ class Hub:
         if msg.get("resume"):
             tok = self._untoken(msg["resume"])
             if not tok or tok.get("r") != "v" or tok.get("g") != msg["group"] or tok.get("k") != key:
+                metrics.count("resumes", role="visitor", outcome="bad_token")
                 self._fail(conn, "conndrop", "the resume token is not valid for this group and key", msg)
                 return None
             sid = tok["s"]
             meta = await self.bp.get_session(sid)
             if meta is None:
                 if await self.bp.is_ended(sid):
+                    metrics.count("resumes", role="visitor", outcome="ended")
                     self._fail(conn, "conndrop", "the session has ended", msg)
                     return None
                 # a restarted (or other) node: take the session back from the token
                 if await self.bp.claim_key(msg["group"], key, sid, group.allow_duplicate_keys):
+                    metrics.count("resumes", role="visitor", outcome="key_taken")
                     self._fail(conn, "conndrop", "the session key was taken by another session", msg)
                     return None
                 meta = {"session": sid, "group": msg["group"], "key": key, "visitor": msg.get("visitor") or {},
@@ -408,6 +413,8 @@ class Hub:
                 tab = fresh(sid, tab_id, msg, self.limits.outbox_frames, self._tab_budget(s))
                 tab.expire = lambda tab=tab: asyncio.get_running_loop().create_task(self._tab_expired(tab))
                 s.tabs[tab_id] = tab
+        if resumed:   # exact: the tab's streams were kept (this node or Redis); rebuilt: new streams
+            metrics.count("resumes", role="visitor", outcome="resumed" if exact else "rebuilt")
         tab.page = msg.get("page")
         await self.bp.set_tab(sid, tab_id, True)
         take_focus = tab_id not in known_tabs or s.focus is None
@@ -594,6 +601,7 @@ class Hub:
         if msg.get("resume") and (not tok or tok.get("r") != "a" or tok.get("g") != msg["group"]
                                   or tok.get("u") != profile["username"]
                                   or tok.get("q") != (guest["i"] if guest is not None else None)):
+            metrics.count("resumes", role="agent", outcome="bad_token")
             self._fail(conn, "unauthorized", "the agent resume token is not valid for this agent and group", msg)
             return None
         if msg.get("loginkey") and tok and tok.get("s") != sid and self.auth.check_login_key(
@@ -632,6 +640,8 @@ class Hub:
             agent.expire = lambda agent=agent: asyncio.get_running_loop().create_task(self._remove_agent(agent))
             agent.info = self._agent_info(profile, guest, num)
             s.agents[aid] = agent
+        if tok and tok.get("s") == sid:   # a resume: exact (streams kept) or rebuilt
+            metrics.count("resumes", role="agent", outcome="resumed" if exact else "rebuilt")
         agent.conn = conn
         conn.attached()   # the peer answers `joined` at once: its frames get the attached socket's limits
         conn.send(P.frame("joined", 0, session=sid, group=msg["group"], key=msg["key"], num=num,

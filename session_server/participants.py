@@ -11,6 +11,8 @@ import json
 from visitor_sdk import protocol as P
 from visitor_sdk.reliability import Inbox, Outbox, OutboxFull
 
+from . import metrics
+
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -54,6 +56,7 @@ class Participant:
             self.outbox.charge(n)
         except OutboxFull as exc:
             self.overflow = True
+            metrics.count("frames_dropped_by_budget")
             if self.conn:
                 self.conn.send(P.error_frame("over_budget", "frames not acknowledged: " + str(exc), fatal=True))
                 self.conn.close_soon()

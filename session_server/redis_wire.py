@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 
 import hiredis
 
+from . import metrics
+
 
 class BackplaneDown(Exception):
     """Redis could not be reached: nothing of the frame being handled was stored."""
@@ -47,6 +49,7 @@ class _Conn(asyncio.Protocol):
         self.out = []
         self.flush_soon = False
         self.alive = True
+        self.closing = False   # set by Wire.close(): the end of this connection is no error
 
     def connection_made(self, transport):
         self.transport = transport
@@ -73,6 +76,8 @@ class _Conn(asyncio.Protocol):
 
     def connection_lost(self, exc):
         self.alive = False
+        if not self.closing:
+            metrics.count("redis_errors")
         for fut in self.waiting[self.head:]:
             if not fut.done():
                 fut.set_exception(BackplaneDown("connection to Redis lost"))
@@ -109,6 +114,7 @@ class Wire:
         try:
             _, conn = await asyncio.wait_for(loop.create_connection(_Conn, self.host, self.port), 2.0)
         except (OSError, asyncio.TimeoutError) as exc:
+            metrics.count("redis_errors")
             raise BackplaneDown("cannot connect to Redis: %s" % (exc or type(exc).__name__))
         if self.password:
             f = loop.create_future()
@@ -147,6 +153,7 @@ class Wire:
     def close(self):
         for c in self.conns:
             if c is not None and c.transport is not None:
+                c.closing = True
                 c.transport.close()
 
 

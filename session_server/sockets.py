@@ -39,6 +39,7 @@ from websockets.server import ServerProtocol
 
 from visitor_sdk import protocol as P
 
+from . import metrics
 from .addresses import client_address
 from .edge import SocketBudget, agent_origin_allowed, header
 from .peer import CLOSED, Peer, Ticker
@@ -278,6 +279,7 @@ class WsSocket(Peer, asyncio.Protocol):
         ws.send_response(resp)
         if resp.status_code == 101:
             self.role = role
+            metrics.socket_opened(role)
             self.ticker.add(self)
             self.budget = SocketBudget(self.limits, role == "agent", asyncio.get_running_loop().time)
             self.hello_timer = asyncio.get_running_loop().call_later(self.limits.hello_timeout, self._hello_due)
@@ -333,6 +335,7 @@ class WsSocket(Peer, asyncio.Protocol):
         self.close_timer = self.throttle = self.hello_timer = None
         self.ticker.remove(self)
         if self.role is not None:
+            metrics.socket_closed(self.role)
             self.incoming(CLOSED)
 
     def eof_received(self):
@@ -449,6 +452,7 @@ async def serve_asgi(hub, websocket, role):
         await websocket.close(code=1008)
         return
     await websocket.accept()
+    metrics.socket_opened(role)
     peer = AsgiPeer(hub, _asgi_ticker[0], websocket)
     peer.role = role
     peer.addr, peer.origin = addr, origin
@@ -469,6 +473,7 @@ async def serve_asgi(hub, websocket, role):
             peer.incoming(m.get("text"))
     finally:
         hub.close_socket(addr)
+        metrics.socket_closed(role)
         peer.incoming(CLOSED)
         while peer.worker is not None:
             await asyncio.sleep(0.01)

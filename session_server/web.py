@@ -1,4 +1,4 @@
-"""HTTP side of the session service: the demo site (Jinja2) and the built bundles.
+"""HTTP side of the session service: the demo site (Jinja2), the agent console and the built bundles.
 
 `routes(settings)` returns the Starlette routes that session_server.app mounts
 beside the WebSocket endpoints. Demo pages accept a few query parameters that
@@ -18,21 +18,21 @@ script or style, so they run under either. `?csp=strict-report` and
 inline scripts still run).
 """
 
+import logging
 import os
 from urllib.parse import urlsplit
 
 from visitor_sdk.catalogue import EVENT_NAMES
 from . import console_policy
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from session_server.dist_files import DistFiles
+from session_server.resources import DIST, SITE   # inside the installed package, or the checkout's
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DIST = os.path.join(ROOT, "build", "dist")
-SITE = os.path.join(ROOT, "demo_site")
+log = logging.getLogger("session_server.web")
 DEFAULT_GROUP = "72937"
 TAG_PARAMS = ("groupid", "ui", "site", "ws", "additionalgroupids", "debug", "nonce")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -169,20 +169,17 @@ def copy_page(settings):
     return endpoint
 
 
-async def health(request):
-    return PlainTextResponse("ok")
-
-
 async def favicon(request):
     return Response(status_code=204)
 
 
 def routes(settings=None):
     """The demo pages, /dist/ (the bundles, session_server/dist_files.py) and /static/ (the demo's assets)."""
+    if not os.path.isfile(os.path.join(DIST, "manifest.json")):
+        log.warning("no bundles in %s: build them first (`make build`); /dist answers 404 meanwhile", DIST)
     out = [Route(path, page(t, title, PAGE_HEADERS.get(path))) for path, (t, title) in PAGES.items()]
     out += [
         Route("/agent/copy", copy_page(settings)),
-        Route("/healthz", health),
         Route("/favicon.ico", favicon),
         Mount("/dist", app=DistFiles(DIST), name="dist"),
         Mount("/static", app=NoCacheStatic(directory=os.path.join(SITE, "static")), name="static"),
