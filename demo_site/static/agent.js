@@ -64,6 +64,13 @@
    * A listener that throws is logged and does not stop the others.
    */
   api.onFrame = function (fn) { if (typeof fn === "function") frameListeners.push(fn); };
+  // fn(status, detail) on every status change of the joined session; fn(session) when a join starts.
+  var statusListeners = [], joinListeners = [];
+  api.onStatus = function (fn) { if (typeof fn === "function") statusListeners.push(fn); };
+  api.onJoin = function (fn) { if (typeof fn === "function") joinListeners.push(fn); };
+  function tell(list, a, b) {
+    list.slice().forEach(function (fn) { try { fn(a, b); } catch (e) { console.error("agentConsole listener failed", e); } });
+  }
 
   function say(text) { $("status").textContent = text; }
 
@@ -151,9 +158,11 @@
     });
   }
 
+  // The buttons that act on the session (not the zoom, the modes' display or the debug toggle).
+  var ALWAYS = {"debug-toggle": 1, "zoom-fit": 1, "zoom-100": 1, "zoom-in": 1, "zoom-out": 1, "replay-resync": 1};
   function setActionsEnabled(on) {
-    var buttons = $("actions").querySelectorAll("button");
-    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = !on;
+    var buttons = $("session-panel").querySelectorAll("button");
+    for (var i = 0; i < buttons.length; i++) if (!ALWAYS[buttons[i].id]) buttons[i].disabled = !on;
   }
 
   var STATUS_TEXT = {joining: "joining\u2026", joined: "connected", reconnecting: "reconnecting\u2026",
@@ -172,10 +181,13 @@
         say("Disconnected from the session.");
       } else if (status === "reconnecting") {
         say("Connection lost, reconnecting.");
+      } else if (status === "joined") {
+        $("session-error").textContent = "";
       } else if (status === "left") {
         say("You left the session.");
       }
       refreshSessions();
+      tell(statusListeners, status, detail);
     },
     joined: function (s, msg) {
       if (s !== api.session) return;
@@ -377,6 +389,11 @@
     return bits.length ? bits.join(" \u00b7 ") : "anonymous";
   }
 
+  function since(created) {
+    var sec = Math.max(0, Math.round(Date.now() / 1000 - created));
+    return sec < 60 ? sec + " s" : Math.floor(sec / 60) + " min " + (sec % 60) + " s";
+  }
+
   function renderSessions(list) {
     var body = $("sessions-body");
     var seen = {};
@@ -406,7 +423,11 @@
         pg.textContent = "on " + (s.page.title || s.page.url) + (s.page.title && s.page.url ? " (" + s.page.url + ")" : "");
         cells[1].appendChild(pg);
       }
-      cells[2].textContent = s.created ? new Date(s.created * 1000).toLocaleTimeString() : "";
+      // A visitor no agent has joined yet is waiting: for how long (the list refreshes every 2 s).
+      var waiting = !s.agents;
+      row.classList.toggle("waiting", waiting);
+      cells[2].textContent = !s.created ? "" : waiting ? "waiting " + since(s.created) :
+        "since " + new Date(s.created * 1000).toLocaleTimeString();
       cells[3].textContent = String(s.tabs);
       cells[4].textContent = String(s.agents);
       var joinedHere = api.session && api.session.key === s.key && api.session.group === api.credentials.group &&
@@ -448,8 +469,11 @@
       var s = new window.AgentSession(BASE, g, String(key), username, password, hooks, loginkey);
       api.session = s;
       $("session-key").textContent = s.key;
+      tell(joinListeners, s);
       return s.join().then(function (msg) {
         $("session-panel").hidden = false;
+        $("sessions-panel").classList.add("compact");
+        if (window.agentReplay && window.agentReplay.layout) window.agentReplay.layout();
         say("Joined session " + s.key + ".");
         refreshSessions();
         return msg;
@@ -639,7 +663,7 @@
       joinFromUi(key);
     });
     $("session-title").tabIndex = -1;
-    var simple = ["rcrequest", "rcend", "docsharerequest", "reverse", "reverseend", "videorequest",
+    var simple = ["rcrequest", "rcend", "docsharerequest", "reverse", "reverseend", "videorequest", "videoend",
                   "visitorscreensharerequest", "pausevisitorscreenshare"];
     simple.forEach(function (name) {
       $("act-" + name).addEventListener("click", function () { uiAction(name); });
@@ -656,7 +680,8 @@
         $("session-error").textContent = e.msg || e.message;
       }
     });
-    $("act-navigate").addEventListener("click", function () {
+    $("nav-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
       var url = $("nav-url").value.trim();
       if (!url) { $("session-error").textContent = "Enter a URL of the visitor's site."; return; }
       uiAction("navigate", {url: url});

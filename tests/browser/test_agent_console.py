@@ -74,6 +74,8 @@ def test_console_lists_joins_and_ends_a_session(page, context, server):
     # an action button reaches the visitor's session (the console logs its frame)
     console.click("#act-rcrequest")
     console.wait_for_function("agentConsole.sent.some(f => f.type === 'agent_action' && f.name === 'rcrequest')")
+    assert console.locator("#log").is_hidden()            # the raw frame log sits behind the Debug toggle
+    console.click("#debug-toggle")
     console.wait_for_selector("#log li.log-agent_action")
 
     console.click("#end-session")
@@ -214,6 +216,7 @@ def test_console_remote_control_by_hand(page, context, server):
     console = open_console(context, server)
     session_row(console, "console-rc-1").get_by_role("button", name="Join session console-rc-1").click()
     console.wait_for_function("agentConsole.status === 'joined'")
+    console.click("#debug-toggle")                      # acting by data-gid is a debug tool now
 
     # before remote control is on, the visitor's page refuses
     console.fill("#rc-gid", str(gid(page, "#fullname")))
