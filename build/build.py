@@ -522,6 +522,8 @@ def build(verbose=True):
     names.update(stable_names)
     sizes.update(stable_sizes)
     names[TYPES_NAME] = TYPES_NAME
+    import console_bundle  # noqa: E402  (build/console_bundle.py: the agent console's glance-agent-console.js)
+    console_bundle.build(DIST, sys.modules[__name__], verbose)
     sizes[TYPES_NAME] = {"identity": write(TYPES_NAME, typings.declarations())[1]}
     with open(os.path.join(DIST, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump({"brython": BRYTHON_VERSION, "runtime_modules": visitor_mods, "feature_modules": feature_mods,

@@ -53,6 +53,8 @@ class SessionClient:
     tab (or None); `page` is {url, title}.
     """
 
+    INBOUND = P.S2V   # the direction of the frames receive() accepts (the agent console's subclass: S2A)
+
     def __init__(self, visitor, session, tab, saved=None, page=None, warn=None, policy=None, epoch=None):
         # Every field present, so no dict.get() misses (in Brython each one raises a KeyError).
         saved = dict(FRESH_STREAMS, **saved) if saved else FRESH_STREAMS
@@ -163,7 +165,7 @@ class SessionClient:
 
     def receive(self, msg):
         """Apply one decoded frame from the service; bad frames are dropped with a warning."""
-        code, text = P.check(msg, P.S2V)
+        code, text = P.check(msg, self.INBOUND)
         if code is not None:
             self.warn("GLANCE: dropped a frame from the service (" + code + "): " + text)
             return

@@ -1,15 +1,9 @@
-/* Agent console for the cobrowse demo (plain JS, no build step).
+/* Agent console for the cobrowse demo: sign-in, the session list, the joined session's UI.
  *
- * Speaks the session service's agent protocol (docs/protocol.md) the way the
- * Python reference client does (session_server/agent_client.py):
- *   - `join` {group, key, username, password | loginkey, resume?, last_seq, acked} -> `joined`;
- *   - reliable frames carry seq >= 1 from an Outbox, are kept until the server
- *     acks them and are resent after a reconnect;
- *   - reliable frames received go through an Inbox: new ones are applied and
- *     acked, duplicates are acked and dropped, a gap forces a reconnect so the
- *     server resends what is missing;
- *   - pings are answered with pongs; a dropped socket is rejoined with the
- *     resume token from `joined` until its `window` (seconds) has passed.
+ * The protocol itself is not written in JS: agent_session.js wraps the seat of
+ * agent_console/ (the visitor SDK's session_client.py and reliability.py,
+ * compiled with Brython into /dist/glance-agent-console.js): sequencing, acks,
+ * resume, dedup and reconnect are that one Python client's.
  *
  * window.agentConsole is the page's scripting surface (used by the Playwright
  * tests): login(group, user, pass), loginWithKey(loginkey), join(group, key, user, pass, loginkey?),
@@ -20,12 +14,8 @@
   "use strict";
 
   var PROTOCOL_VERSION = 1;
-  var RELIABLE = {agents: 1, state: 1, agent_action: 1, visitor_event: 1, focus: 1, blur: 1,
-                  presence: 1, leave: 1, end: 1};
-  var RETRY_WHILE_RECONNECTING = {nosession: 1, service: 1};   // a restarted server: the visitor resumes first
   var DOC_TYPES = ["pdf", "xlsx", "xls", "csv"];
   var POLL_MS = 2000;
-  var PING_MS = 15000;
   var MAX_LOG_ITEMS = 400;
   var MAX_FRAMES = 5000;
 
@@ -39,10 +29,6 @@
     e.code = code;
     e.msg = msg;
     return e;
-  }
-
-  function wsUrl(base) {
-    return base.replace(/^http/, "ws").replace(/\/+$/, "") + "/ws/agent";
   }
 
   function base64(text) {
@@ -61,336 +47,12 @@
     return out;
   }
 
-  // ------------------------------------------------------------ reliability
-  /** Reliable frames sent and not yet acknowledged, oldest first (visitor_sdk/reliability.py). */
-  function Outbox(firstSeq) {
-    this.nextSeq = firstSeq || 1;
-    this.acked = this.nextSeq - 1;
-    this.frames = [];
-  }
-  Outbox.prototype.push = function (f) {
-    f.seq = this.nextSeq++;
-    this.frames.push(f);
-    return f;
-  };
-  Outbox.prototype.ack = function (n) {
-    if (typeof n !== "number" || n <= this.acked) return 0;
-    if (n >= this.nextSeq) n = this.nextSeq - 1;
-    this.acked = n;
-    var i = 0;
-    while (i < this.frames.length && this.frames[i].seq <= n) i++;
-    this.frames = this.frames.slice(i);
-    return i;
-  };
-  Outbox.prototype.pending = function () { return this.frames.slice(); };
-
-  /** Which reliable frames from the server have been applied. */
-  function Inbox(last) { this.last = last || 0; }
-  Inbox.prototype.receive = function (seq) {
-    if (seq <= this.last) return "dup";
-    if (seq !== this.last + 1) return "gap";
-    this.last = seq;
-    return "new";
-  };
-
-  // ---------------------------------------------------------------- session
-  /**
-   * One agent seat in one session. Call join() once; it resolves with the
-   * `joined` frame or rejects with an Error whose `code` is the protocol
-   * error code (unauthorized, nosession, bad_group, bad_key, service).
-   */
-  function Session(group, key, username, password, hooks, loginkey) {
-    this.group = group;
-    this.key = key;
-    this.username = username;
-    this.password = password;
-    this.loginkey = loginkey || null;   // a CRM's login key (docs/agent-sign-in.md) instead of the password
-    this.hooks = hooks;
-    this.outbox = new Outbox();
-    this.inbox = new Inbox();
-    // names this.outbox: the service stamps our relayed frames with it (o = [epoch, seq])
-    this.epoch = "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-    this.origins = {};   // epoch -> last seq applied (frames sent again after a restart of the service)
-    this.resume = null;
-    this.window = 30;
-    this.num = null;
-    this.visitor = {};
-    this.agents = null;
-    this.state = {};
-    this.presence = null;
-    this.status = "idle";     // joining, joined, reconnecting, ended, left, failed
-    this.endReason = null;
-    this.ws = null;
-    this.closing = false;
-    this.ackTimer = null;
-    this.pingTimer = null;
-    this.retryTimer = null;
-    this.lastHeard = 0;
-    this.actionCount = 0;
-    this.endWaiters = [];
-  }
-
-  Session.prototype.setStatus = function (status, detail) {
-    this.status = status;
-    this.hooks.status(this, status, detail || "");
-  };
-
-  Session.prototype.join = function () {
-    var self = this;
-    this.setStatus("joining");
-    return this.open().then(function (joined) {
-      self.setStatus("joined");
-      self.startPing();
-      return joined;
-    }, function (err) {
-      self.setStatus("failed", err.message);
-      throw err;
-    });
-  };
-
-  /** Open a socket, send `join` and wait for `joined` (or the refusal). */
-  Session.prototype.open = function () {
-    var self = this;
-    return new Promise(function (resolve, reject) {
-      var ws, settled = false;
-      function fail(err) {
-        if (settled) return;
-        settled = true;
-        try { ws.close(); } catch (e) { /* already closed */ }
-        reject(err);
-      }
-      try {
-        ws = new WebSocket(wsUrl(BASE));
-      } catch (e) {
-        reject(consoleError("service", "cannot open a WebSocket to " + wsUrl(BASE)));
-        return;
-      }
-      var timer = setTimeout(function () { fail(consoleError("service", "the session service did not answer in time")); }, 8000);
-      ws.onopen = function () {
-        var j = frame("join", self.loginkey ?
-          {group: self.group, key: self.key, loginkey: self.loginkey,
-           last_seq: self.inbox.last, acked: self.outbox.acked, epoch: self.epoch} :
-          {group: self.group, key: self.key, username: self.username, password: self.password,
-           last_seq: self.inbox.last, acked: self.outbox.acked, epoch: self.epoch});
-        if (self.resume) j.resume = self.resume;
-        self.rawSend(ws, j, true);
-      };
-      ws.onmessage = function (ev) {
-        var msg;
-        try { msg = JSON.parse(ev.data); } catch (e) { return; }
-        if (!settled) {
-          self.hooks.received(msg);
-          if (msg.type === "error") {
-            clearTimeout(timer);
-            fail(consoleError(msg.code, msg.msg));
-            return;
-          }
-          if (msg.type === "joined") {
-            clearTimeout(timer);
-            settled = true;
-            self.ws = ws;
-            self.onJoined(msg);
-            resolve(msg);
-          }
-          return;   // nothing else comes before `joined`
-        }
-        if (ws === self.ws) self.handle(msg);
-      };
-      ws.onclose = function () {
-        clearTimeout(timer);
-        if (!settled) {
-          fail(consoleError("service", "the session service closed the connection"));
-          return;
-        }
-        if (ws === self.ws) self.onSocketClosed();
-      };
-    });
-  };
-
-  Session.prototype.onJoined = function (msg) {
-    this.resume = msg.resume;
-    this.num = msg.num;
-    this.visitor = msg.visitor || {};
-    if (typeof msg.window === "number") this.window = msg.window;
-    this.lastHeard = Date.now();
-    this.outbox.ack(msg.ack);
-    var pending = this.outbox.pending();
-    for (var i = 0; i < pending.length; i++) this.rawSend(this.ws, pending[i]);
-    this.hooks.joined(this, msg);
-  };
-
-  Session.prototype.rawSend = function (ws, f, force) {
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    if (!force && ws !== this.ws) return false;
-    ws.send(JSON.stringify(f));
-    this.hooks.sent(f);
-    return true;
-  };
-
-  /** Send a reliable frame: stamped from the outbox, resent after a reconnect until acked. */
-  Session.prototype.send = function (type, fields) {
-    if (this.status === "ended" || this.status === "left" || this.status === "failed") {
-      throw consoleError("out_of_order", "the session is over (" + this.status + ")");
-    }
-    var f = this.outbox.push(frame(type, fields));
-    this.rawSend(this.ws, f);
-    return f.seq;
-  };
-
-  Session.prototype.scheduleAck = function () {
-    var self = this;
-    if (this.ackTimer) return;
-    this.ackTimer = setTimeout(function () {
-      self.ackTimer = null;
-      self.rawSend(self.ws, frame("ack", {ack: self.inbox.last}));
-    }, 0);
-  };
-
-  Session.prototype.handle = function (msg) {
-    this.lastHeard = Date.now();
-    this.hooks.received(msg);
-    if (typeof msg.ack === "number") this.outbox.ack(msg.ack);
-    var t = msg.type;
-    if (t === "error") {
-      this.hooks.error(this, msg);
-      if (msg.fatal) {
-        this.closing = true;
-        this.stopTimers();
-        this.setStatus("failed", msg.code + ": " + msg.msg);
-      }
-      return;
-    }
-    if (t === "ping") { this.rawSend(this.ws, frame("pong", {t: msg.t || 0})); return; }
-    if (!RELIABLE[t] || typeof msg.seq !== "number") return;
-    var r = this.inbox.receive(msg.seq);
-    if (r === "dup") { this.hooks.duplicate(msg); this.scheduleAck(); return; }
-    if (r === "gap") {
-      // A frame is missing: rejoin, and the server resends everything after inbox.last.
-      this.hooks.note("frame " + msg.seq + " arrived after " + this.inbox.last + ": reconnecting to recover the gap");
-      try { this.ws.close(); } catch (e) { /* closed */ }
-      return;
-    }
-    this.scheduleAck();
-    if (Array.isArray(msg.o) && typeof msg.o[0] === "string" && typeof msg.o[1] === "number") {
-      if (msg.o[1] <= (this.origins[msg.o[0]] || 0)) { this.hooks.duplicate(msg); return; }
-      this.origins[msg.o[0]] = msg.o[1];
-    }
-    if (t === "agents") this.agents = {count: msg.count, agentlist: msg.agentlist};
-    else if (t === "state") this.state = msg.state || {};
-    else if (t === "presence") this.presence = {status: msg.status, tabs: msg.tabs};
-    else if (t === "end") {
-      this.endReason = msg.reason;
-      this.closing = true;
-      this.stopTimers();
-      this.setStatus("ended", msg.reason);
-      this.endWaiters.splice(0).forEach(function (w) { w(); });
-    }
-    this.hooks.frame(this, msg);
-  };
-
-  Session.prototype.startPing = function () {
-    var self = this;
-    if (this.pingTimer) return;
-    this.pingTimer = setInterval(function () {
-      if (!self.ws || self.status !== "joined") return;
-      if (Date.now() - self.lastHeard > 2 * PING_MS) {   // silent socket: treat as dropped
-        try { self.ws.close(); } catch (e) { /* closed */ }
-        return;
-      }
-      self.rawSend(self.ws, frame("ping", {t: Date.now()}));
-    }, PING_MS);
-  };
-
-  Session.prototype.stopTimers = function () {
-    clearInterval(this.pingTimer);
-    clearTimeout(this.retryTimer);
-    this.pingTimer = this.retryTimer = null;
-  };
-
-  Session.prototype.onSocketClosed = function () {
-    this.ws = null;
-    if (this.closing || this.status !== "joined") return;
-    this.setStatus("reconnecting");
-    this.reconnect(Date.now() + this.window * 1000, 100);
-  };
-
-  Session.prototype.reconnect = function (deadline, delay) {
-    var self = this;
-    if (this.closing) return;
-    if (Date.now() >= deadline) {
-      this.stopTimers();
-      this.setStatus("failed", "conndrop: the session could not be rejoined within " + this.window + " s");
-      return;
-    }
-    this.open().then(function () {
-      if (self.closing) return;
-      self.setStatus("joined");
-    }, function (err) {
-      if (self.closing) return;
-      if (err.code && !RETRY_WHILE_RECONNECTING[err.code]) {
-        self.stopTimers();
-        self.setStatus("failed", err.message);
-        return;
-      }
-      self.retryTimer = setTimeout(function () { self.reconnect(deadline, Math.min(delay * 2, 1000)); }, delay);
-    });
-  };
-
-  /** Send agent_action `name` with `payload`; returns its seq. Visitor answers carry ref = the action id. */
-  Session.prototype.action = function (name, payload, extra) {
-    var fields = {name: name, id: "a" + (++this.actionCount)};
-    if (payload !== undefined && payload !== null) fields.payload = payload;
-    if (extra && extra.state) fields.state = extra.state;
-    return this.send("agent_action", fields);
-  };
-
-  /**
-   * Leave the session (it goes on for the visitor); resolves once the socket is closed.
-   * Left while reconnecting, the `leave` frame cannot be delivered: the service
-   * drops the seat when its reconnect window passes.
-   */
-  Session.prototype.leave = function () {
-    var ws = this.ws;
-    if (this.status === "ended" || this.status === "left" || this.status === "failed") return Promise.resolve();
-    this.send("leave", {});
-    this.closing = true;
-    this.stopTimers();
-    this.setStatus("left");
-    return new Promise(function (resolve) {
-      if (!ws || ws.readyState !== WebSocket.OPEN) { resolve(); return; }
-      var done = false;
-      function finish() { if (!done) { done = true; resolve(); } }
-      ws.addEventListener("close", finish);
-      setTimeout(function () { try { ws.close(); } catch (e) { /* closed */ } finish(); }, 2000);
-    });
-  };
-
-  /** End the session for everyone; resolves when the server confirms with `end`. */
-  Session.prototype.end = function () {
-    var self = this;
-    if (this.status === "ended") return Promise.resolve(this.endReason);
-    this.send("end", {reason: "agent"});
-    return new Promise(function (resolve) {
-      var timer = setTimeout(function () { resolve(self.endReason); }, 5000);
-      self.endWaiters.push(function () { clearTimeout(timer); resolve(self.endReason); });
-    });
-  };
-
-  /** Drop the socket without leaving (the server keeps the seat for the window). */
-  Session.prototype.close = function () {
-    this.closing = true;
-    this.stopTimers();
-    if (this.ws) { try { this.ws.close(); } catch (e) { /* closed */ } }
-  };
-
   // ---------------------------------------------------------------- UI
   var api = {
     frames: [],          // every frame received, in order
     sent: [],            // every frame sent, in order
     session: null,
-    credentials: null,   // {group, username, password} or {group, username, loginkey} after a successful login
-    Outbox: Outbox,
-    Inbox: Inbox
+    credentials: null    // {group, username, password} or {group, username, loginkey} after a successful login
   };
   var pollTimer = null;
   var paused = false;
@@ -402,6 +64,13 @@
    * A listener that throws is logged and does not stop the others.
    */
   api.onFrame = function (fn) { if (typeof fn === "function") frameListeners.push(fn); };
+  // fn(status, detail) on every status change of the joined session; fn(session) when a join starts.
+  var statusListeners = [], joinListeners = [];
+  api.onStatus = function (fn) { if (typeof fn === "function") statusListeners.push(fn); };
+  api.onJoin = function (fn) { if (typeof fn === "function") joinListeners.push(fn); };
+  function tell(list, a, b) {
+    list.slice().forEach(function (fn) { try { fn(a, b); } catch (e) { console.error("agentConsole listener failed", e); } });
+  }
 
   function say(text) { $("status").textContent = text; }
 
@@ -489,9 +158,11 @@
     });
   }
 
+  // The buttons that act on the session (not the zoom, the modes' display or the debug toggle).
+  var ALWAYS = {"debug-toggle": 1, "zoom-fit": 1, "zoom-100": 1, "zoom-in": 1, "zoom-out": 1, "replay-resync": 1};
   function setActionsEnabled(on) {
-    var buttons = $("actions").querySelectorAll("button");
-    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = !on;
+    var buttons = $("session-panel").querySelectorAll("button");
+    for (var i = 0; i < buttons.length; i++) if (!ALWAYS[buttons[i].id]) buttons[i].disabled = !on;
   }
 
   var STATUS_TEXT = {joining: "joining\u2026", joined: "connected", reconnecting: "reconnecting\u2026",
@@ -510,10 +181,13 @@
         say("Disconnected from the session.");
       } else if (status === "reconnecting") {
         say("Connection lost, reconnecting.");
+      } else if (status === "joined") {
+        $("session-error").textContent = "";
       } else if (status === "left") {
         say("You left the session.");
       }
       refreshSessions();
+      tell(statusListeners, status, detail);
     },
     joined: function (s, msg) {
       if (s !== api.session) return;
@@ -715,6 +389,11 @@
     return bits.length ? bits.join(" \u00b7 ") : "anonymous";
   }
 
+  function since(created) {
+    var sec = Math.max(0, Math.round(Date.now() / 1000 - created));
+    return sec < 60 ? sec + " s" : Math.floor(sec / 60) + " min " + (sec % 60) + " s";
+  }
+
   function renderSessions(list) {
     var body = $("sessions-body");
     var seen = {};
@@ -744,7 +423,11 @@
         pg.textContent = "on " + (s.page.title || s.page.url) + (s.page.title && s.page.url ? " (" + s.page.url + ")" : "");
         cells[1].appendChild(pg);
       }
-      cells[2].textContent = s.created ? new Date(s.created * 1000).toLocaleTimeString() : "";
+      // A visitor no agent has joined yet is waiting: for how long (the list refreshes every 2 s).
+      var waiting = !s.agents;
+      row.classList.toggle("waiting", waiting);
+      cells[2].textContent = !s.created ? "" : waiting ? "waiting " + since(s.created) :
+        "since " + new Date(s.created * 1000).toLocaleTimeString();
       cells[3].textContent = String(s.tabs);
       cells[4].textContent = String(s.agents);
       var joinedHere = api.session && api.session.key === s.key && api.session.group === api.credentials.group &&
@@ -783,11 +466,14 @@
       $("participants").textContent = "";
       $("visitor-info").textContent = "";
       setPaused(false);
-      var s = new Session(g, String(key), username, password, hooks, loginkey);
+      var s = new window.AgentSession(BASE, g, String(key), username, password, hooks, loginkey);
       api.session = s;
       $("session-key").textContent = s.key;
+      tell(joinListeners, s);
       return s.join().then(function (msg) {
         $("session-panel").hidden = false;
+        $("sessions-panel").classList.add("compact");
+        if (window.agentReplay && window.agentReplay.layout) window.agentReplay.layout();
         say("Joined session " + s.key + ".");
         refreshSessions();
         return msg;
@@ -977,7 +663,7 @@
       joinFromUi(key);
     });
     $("session-title").tabIndex = -1;
-    var simple = ["rcrequest", "rcend", "docsharerequest", "reverse", "reverseend", "videorequest",
+    var simple = ["rcrequest", "rcend", "docsharerequest", "reverse", "reverseend", "videorequest", "videoend",
                   "visitorscreensharerequest", "pausevisitorscreenshare"];
     simple.forEach(function (name) {
       $("act-" + name).addEventListener("click", function () { uiAction(name); });
@@ -994,7 +680,8 @@
         $("session-error").textContent = e.msg || e.message;
       }
     });
-    $("act-navigate").addEventListener("click", function () {
+    $("nav-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
       var url = $("nav-url").value.trim();
       if (!url) { $("session-error").textContent = "Enter a URL of the visitor's site."; return; }
       uiAction("navigate", {url: url});

@@ -14,13 +14,15 @@
  *   refresh, script/object/embed/base, active URL schemes); doctypes are
  *   rebuilt from their checked name; canvases are painted only from data:
  *   images, decoded in the copy's own document.
- * - The visitor's pointer (a dot), scroll positions and viewport size are shown.
- * - While remote control is on (rcenabled), a click on the copy becomes the
- *   agent action rcevent {type: 'click', path: '[data-gid="N"]'} and typing in
- *   a field rcevent {type: 'agenttyping', path, value}. Shift+click on the copy
- *   is a gesture: outline {path}. In the field the agent types in, the page's
- *   echoes of the agent's own values are not written back; the page's own
- *   values (a field its script cleared) are.
+ * - The visitor's pointer (a dot, inside the copy), scroll positions and
+ *   viewport size are shown. The copy is fitted to the stage (#stage) at the
+ *   visitor's aspect and centred, or zoomed (setZoom("fit" | scale | "in" | "out")).
+ * - What the agent's mouse and keys do on the copy (gestures, remote control)
+ *   is agent_control.js's; this file keeps, for each copied field, the value
+ *   the visitor's page last reported (revert(el) puts it back: a refused edit
+ *   never leaves text in the copy that the visitor does not have). In the
+ *   field the agent types in, the page's echoes of the agent's own values are
+ *   not written back; the page's own values (a field its script cleared) are.
  * - A change that cannot be applied (an unknown id) or a missed batch asks the
  *   visitor for a new snapshot (agent action resync), at most once a second.
  * - Same-origin iframes of the visitor's page are rebuilt inside the copy's
@@ -35,7 +37,8 @@
  *   sheets of the copy's documents. URLs arrive absolute.
  *
  * window.agentReplay: doc() (the copy's document), snapshots, batches,
- * lastSnapshot, rcEnabled, resync(), frame(f).
+ * lastSnapshot, rcEnabled, scale, zoom, size, pointer, resync(), frame(f),
+ * setZoom(z), byGid(n), revert(el), typed(el, value), untyped(el).
  */
 (function () {
   "use strict";
@@ -55,18 +58,23 @@
 
   function ui() {
     if (frameBox) return;
-    var panel = $("session-panel") || document.body;
+    var stage = $("stage"), panel = $("session-panel") || document.body;
     var sec = document.createElement("section");
     sec.id = "replay-panel";
     sec.className = "replay-panel";
-    sec.setAttribute("aria-label", "Visitor's page");
-    sec.innerHTML = '<h3>Visitor\u2019s page <small id="replay-status" class="muted">waiting for the page\u2026</small> ' +
-      '<button type="button" id="replay-resync">Refresh view</button></h3>' +
-      '<div id="replay-viewport" class="replay-viewport"><div id="replay-box" class="replay-box"></div></div>';
-    panel.insertBefore(sec, panel.querySelector(".columns") || null);
+    sec.setAttribute("aria-label", "Visitor\u2019s page");
+    sec.innerHTML = '<p class="replay-head"><span id="replay-status" class="muted">waiting for the page\u2026</span> ' +
+      '<span id="replay-size" class="muted"></span> ' +
+      '<button type="button" id="replay-resync" class="quiet">Refresh view</button></p>' +
+      '<div id="replay-viewport" class="replay-viewport"><div id="replay-sizer" class="replay-sizer">' +
+      '<div id="replay-box" class="replay-box"></div></div></div>';
+    if (stage) stage.appendChild(sec);
+    else panel.insertBefore(sec, panel.querySelector(".columns") || null);
     frameBox = $("replay-box");
     status = $("replay-status");
     $("replay-resync").addEventListener("click", function () { api.resync(true); });
+    window.addEventListener("resize", function () { layout(); });
+    if (window.agentControl) window.agentControl.attach(frameBox);
   }
 
   function say(text) { if (status) status.textContent = text; }
@@ -245,9 +253,9 @@
   }
 
   function props(el, p) {
-    if ("v" in p) el.value = p.v;
-    if ("c" in p) el.checked = !!p.c;
-    if ("x" in p) el.selectedIndex = p.x;
+    if ("v" in p) { el.value = p.v; seen(el).v = p.v; }
+    if ("c" in p) { el.checked = !!p.c; seen(el).c = !!p.c; }
+    if ("x" in p) { el.selectedIndex = p.x; seen(el).x = p.x; }
     if (p.sc) pendingScroll.push([el, p.sc[0], p.sc[1]]);
     if ("img" in p) paint(el, p.img);
     if (typeof p.css === "string") setCss(el, p.css);
@@ -307,13 +315,44 @@
     if (!iframe) return;
     iframe.style.width = w + "px";
     iframe.style.height = h + "px";
-    var vpEl = $("replay-viewport"), avail = vpEl.clientWidth || w;
-    var scale = Math.min(1, avail / w);
-    frameBox.style.transform = "scale(" + scale + ")";
-    vpEl.style.height = Math.ceil(h * scale) + "px";
-    api.scale = scale;
     api.size = [w, h];
+    layout();
   }
+
+  // Zoom: "fit" (the whole copy in the stage, at the visitor's aspect, centred) or a scale (1 = 100%).
+  var zoom = "fit", ZOOM_MIN = 0.25, ZOOM_MAX = 3, FIT_MAX = 1.5;
+  function layout() {
+    var vpEl = $("replay-viewport"), sizer = $("replay-sizer");
+    if (!iframe || !vpEl || !api.size) return;
+    var w = api.size[0], h = api.size[1];
+    var availW = Math.max(vpEl.clientWidth, 50), availH = Math.max(vpEl.clientHeight, 50);
+    var scale = zoom === "fit" ? Math.min(availW / w, availH / h, FIT_MAX) : zoom;
+    scale = Math.max(ZOOM_MIN / 2, Math.round(scale * 1000) / 1000);
+    var sw = w * scale, sh = h * scale;
+    var left = Math.max(0, Math.floor((availW - sw) / 2)), top = Math.max(0, Math.floor((availH - sh) / 2));
+    frameBox.style.transform = "scale(" + scale + ")";
+    frameBox.style.left = left + "px";
+    frameBox.style.top = top + "px";
+    sizer.style.width = Math.max(availW, Math.ceil(sw)) + "px";
+    sizer.style.height = Math.max(availH, Math.ceil(sh)) + "px";
+    api.scale = scale;
+    api.zoom = zoom;
+    var size = $("replay-size");
+    if (size) size.textContent = w + "\u00d7" + h + (w < 700 ? " (phone-sized)" : "");
+    if (window.agentControl) window.agentControl.layout(scale, left, top);
+    document.dispatchEvent(new CustomEvent("agentreplay:zoom", {detail: {scale: scale, zoom: zoom}}));
+  }
+
+  /** Zoom the copy: "fit", a scale (1 = 100%), or "in" / "out" (a step from the current scale). */
+  api.setZoom = function (z) {
+    var cur = api.scale || 1;
+    if (z === "in") z = Math.min(ZOOM_MAX, Math.round((cur * 1.25) * 100) / 100);
+    else if (z === "out") z = Math.max(ZOOM_MIN, Math.round((cur / 1.25) * 100) / 100);
+    zoom = z === "fit" ? "fit" : Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, Number(z) || 1));
+    layout();
+    return api.scale;
+  };
+  api.layout = layout;
 
   function snapshot(s) {
     var chunks = parts[s], meta = chunks[0].meta || {}, recs = [];
@@ -341,6 +380,7 @@
     current = s;
     api.snapshots++;
     api.lastSnapshot = {s: s, nodes: recs.length, url: meta.url, title: meta.title, masked: !!meta.masked};
+    document.dispatchEvent(new CustomEvent("agentreplay:snapshot", {detail: {url: meta.url, title: meta.title}}));
     say((meta.title || meta.url || "") + (meta.masked ? " \u2014 the page is masked" : "") + " (" + recs.length + " nodes)");
   }
 
@@ -395,6 +435,36 @@
     return id === undefined ? null : id;
   }
 
+  // The values the visitor's page last reported for each copied field ({v, c, x}): a refused or
+  // unauthorised edit of the copy is put back to them at once (the copy never shows text the visitor lacks).
+  var visitorValues = new WeakMap();
+  function seen(el) {
+    var r = visitorValues.get(el);
+    if (!r) { r = {}; visitorValues.set(el, r); }
+    return r;
+  }
+
+  /** The copy's element with data-gid `gid` (a number), or null. */
+  api.byGid = function (gid) { var n = map.get(Number(gid)); return n && n.nodeType === 1 ? n : null; };
+  /** Put `el` back to what the visitor's page has (after a refused edit, or an edit outside control). */
+  api.revert = function (el) {
+    var r = el && visitorValues.get(el);
+    typed.delete(el);
+    if (!r) { if (el && "value" in el && el.localName !== "select" && el.localName !== "button") el.value = el.defaultValue || ""; return; }
+    if ("v" in r) el.value = r.v;
+    if ("c" in r) el.checked = r.c;
+    if ("x" in r) el.selectedIndex = r.x;
+  };
+  /** Forget the agent's typing in `el` (it left the field). */
+  api.untyped = function (el) { typed.delete(el); };
+  /** Note a value the agent typed into `el` (its echo from the page is then not written over newer typing). */
+  api.typed = function (el, value) {
+    var mine = typed.get(el) || [];
+    mine.push(String(value));
+    if (mine.length > TYPED_MAX) mine.shift();
+    typed.set(el, mine);
+  };
+
   function apply(b) {
     var doc = iframe.contentDocument, i;
     (b.sh || []).forEach(function (s) {
@@ -432,10 +502,13 @@
     (b.v || []).forEach(function (v) {
       var el = map.get(v[0]);
       if (!el) return;
-      if (v[2] !== null && v[2] !== undefined) el.checked = !!v[2];
-      else if (el.localName === "select") el.selectedIndex = v[1];
-      else if (doc.activeElement !== el || !api.rcEnabled || !typed.has(el) || typed.get(el).indexOf(v[1]) < 0) {
-        el.value = v[1];
+      if (v[2] !== null && v[2] !== undefined) { el.checked = !!v[2]; seen(el).c = !!v[2]; }
+      else if (el.localName === "select") { el.selectedIndex = v[1]; seen(el).x = v[1]; }
+      else {
+        seen(el).v = v[1];
+        if (el.ownerDocument.activeElement !== el || !api.rcEnabled || !typed.has(el) || typed.get(el).indexOf(v[1]) < 0) {
+          el.value = v[1];
+        }
       }
     });
     settle();
@@ -461,10 +534,13 @@
       } else adopt(r, x[1]);
     });
     if (b.vp) resize(b.vp[0], b.vp[1]);
+    if (b.sc && b.sc.length) document.dispatchEvent(new CustomEvent("agentreplay:scrolled"));
     if (b.m && pointer) {
+      // The visitor's pointer, where it is on their screen (viewport px), kept inside the copy.
+      var sz = api.size || [1e6, 1e6];
       pointer.style.display = "block";
-      pointer.style.left = b.m[0] + "px";
-      pointer.style.top = b.m[1] + "px";
+      pointer.style.left = Math.max(0, Math.min(sz[0], b.m[0])) + "px";
+      pointer.style.top = Math.max(0, Math.min(sz[1], b.m[1])) + "px";
       api.pointer = b.m;
     }
     if (b.f !== undefined) api.focused = b.f;
@@ -472,42 +548,12 @@
   }
 
   // ------------------------------------------------------------ agent input
-  // The element's own id, or its nearest ancestor's (through a copied shadow root to its host).
-  function gidPath(el) {
-    for (var d = 0; el && d < 64; d++) {
-      var g = el.closest ? el.closest("[data-gid]") : null;
-      if (g) return '[data-gid="' + g.getAttribute("data-gid") + '"]';
-      var r = el.getRootNode ? el.getRootNode() : null;
-      el = r && r.nodeType === 11 ? r.host : null;
-    }
-    return null;
-  }
-  // The real target of an event (inside a copied shadow root, not its host).
-  function target(ev) {
-    var p = ev.composedPath ? ev.composedPath() : null;
-    return p && p.length ? p[0] : ev.target;
-  }
-
+  // Links never navigate the agent and forms never submit; what the agent's mouse and keys do on the
+  // copy (a gesture, or remote control) is agent_control.js's.
   function hook(doc) {
-    doc.addEventListener("click", function (ev) {
-      ev.preventDefault();
-      var path = gidPath(target(ev));
-      if (!path) return;
-      if (ev.shiftKey) action("outline", {path: path});
-      else if (api.rcEnabled) action("rcevent", {type: "click", path: path});
-    }, true);
+    doc.addEventListener("click", function (ev) { ev.preventDefault(); }, true);
     doc.addEventListener("submit", function (ev) { ev.preventDefault(); }, true);
-    doc.addEventListener("input", function (ev) {
-      var t = target(ev), path = gidPath(t);
-      if (path && api.rcEnabled) {
-        var mine = typed.get(t) || [];
-        mine.push(String(t.value));
-        if (mine.length > TYPED_MAX) mine.shift();
-        typed.set(t, mine);
-        action("rcevent", {type: "agenttyping", path: path, value: String(t.value)});
-      }
-    }, true);
-    doc.addEventListener("focusout", function (ev) { typed.delete(target(ev)); }, true);
+    if (window.agentControl) window.agentControl.hook(doc);
   }
 
   // ------------------------------------------------------------ frames
@@ -519,7 +565,11 @@
     if (f.type === "end") { say("the session ended"); return; }
     if (f.type !== "visitor_event") return;
     var p = f.payload;
-    if (f.name === "rcenabled" && p) { api.rcEnabled = !!p.enabled; return; }
+    if (f.name === "rcenabled" && p) {
+      api.rcEnabled = !!p.enabled;
+      document.dispatchEvent(new CustomEvent("agentreplay:rc", {detail: {enabled: api.rcEnabled}}));
+      return;
+    }
     if (f.name === "dom_snapshot" && p && typeof p.s === "number") {
       (parts[p.s] = parts[p.s] || {})[p.i] = p;
       var have = Object.keys(parts[p.s]).length;

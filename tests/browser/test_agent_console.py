@@ -74,6 +74,8 @@ def test_console_lists_joins_and_ends_a_session(page, context, server):
     # an action button reaches the visitor's session (the console logs its frame)
     console.click("#act-rcrequest")
     console.wait_for_function("agentConsole.sent.some(f => f.type === 'agent_action' && f.name === 'rcrequest')")
+    assert console.locator("#log").is_hidden()            # the raw frame log sits behind the Debug toggle
+    console.click("#debug-toggle")
     console.wait_for_selector("#log li.log-agent_action")
 
     console.click("#end-session")
@@ -128,8 +130,7 @@ def test_scripted_join_actions_reconnect_and_leave(page, context, server):
     # drop the socket: the console rejoins with its resume token; an action sent
     # while it is down is queued in the outbox and delivered once, after the rejoin
     console.evaluate("""() => {
-        const s = agentConsole.session;
-        s.ws.close();
+        agentConsole.session.dropSocket();
         agentConsole.action('pause', {paused: true});
     }""")
     console.wait_for_function("agentConsole.sent.filter(f => f.type === 'join').length === 2")
@@ -138,7 +139,7 @@ def test_scripted_join_actions_reconnect_and_leave(page, context, server):
     assert [a["name"] for a in sent_actions] == ["pause"]
     rejoin = console.evaluate("agentConsole.sent.filter(f => f.type === 'join')[1]")
     assert rejoin["resume"] and rejoin["last_seq"] >= 1
-    console.wait_for_function("agentConsole.session.outbox.pending().length === 0")
+    console.wait_for_function("agentConsole.session.info().pending === 0")
     wait_event(page, "sessionpaused")            # the queued pause reached the visitor ...
     # still one agent: the rejoin took the same seat
     page.wait_for_timeout(300)
@@ -146,19 +147,17 @@ def test_scripted_join_actions_reconnect_and_leave(page, context, server):
     assert console.evaluate("agentConsole.agents.count") == 1
     assert payloads(page, "sessionpaused") == [{"paused": True}]   # ... once
 
-    # a reliable frame seen before is acked and dropped; a gap makes the console rejoin
-    # so the server resends what is missing
-    dup = console.evaluate("""() => {
+    # a reliable frame seen before is acked and dropped; so is one after a gap (the console's
+    # session code is the visitor SDK's SessionClient: it acks what it has and waits for the resend)
+    probe = """seq => {
         const s = agentConsole.session, acks = agentConsole.sent.filter(f => f.type === 'ack').length;
-        s.handle({v: 1, type: 'state', seq: 1, state: {injected: true}});
+        s.inject({v: 1, type: 'state', seq: seq === 'gap' ? s.info().inbox + 5 : 1, state: {injected: true}});
         return new Promise(r => setTimeout(() => r({injected: 'injected' in s.state,
-            acked: agentConsole.sent.filter(f => f.type === 'ack').length > acks}), 50));
-    }""")
-    assert dup == {"injected": False, "acked": True}
-    console.evaluate("""() => { const s = agentConsole.session;
-        s.handle({v: 1, type: 'state', seq: s.inbox.last + 5, state: {injected: true}}); }""")
-    console.wait_for_function("agentConsole.sent.filter(f => f.type === 'join').length === 3")
-    console.wait_for_function("agentConsole.status === 'joined'")
+            acked: agentConsole.sent.filter(f => f.type === 'ack').slice(acks).map(f => f.ack)[0] === s.info().inbox}), 50));
+    }"""
+    assert console.evaluate(probe, "dup") == {"injected": False, "acked": True}
+    assert console.evaluate(probe, "gap") == {"injected": False, "acked": True}
+    assert console.evaluate("agentConsole.status") == "joined"
     assert console.evaluate("'injected' in agentConsole.state") is False
 
     console.evaluate("agentConsole.leave()")
@@ -182,6 +181,7 @@ def test_console_rejoins_after_a_server_restart(browser):
         shop(page, srv)
         start(page, "console-3")
         console = open_console(ctx, srv)
+        console.console.allow("WebSocket connection to")   # the console's own rejoin attempts while it is down
         session_row(console, "console-3").get_by_role("button", name="Join session console-3").click()
         console.wait_for_function("agentConsole.status === 'joined'")
         srv.proc.send_signal(signal.SIGKILL)
@@ -194,7 +194,7 @@ def test_console_rejoins_after_a_server_restart(browser):
         console.wait_for_function("agentConsole.status === 'joined'", timeout=15000)
         joined = console.evaluate("agentConsole.frames.filter(f => f.type === 'joined')")
         assert len(joined) == 2 and joined[1]["exact"] is False   # a fresh server: everything unacked is resent
-        console.wait_for_function("agentConsole.session.outbox.pending().length === 0")
+        console.wait_for_function("agentConsole.session.info().pending === 0")
         sent = console.evaluate("agentConsole.sent.filter(f => f.type === 'agent_action')")
         assert len({(f["name"], f["seq"]) for f in sent}) == 1 and sent[0]["name"] == "rcrequest"   # one frame, one seq
         console.click("#end-session")
@@ -216,6 +216,7 @@ def test_console_remote_control_by_hand(page, context, server):
     console = open_console(context, server)
     session_row(console, "console-rc-1").get_by_role("button", name="Join session console-rc-1").click()
     console.wait_for_function("agentConsole.status === 'joined'")
+    console.click("#debug-toggle")                      # acting by data-gid is a debug tool now
 
     # before remote control is on, the visitor's page refuses
     console.fill("#rc-gid", str(gid(page, "#fullname")))

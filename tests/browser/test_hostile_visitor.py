@@ -339,6 +339,7 @@ def test_opted_in_asset_origins_load_directly_without_credentials(context, opted
     assert "authorization" not in headers and "cookie" not in headers and "referer" not in headers
     assert token not in path
     assert console.evaluate("agentReplay.doc().querySelector('img').naturalWidth") == 1
+    console.close()   # before this test's own service stops (the console would try to rejoin it)
 
 
 def test_the_console_sends_its_token_only_to_the_service_even_if_a_foreign_url_reaches_it(context, server, agents,
