@@ -3,6 +3,7 @@
 import asyncio
 import subprocess
 import sys
+import time
 
 import httpx
 
@@ -84,4 +85,33 @@ def test_the_backplane_reports_not_ready_while_redis_is_away(tmp_path):
     try:
         run(main(), 30)
     finally:
+        redis.stop()
+
+
+def test_readyz_answers_503_while_redis_is_away_and_ready_once_it_is_back(groups_file, tmp_path):
+    """What a proxy or an orchestrator sees: /readyz follows Redis; /healthz stays ok throughout."""
+    redis = Redis(tmp_path).start()
+    node = Server(groups_file, redis_url=redis.url).start()
+
+    def readyz():
+        r = httpx.get(node.base + "/readyz", headers={"Connection": "close"}, timeout=5)
+        return r.status_code, r.text
+
+    def until(status):
+        for _ in range(100):   # the node reconnects with backoff (at most 2 s apart)
+            got = readyz()
+            if got[0] == status:
+                return got
+            time.sleep(0.1)
+        return got
+    try:
+        assert until(200) == (200, "ready")
+        redis.kill()
+        status, text = until(503)
+        assert status == 503 and text.startswith("not ready"), (status, text)
+        assert httpx.get(node.base + "/healthz", timeout=5).status_code == 200
+        redis.start()
+        assert until(200) == (200, "ready")
+    finally:
+        node.stop()
         redis.stop()
