@@ -3,6 +3,7 @@ what is shared with a Stop button (real clicks, Chromium's fake camera and scree
 from tests.browser.test_default_ui import dialog
 from tests.browser.test_media import AGENT_VIDEO, media_names, open_agent, wait_frames
 from tests.browser.test_session_lifecycle import shop, start, wait_event
+from tests.conftest import poll_wait_for_function
 
 
 def agent_got(console, name, count=1):
@@ -59,7 +60,8 @@ def test_visitor_video_consent_bar_and_stop(page, context, server):
 
 
 def test_visitor_screenshare_consent_bar_pause_and_stop(page, context, server):
-    shop(page, server)
+    poll_wait_for_function(page)                       # the strict policy blocks in-page polling of a string
+    shop(page, server, path="/strict", query="check=1&csp=strict")   # no 'unsafe-inline' in style-src
     start(page, "ui-vs-1")
     console = open_agent(context, server, "ui-vs-1")
 
@@ -94,6 +96,7 @@ def test_visitor_screenshare_consent_bar_pause_and_stop(page, context, server):
                                  "visitorscreensharerequested", "visitorscreenshareaccepted",
                                  "visitorscreensharestarted", "visitorscreensharepaused",
                                  "visitorscreensharestarted", "visitorscreenshareended"]
+    assert page.evaluate("window.cspViolations") == []    # counted by the page's own script
     assert page.console.errors == [] and console.errors == []
 
 
