@@ -12,7 +12,8 @@ Browser shell. ui.DefaultUI creates a MediaUI and calls `bind(visitor)`
   leaves when the request is answered elsewhere (…accepted / …declined), or
   replaced by a newer request of the same kind.
 * visitorvideo {camerastatus: available} shows "Your camera is shared with the
-  agent" with Stop; visitorvideoended hides it. visitorscreensharestarted
+  agent" with Stop (visitorvideopaused / visitorvideoresumed change the line);
+  visitorvideoended hides it. visitorscreensharestarted
   shows "Your screen is shared with the agent" with Pause/Resume and Stop;
   visitorscreensharepaused switches the first button; visitorscreenshareended
   hides it. sessionend hides both.
@@ -92,6 +93,8 @@ class MediaUI:
             on(name, _guard(name, lambda p, kind=kind: self.ui.withdraw(kind)))
         on("visitorvideo", _guard("visitorvideo", self._on_video))
         on("visitorvideoended", _guard("visitorvideoended", lambda p: self.hide("video")))
+        on("visitorvideopaused", _guard("visitorvideopaused", lambda p: self._video_line(True)))
+        on("visitorvideoresumed", _guard("visitorvideoresumed", lambda p: self._video_line(False)))
         on("visitorscreensharestarted", _guard("visitorscreensharestarted", lambda p: self._on_screen(False)))
         on("visitorscreensharepaused", _guard("visitorscreensharepaused", lambda p: self._on_screen(True)))
         on("visitorscreenshareended", _guard("visitorscreenshareended", lambda p: self.hide("screen")))
@@ -124,6 +127,12 @@ class MediaUI:
     def _on_video(self, payload):
         if _field(payload, "camerastatus") == "available":
             self.show("video")
+
+    def _video_line(self, paused):
+        bar = self.bars.get("video")
+        if bar is not None:
+            bar.querySelector("p").textContent = ("Your camera is paused: the agent sees no picture."
+                                                  if paused else BARS["video"][1])
 
     def _on_screen(self, paused):
         bar = self.show("screen")

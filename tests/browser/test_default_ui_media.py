@@ -50,6 +50,13 @@ def test_visitor_video_consent_bar_and_stop(page, context, server):
     assert page.evaluate("getComputedStyle(document.getElementById('glance_visitorvideo_bar')).position") == "fixed"
     assert page.get_attribute(bar, "style") is None                 # styled by the SDK's sheet only
 
+    page.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
+    wait_event(page, "visitorvideopaused")
+    assert page.text_content(bar + " p") == "Your camera is paused: the agent sees no picture."
+    page.evaluate("GLANCE.Cobrowse.Visitor.toggleVideo()")
+    wait_event(page, "visitorvideoresumed")
+    assert page.text_content(bar + " p") == "Your camera is shared with the agent."
+
     page.click(bar + " .glance-ui-media-stop")
     wait_event(page, "visitorvideostopped")
     assert media_names(page)[-2:] == ["visitorvideoended", "visitorvideostopped"]
