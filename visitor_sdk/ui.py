@@ -12,7 +12,8 @@ rcenabled is on, an accessibility toggle (aria-pressed) and "End session".
 Consent dialogs (role=dialog, aria-modal, labelled and described, focus
 kept inside, Escape declines, focus returns to where it was) answer
 rcrequested, addguestrequested, docsharerequested and reverseconfirm through
-the payload's accept/decline; one dialog shows at a time, later requests
+the payload's accept/decline (ui_media.py asks for visitor video and screen
+share and shows what is shared); one dialog shows at a time, later requests
 wait in a queue. A dialog leaves when its request is answered elsewhere
 (rcaccepted/rcdeclined, addguestaccepted/addguestdeclined, docsharestatus),
 withdrawn (reverseended) or the session ends. The only calls it makes
@@ -23,7 +24,7 @@ feature's toggle().
 
 from browser import document, window
 
-from . import log, styles
+from . import log, styles, ui_media
 from .jsconv import guarded, is_absent as _none
 
 
@@ -210,6 +211,7 @@ class DefaultUI:
             visitor.emitter.on(name, _guard(name, fn))
         for name, kind in ANSWERED_BY.items():
             visitor.emitter.on(name, _guard(name, lambda p, kind=kind: self.withdraw(kind)))
+        ui_media.MediaUI(self).bind(visitor)
         acc = getattr(visitor, "accessibility", None)
         self.a11y = bool(acc is not None and acc.enabled)
         self._apply_a11y()
@@ -376,19 +378,23 @@ class DefaultUI:
             accept, decline = _field(payload, "accept"), _field(payload, "decline")
             if accept is None or decline is None:
                 return
-            title, text, yes, no = CONSENTS[kind]
-            self._style()
-            d = Dialog(self, kind, title, text, yes, no, accept, decline)
             if kind == "reverseconfirm":
                 self.withdraw(kind)   # a newer request replaces a waiting one
-            if self.current is None:
-                self.current = d
-                d.show()
-            else:
-                self.queue.append(d)
-            if self.a11y:
-                self.say(title + ": " + text)
+            self.ask(kind, CONSENTS[kind], accept, decline)
         return handler
+
+    def ask(self, kind, spec, accept, decline):
+        """Show (or queue) a consent dialog; spec is (title, text, accept label, decline label)."""
+        title, text, yes, no = spec
+        self._style()
+        d = Dialog(self, kind, title, text, yes, no, accept, decline)
+        if self.current is None:
+            self.current = d
+            d.show()
+        else:
+            self.queue.append(d)
+        if self.a11y:
+            self.say(title + ": " + text)
 
     def dialog_closed(self, d):
         if self.current is d:

@@ -22,8 +22,9 @@ Visitor screen share. `visitorscreensharerequest` fires
 visitorscreensharerequested {accept, decline}; accept() fires
 visitorscreenshareaccepted, captures the screen (getDisplayMedia) and fires
 visitorscreensharestarted as the stream goes to the agent ('visitorscreen').
-The default UI shows a bar with Pause (visitorscreensharepaused; Resume fires
-visitorscreensharestarted again) and Stop. `pausevisitorscreenshare` from
+The default UI (ui_media.py) asks for consent and shows a bar with Pause
+(pause_screen: visitorscreensharepaused; Resume fires visitorscreensharestarted
+again) and Stop (end_screen). `pausevisitorscreenshare` from
 the agent fires pausevisitorscreenshare and stops the share; stopping by any
 means fires visitorscreenshareended. A screen share cannot outlive its page
 (the browser asks again): after a navigation it is reported ended.
@@ -60,7 +61,6 @@ class VisitorMedia(Feature):
         self.screen = None       # {"agentnum", "paused"} while the visitor shares the screen
         self.smedia = None
         self.speer = None
-        self.bar = None
         self.video_offer = None
         self.screen_offer = None
         self.away = False
@@ -360,7 +360,6 @@ class VisitorMedia(Feature):
                                                       lambda ev: me.end_screen() if me.smedia is media else None))
                 me.speer = me._offer("visitorscreen", media, agentnum)
                 me._say("visitorscreensharestarted")
-                me._bar()
 
             def failed(err):
                 me.visitor.tell_agents("visitorscreenshareerror", {"error": js_error_name(err) or "error"})
@@ -387,8 +386,6 @@ class VisitorMedia(Feature):
             tracks[i].enabled = not paused
         self._save()
         self._say("visitorscreensharepaused" if paused else "visitorscreensharestarted")
-        if self.bar is not None:
-            self.bar.querySelector("button").textContent = "Resume" if paused else "Pause"
 
     def _on_agent_stops_screen(self, payload, frame):
         self.visitor.emit("pausevisitorscreenshare")
@@ -404,35 +401,5 @@ class VisitorMedia(Feature):
         if self.speer is not None:
             self.speer.close()
             self.speer = None
-        if self.bar is not None and self.bar.parentNode:
-            self.bar.parentNode.removeChild(self.bar)
-        self.bar = None
         self._save()
         self._say("visitorscreenshareended")
-
-    def _bar(self):
-        """Default UI only: 'You are sharing your screen' with Pause/Resume and Stop."""
-        if self.visitor.ui is None:
-            return
-        doc = window.document
-        bar = doc.createElement("div")
-        bar.id = "glance_visitorscreen_bar"
-        bar.setAttribute("role", "status")
-        bar.style.cssText = ("position:fixed;z-index:2147483647;left:50%;top:8px;transform:translate(-50%,0);"
-                             "background:#222;color:#fff;padding:6px 10px;border-radius:6px;font:13px sans-serif")
-        text = doc.createElement("span")
-        text.textContent = "You are sharing your screen with the agent. "
-        bar.appendChild(text)
-        me = self
-
-        def button(label, action):
-            b = doc.createElement("button")
-            b.type = "button"
-            b.textContent = label
-            b.style.marginLeft = "6px"
-            b.addEventListener("click", guard("screen bar", lambda ev: action()))
-            bar.appendChild(b)
-        button("Pause", lambda: me.pause_screen(not me.screen["paused"]) if me.screen is not None else None)
-        button("Stop", lambda: me.end_screen())
-        doc.body.appendChild(bar)
-        self.bar = bar
