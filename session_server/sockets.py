@@ -66,13 +66,14 @@ class WsSocket(Peer, asyncio.Protocol):
     """One WebSocket on an asyncio transport (handed over by uvicorn after the HTTP upgrade request)."""
 
     __slots__ = ("ws", "transport", "connections", "heard", "ping_out", "bucket", "frags", "close_timer", "fast", "buf",
-                 "limits", "skip", "budget", "paused", "throttle", "hello_timer", "counted")
+                 "limits", "skip", "budget", "paused", "throttle", "hello_timer", "counted", "accepted")
 
     def __init__(self, hub, ticker, server_state=None):
         Peer.__init__(self, hub, ticker)
         self.limits = hub.settings.limits
         self.ws = ServerProtocol(max_size=self.limits.hello_frame_bytes, logger=log)
         self.transport = self.frags = self.close_timer = self.throttle = self.hello_timer = self.budget = None
+        self.accepted = False   # attached() ran: the hub took hello/join (conn.part may still be unset)
         self.connections = server_state.connections if server_state is not None else None
         self.heard = True
         self.ping_out = self.fast = self.counted = False
@@ -185,8 +186,9 @@ class WsSocket(Peer, asyncio.Protocol):
         return b""
 
     def _sized(self, live):
-        """Frame size limit and read size for the budget's mode (attached sockets only)."""
-        if self.part is None:
+        """Frame size limit and read size for the budget's mode (attached sockets only: the hub
+        calls attached() before it answers started/joined, while conn.part is still unset)."""
+        if self.part is None and not self.accepted:
             return
         self.ws.max_message_size = self.limits.frame_bytes if live else self.limits.visitor_alone_frame_bytes
         if self.transport is not None and hasattr(self.transport, "max_size"):
@@ -296,6 +298,7 @@ class WsSocket(Peer, asyncio.Protocol):
     def attached(self):
         """The hub accepted hello/join: frames up to frame_bytes from now on (a visitor's while it is
         alone: visitor_alone_frame_bytes); a signed-in agent's socket no longer counts against its address."""
+        self.accepted = True
         self._sized(self.budget.live if self.budget is not None else True)
         if self.role == "agent" and self.counted:
             self.counted = False

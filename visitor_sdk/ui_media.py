@@ -136,16 +136,22 @@ class MediaUI:
 
     def _on_screen(self, paused):
         bar = self.show("screen")
+        if bar is None:
+            return
         pause = bar.querySelector(".glance-ui-media-pause")
         pause.textContent = "Resume" if paused else "Pause"
         pause.setAttribute("aria-label", "Resume sharing your screen" if paused else "Pause sharing your screen")
         bar.querySelector("p").textContent = ("Your screen share is paused." if paused else BARS["screen"][1])
 
     def show(self, which):
-        """The bar `which` ("video" or "screen"), put on screen if it is not there."""
+        """The bar `which` ("video" or "screen"), put on screen if it is not there; None
+        while the media part is not loaded (then nothing is shared: no bar to show)."""
         bar = self.bars.get(which)
         if bar is not None and not _none(bar.parentNode):
             return bar
+        media = self._media()
+        if media is None:
+            return None
         styles.ensure(STYLE_ID, CSS)
         bar_id, text, stop_label = BARS[which]
         bar = document.createElement("div")
@@ -158,7 +164,6 @@ class MediaUI:
         line.setAttribute("aria-live", "polite")
         line.textContent = text
         bar.appendChild(line)
-        media = self._media()
         if which == "screen":
             self._button(bar, "Pause", "glance-ui-media-pause", "Pause sharing your screen",
                          lambda: media.pause_screen(not media.screen["paused"]) if media.screen is not None else None)

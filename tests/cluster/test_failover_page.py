@@ -21,7 +21,7 @@ def demo_cluster(tmp_path):
     redis = Redis(tmp_path).start()
     proxy_port = free_port()
     with open(os.path.join(ROOT, "session_server", "groups.toml"), encoding="utf-8") as f:
-        text = f.read().replace(":8000", ":%d" % proxy_port)
+        text = f.read().replace("${PORT}", str(proxy_port))   # the page's origin is the proxy's
     groups = os.path.join(tempfile.mkdtemp(prefix="cobrowse-groups-"), "groups.toml")
     with open(groups, "w", encoding="utf-8") as f:
         f.write(text)
